@@ -1,0 +1,55 @@
+import { dictionary } from '@zxcvbn-ts/language-common'
+import { GatehouseError } from '../errors.js'
+
+export const MIN_PASSWORD_LENGTH = 8
+export const MAX_PASSWORD_LENGTH = 256
+
+let commonPasswords: Set<string> | undefined
+
+/** ~49,000 most common passwords from leaked corpora (zxcvbn-ts's list), lower-cased. */
+function isCommon(password: string): boolean {
+  commonPasswords ??= new Set(dictionary['passwords-common'].map((p) => p.toLowerCase()))
+  return commonPasswords.has(password.toLowerCase())
+}
+
+/**
+ * NIST SP 800-63B §5.1.1.2: passwords are NFKC-normalised before hashing so the same
+ * characters typed on different keyboards match. Every place that hashes or verifies a
+ * password goes through this.
+ */
+export function normalizePassword(password: string): string {
+  return password.normalize('NFKC')
+}
+
+/**
+ * Whether a normalised password may be set, after NIST SP 800-63B §5.1.1.2: length
+ * 8–256, no NUL, not a commonly used or breached password, not the username itself, and
+ * no composition rules. Length is checked first, before any expensive work.
+ */
+export function assertAcceptablePassword(password: string, usernameKey: string): void {
+  const length = [...password].length
+  if (length < MIN_PASSWORD_LENGTH) {
+    throw new GatehouseError(
+      'invalid_password',
+      `Password must be at least ${MIN_PASSWORD_LENGTH} characters long`,
+    )
+  }
+  if (length > MAX_PASSWORD_LENGTH) {
+    throw new GatehouseError(
+      'invalid_password',
+      `Password must be at most ${MAX_PASSWORD_LENGTH} characters long`,
+    )
+  }
+  if (password.includes('\u0000')) {
+    throw new GatehouseError('invalid_password', 'Password must not contain NUL characters')
+  }
+  if (isCommon(password)) {
+    throw new GatehouseError(
+      'weak_password',
+      'Password is too common; choose a longer phrase that others are unlikely to use',
+    )
+  }
+  if (password.toLowerCase() === usernameKey) {
+    throw new GatehouseError('weak_password', 'Password must not be the same as the username')
+  }
+}

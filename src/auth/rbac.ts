@@ -1,0 +1,39 @@
+import { GatehouseError } from '../errors.js'
+
+/** Scopes every user holds; `/data` accepts `data:read` (the tutorial's sensitive data). */
+export const DEFAULT_USER_SCOPES: readonly string[] = ['data:read']
+
+export const ADMIN_ROLE = 'admin'
+
+const ROLE_NAME = /^[a-z][a-z0-9_.:-]{0,63}$/
+
+/** Roles are lower-case identifiers; duplicates are dropped, order kept. */
+export function normalizeRoles(roles: readonly string[]): string[] {
+  for (const role of roles) {
+    if (!ROLE_NAME.test(role)) {
+      throw new GatehouseError(
+        'invalid_request',
+        `Role "${role.slice(0, 64)}" is invalid: use lower-case letters, digits and _ . : -`,
+      )
+    }
+  }
+  return [...new Set(roles)]
+}
+
+export interface Grants {
+  roles: readonly string[]
+  /** Space-separated, as in the token's `scope` claim. */
+  scope: string
+}
+
+/** Every listed role is held. */
+export function hasRoles(grants: Grants, required: readonly string[]): boolean {
+  return required.every((role) => grants.roles.includes(role))
+}
+
+/** Every listed scope is held. */
+export function hasScopes(grants: Grants, required: readonly string[]): boolean {
+  if (required.length === 0) return true
+  const held = grants.scope.split(' ')
+  return required.every((scope) => held.includes(scope))
+}

@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto'
+import { GatehouseError } from '../errors.js'
+import type { UserRecord } from '../store/store.js'
+import type { AuthDeps } from './deps.js'
+import { assertAcceptablePassword, normalizePassword } from './password-policy.js'
+import { normalizeRoles } from './rbac.js'
+import { normalizeUsername } from './username.js'
+
+export interface CreateUserInput {
+  username: string
+  password: string
+  roles?: readonly string[]
+  /**
+   * Skip the password policy. Only for the tutorial's demo users, whose passwords are
+   * deliberately weak; `serve --demo` is refused in production.
+   */
+  bypassPasswordPolicy?: boolean
+}
+
+/** The user as the API shows it: never the hash. */
+export interface PublicUser {
+  id: string
+  username: string
+  roles: string[]
+  createdAt: number
+}
+
+export function toPublicUser(user: UserRecord): PublicUser {
+  return { id: user.id, username: user.username, roles: user.roles, createdAt: user.createdAt }
+}
+
+/**
+ * Creates a user. The username is checked before the password so that the message names
+ * the first thing to fix; the taken check runs before hashing to answer fast, and the
+ * store's unique index decides races.
+ */
+export async function createUser(deps: AuthDeps, input: CreateUserInput): Promise<PublicUser> {
+  const username = normalizeUsername(input.username)
+  const password = normalizePassword(input.password)
+  if (!input.bypassPasswordPolicy) assertAcceptablePassword(password, username.key)
+  const roles = normalizeRoles(input.roles ?? [])
+
+  if (await deps.store.users.findByUsernameKey(username.key)) throw usernameTaken()
+  const now = deps.clock.now()
+  const user: UserRecord = {
+    id: randomUUID(),
+    username: username.display,
+    usernameKey: username.key,
+    passwordHash: await deps.hasher.hash(password),
+    roles,
+    disabled: false,
+    createdAt: now,
+    updatedAt: now,
+  }
+  if ((await deps.store.users.insert(user)) === 'username_taken') throw usernameTaken()
+  return toPublicUser(user)
+}
+
+/** Replaces a user's roles; takes effect in tokens issued from the next login. */
+export async function setUserRoles(
+  deps: AuthDeps,
+  username: string,
+  roles: readonly string[],
+): Promise<PublicUser> {
+  const { key } = normalizeUsername(username)
+  const user = await deps.store.users.findByUsernameKey(key)
+  if (!user) throw new GatehouseError('not_found', 'No such user')
+  const updated = await deps.store.users.update(
+    user.id,
+    { roles: normalizeRoles(roles) },
+    deps.clock.now(),
+  )
+  if (!updated) throw new GatehouseError('not_found', 'No such user')
+  return toPublicUser(updated)
+}
+
+/** The tutorial's users, created when absent (never overwritten). */
+export const DEMO_USERS = [
+  { username: 'user1', password: 'password1', roles: [] },
+  { username: 'user2', password: 'password2', roles: [] },
+  { username: 'admin', password: 'adminpass', roles: ['admin'] },
+] as const
+
+export async function ensureDemoUsers(deps: AuthDeps): Promise<string[]> {
+  const created: string[] = []
+  for (const demo of DEMO_USERS) {
+    try {
+      await createUser(deps, { ...demo, bypassPasswordPolicy: true })
+      created.push(demo.username)
+    } catch (error) {
+      if (!(error instanceof GatehouseError && error.code === 'username_taken')) throw error
+    }
+  }
+  return created
+}
+
+function usernameTaken(): GatehouseError {
+  return new GatehouseError('username_taken')
+}

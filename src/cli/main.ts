@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util'
+import { ConfigError, GatehouseError } from '../errors.js'
+import { migrateCommand } from './commands/migrate.js'
+import { serveCommand } from './commands/serve.js'
+import { usersCommand } from './commands/users.js'
+
+const USAGE = `Usage: gatehouse <command> [options]
+
+Commands:
+  serve [--host H] [--port P] [--database PATH] [--issuer URL] [--demo]
+                                   run the auth server
+  migrate [--database PATH]        bring the database schema up to date
+  users create NAME [--role R]... [--password-stdin] [--database PATH]
+                                   create a user (a strong password is generated
+                                   and printed unless --password-stdin is given)
+  users set-role NAME ROLES [--database PATH]
+                                   replace a user's roles (comma-separated, "" for none)
+
+Settings also come from the environment (GATEHOUSE_*, DATABASE_URL); see docs/configuration.md.`
+
+const options = {
+  host: { type: 'string' },
+  port: { type: 'string' },
+  database: { type: 'string' },
+  issuer: { type: 'string' },
+  demo: { type: 'boolean' },
+  role: { type: 'string', multiple: true },
+  'password-stdin': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true })
+  const [command, ...rest] = positionals
+  if (values.help || command === undefined) {
+    process.stdout.write(`${USAGE}\n`)
+    return command === undefined && !values.help ? 2 : 0
+  }
+  const settings = {
+    ...(values.host !== undefined && { host: values.host }),
+    ...(values.port !== undefined && { port: values.port }),
+    ...(values.database !== undefined && { database: values.database }),
+    ...(values.issuer !== undefined && { issuer: values.issuer }),
+    ...(values.demo !== undefined && { demo: values.demo }),
+  }
+  switch (command) {
+    case 'serve':
+      return serveCommand(settings)
+    case 'migrate':
+      return migrateCommand(settings)
+    case 'users':
+      return usersCommand(rest, settings, {
+        roles: values.role ?? [],
+        passwordFromStdin: values['password-stdin'] ?? false,
+      })
+    default:
+      process.stderr.write(`gatehouse: unknown command "${command}"\n\n${USAGE}\n`)
+      return 2
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code
+  },
+  (error: unknown) => {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`gatehouse: ${error.message}\n`)
+      process.exitCode = 2
+    } else if (error instanceof GatehouseError) {
+      process.stderr.write(`gatehouse: ${error.hasCustomMessage ? error.message : error.code}\n`)
+      process.exitCode = 1
+    } else if (
+      error instanceof TypeError &&
+      'code' in error &&
+      String(error.code).startsWith('ERR_PARSE_ARGS')
+    ) {
+      process.stderr.write(`gatehouse: ${error.message}\n\n${USAGE}\n`)
+      process.exitCode = 2
+    } else {
+      process.stderr.write(
+        `gatehouse: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      )
+      process.exitCode = 1
+    }
+  },
+)

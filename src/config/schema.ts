@@ -1,0 +1,122 @@
+import Type, { type Static } from 'typebox'
+
+/**
+ * Every setting, once: its type, default, environment variable, command-line flag and a
+ * one-line description. `docs/configuration.md` is checked against this table by a test.
+ */
+export const settings = {
+  host: {
+    env: 'GATEHOUSE_HOST',
+    flag: 'host',
+    schema: Type.String({ minLength: 1, default: '127.0.0.1' }),
+    description: 'Interface to listen on.',
+  },
+  port: {
+    env: 'GATEHOUSE_PORT',
+    flag: 'port',
+    schema: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+    description: 'TCP port to listen on (0 picks a free port).',
+  },
+  database: {
+    env: 'DATABASE_URL',
+    flag: 'database',
+    schema: Type.String({ minLength: 1, default: './gatehouse.db' }),
+    description: 'SQLite file path (`:memory:` for a throw-away database).',
+  },
+  secret: {
+    env: 'GATEHOUSE_SECRET',
+    flag: null,
+    schema: Type.Optional(Type.String({ minLength: 1 })),
+    description:
+      'Server secret that encrypts signing keys at rest. Required in production (≥ 32 characters); in development it is generated next to the database.',
+  },
+  demo: {
+    env: 'GATEHOUSE_DEMO',
+    flag: 'demo',
+    schema: Type.Boolean({ default: false }),
+    description:
+      "Create the tutorial's users (user1, user2, admin) when absent. Refused in production.",
+  },
+  issuer: {
+    env: 'GATEHOUSE_ISSUER',
+    flag: 'issuer',
+    schema: Type.Optional(Type.String({ minLength: 1 })),
+    description: '`iss` of issued tokens and the RFC 8414 issuer. Default `http://HOST:PORT`.',
+  },
+  audience: {
+    env: 'GATEHOUSE_AUDIENCE',
+    flag: null,
+    schema: Type.String({ minLength: 1, default: 'gatehouse' }),
+    description: '`aud` of issued access tokens; resource servers check it.',
+  },
+  signingAlg: {
+    env: 'GATEHOUSE_SIGNING_ALG',
+    flag: null,
+    schema: Type.Union([Type.Literal('EdDSA'), Type.Literal('ES256'), Type.Literal('RS256')], {
+      default: 'EdDSA',
+    }),
+    description:
+      'Algorithm of new signing keys; also the only algorithm accepted when verifying (EdDSA, ES256 or RS256).',
+  },
+  accessTtl: {
+    env: 'GATEHOUSE_ACCESS_TTL',
+    flag: null,
+    // 15 minutes: short enough that a leaked token is soon worthless, long enough that
+    // clients do not refresh constantly (RFC 9700 §4.14, OWASP JWT cheat sheet).
+    schema: Type.Integer({ minimum: 30, maximum: 86_400, default: 900 }),
+    description: 'Access-token lifetime in seconds.',
+  },
+  refreshTtl: {
+    env: 'GATEHOUSE_REFRESH_TTL',
+    flag: null,
+    schema: Type.Integer({ minimum: 60, maximum: 31_536_000, default: 2_592_000 }),
+    description: 'Refresh-token (session) lifetime in seconds.',
+  },
+  leeway: {
+    env: 'GATEHOUSE_LEEWAY',
+    flag: null,
+    // A few seconds absorbs clock skew between hosts without meaningfully extending
+    // a token's life (RFC 7519 §4.1.4 "some small leeway").
+    schema: Type.Integer({ minimum: 0, maximum: 300, default: 5 }),
+    description: 'Clock skew in seconds accepted on `exp` and `nbf`.',
+  },
+  trustProxy: {
+    env: 'GATEHOUSE_TRUST_PROXY',
+    flag: null,
+    schema: Type.Boolean({ default: false }),
+    description: 'Take the client IP from `X-Forwarded-For` (only behind a proxy you control).',
+  },
+  logLevel: {
+    env: 'GATEHOUSE_LOG_LEVEL',
+    flag: null,
+    schema: Type.Union(
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) =>
+        Type.Literal(level),
+      ),
+      { default: 'info' },
+    ),
+    description: 'Log level (fatal, error, warn, info, debug, trace, silent).',
+  },
+} as const
+
+export type SettingName = keyof typeof settings
+
+export const configSchema = Type.Object(
+  Object.fromEntries(Object.entries(settings).map(([name, setting]) => [name, setting.schema])) as {
+    [K in SettingName]: (typeof settings)[K]['schema']
+  },
+  { additionalProperties: false },
+)
+
+export type Settings = Static<typeof configSchema>
+
+/** The validated, frozen configuration every layer receives. */
+export interface Config extends Readonly<Omit<Settings, 'issuer' | 'secret' | 'logLevel'>> {
+  readonly issuer: string
+  readonly logLevel: string
+  /** The server secret (given or generated); never logged. */
+  readonly secret: string
+  /** Where a generated secret was written, when it was generated. */
+  readonly generatedSecretFile: string | null
+  readonly production: boolean
+}

@@ -1,0 +1,53 @@
+/**
+ * Every outcome of untrusted input that the caller must see is a `GatehouseError` with a
+ * stable `code`. Throw sites never pick an HTTP status: `src/http/error-handler.ts` maps
+ * each code to one status, challenge header and default message.
+ */
+export type ErrorCode =
+  | 'invalid_request'
+  | 'invalid_username'
+  | 'invalid_password'
+  | 'weak_password'
+  | 'username_taken'
+  | 'invalid_credentials'
+  | 'user_disabled'
+  | 'missing_token'
+  | 'invalid_token'
+  | 'token_expired'
+  | 'token_revoked'
+  | 'insufficient_scope'
+  | 'not_found'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'service_unavailable'
+  | 'internal_error'
+
+export class GatehouseError extends Error {
+  readonly code: ErrorCode
+
+  /**
+   * @param code what went wrong, as clients see it in `error`
+   * @param message human text for `msg`; when omitted the code's default text is used.
+   *   Never put a token, password, key or secret here.
+   */
+  constructor(code: ErrorCode, message?: string, options?: { cause?: unknown }) {
+    super(message ?? code, options)
+    this.name = 'GatehouseError'
+    this.code = code
+    this.hasCustomMessage = message !== undefined
+  }
+
+  /** Whether `message` was given by the throw site rather than defaulted to the code. */
+  readonly hasCustomMessage: boolean
+}
+
+/**
+ * A setup mistake (bad setting, missing secret in production). It stops start-up with a
+ * message naming the setting and never becomes an HTTP response.
+ */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ConfigError'
+  }
+}

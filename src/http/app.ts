@@ -1,0 +1,45 @@
+import { randomUUID } from 'node:crypto'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import type { Core } from '../core.js'
+import { errorHandler, notFoundHandler } from './error-handler.js'
+import { BODY_LIMIT_BYTES, gatehouse } from './plugin.js'
+import type { GatehouseInstance } from './routes/context.js'
+import { healthRoutes } from './routes/health.js'
+import { createValidatorCompiler } from './validation.js'
+
+export interface BuildAppOptions {
+  core: Core
+  /** Fastify logger setting; default: JSON logs at the configured level. */
+  logger?: FastifyServerOptions['logger']
+}
+
+/** Never logged, even if a serializer starts including headers. */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'res.headers["set-cookie"]',
+]
+
+/** The standalone server's app. It never listens; `serve` (or a test) does. */
+export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const { core } = options
+  const app = Fastify({
+    logger: options.logger ?? {
+      level: core.config.logLevel,
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    },
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: core.config.trustProxy,
+    genReqId: () => randomUUID(),
+    return503OnClosing: true,
+  }).withTypeProvider() as unknown as GatehouseInstance
+
+  app.setValidatorCompiler(createValidatorCompiler())
+  app.setErrorHandler(errorHandler)
+  app.setNotFoundHandler(notFoundHandler)
+  app.removeContentTypeParser('text/plain')
+  healthRoutes(app, core.store)
+  await app.register(gatehouse, { core })
+  return app
+}

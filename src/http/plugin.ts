@@ -1,0 +1,116 @@
+import type { FastifyInstance, FastifyPluginAsync, preHandlerHookHandler } from 'fastify'
+import fp from 'fastify-plugin'
+import type { AuthService } from '../auth/service.js'
+import type { Clock } from '../clock.js'
+import { loadConfig } from '../config/load.js'
+import type { Config, SettingName } from '../config/schema.js'
+import { openCore, type Core } from '../core.js'
+import type { Store } from '../store/store.js'
+import type { PasswordHasher } from '../tokens/password.js'
+import { createRequiredGuard, type RequiredOptions } from './auth-context.js'
+import { errorHandler } from './error-handler.js'
+import { accountRoutes } from './routes/account.js'
+import type { GatehouseInstance, RouteDeps } from './routes/context.js'
+import { seedResourceRoutes } from './routes/seed-resources.js'
+import { wellKnownRoutes } from './routes/well-known.js'
+import { createValidatorCompiler } from './validation.js'
+
+/** Requests to Gatehouse's routes carry small JSON bodies; anything larger is refused. */
+export const BODY_LIMIT_BYTES = 16 * 1024
+
+export interface GatehouseDecorator {
+  /**
+   * A preHandler admitting only requests with a valid access token that holds the given
+   * roles and scopes; sets `request.principal`.
+   * @example app.get('/reports', { preHandler: app.gatehouse.required({ roles: ['admin'] }) }, handler)
+   */
+  required(options?: RequiredOptions): preHandlerHookHandler
+  /** The use cases (register, login, authenticate, …) for routes of your own. */
+  readonly auth: AuthService
+  readonly config: Config
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    gatehouse: GatehouseDecorator
+  }
+}
+
+export interface GatehouseOptions {
+  /**
+   * Settings by name (see docs/configuration.md), winning over the environment.
+   * @example { database: './auth.db', accessTtl: 600 }
+   */
+  settings?: Partial<Record<SettingName, unknown>>
+  /** Environment to read `GATEHOUSE_*` settings from. Default: `process.env`. */
+  env?: Record<string, string | undefined>
+  /** Mount Gatehouse's routes under this path, e.g. `/auth`. Default: none. */
+  prefix?: string
+  /** Mount the routes (register, login, …). Default true; false gives only the guards. */
+  routes?: boolean
+  /** An already opened core; the plugin then neither opens nor closes it. */
+  core?: Core
+  /** Store to use instead of the one `settings.database` names. */
+  store?: Store
+  clock?: Clock
+  hasher?: PasswordHasher
+}
+
+async function gatehousePlugin(app: FastifyInstance, options: GatehouseOptions): Promise<void> {
+  const core =
+    options.core ??
+    (await openCore(
+      loadConfig({ env: options.env ?? process.env, overrides: options.settings ?? {} }),
+      {
+        ...(options.store && { store: options.store }),
+        ...(options.clock && { clock: options.clock }),
+        ...(options.hasher && { hasher: options.hasher }),
+      },
+    ))
+  if (!options.core) app.addHook('onClose', () => core.close())
+
+  if (core.config.demo) {
+    const created = await core.auth.ensureDemoUsers()
+    if (created.length > 0)
+      app.log.warn({ users: created }, 'demo users created (never in production)')
+  }
+
+  const required = (guardOptions?: RequiredOptions) => createRequiredGuard(core.auth, guardOptions)
+  app.decorate('gatehouse', { required, auth: core.auth, config: core.config })
+  app.decorateRequest('principal', null)
+
+  if (options.routes === false) return
+  const deps: RouteDeps = { auth: core.auth, required, issuer: core.config.issuer }
+  await app.register(
+    (child: GatehouseInstance, _opts, done) => {
+      child.setValidatorCompiler(createValidatorCompiler())
+      child.setErrorHandler(errorHandler)
+      // Only JSON bodies: text/plain (parsed by Fastify by default) gets 415 like the rest.
+      child.removeContentTypeParser('text/plain')
+      child.addHook('onRoute', (route) => {
+        route.bodyLimit ??= BODY_LIMIT_BYTES
+      })
+      accountRoutes(child, deps)
+      seedResourceRoutes(child, deps)
+      wellKnownRoutes(child, deps)
+      done()
+    },
+    options.prefix ? { prefix: options.prefix } : {},
+  )
+}
+
+/**
+ * Gatehouse as a Fastify plugin: the same routes as the standalone server, inside your app,
+ * and `app.gatehouse.required()` to protect your own routes.
+ *
+ * @example
+ * import Fastify from 'fastify'
+ * import { gatehouse } from 'gatehouse'
+ * const app = Fastify()
+ * await app.register(gatehouse, { settings: { database: './auth.db' } })
+ * app.get('/reports', { preHandler: app.gatehouse.required({ roles: ['admin'] }) }, (req) => req.principal)
+ */
+export const gatehouse: FastifyPluginAsync<GatehouseOptions> = fp(gatehousePlugin, {
+  fastify: '5.x',
+  name: 'gatehouse',
+})

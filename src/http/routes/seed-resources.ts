@@ -1,0 +1,69 @@
+import { ADMIN_ROLE, DEFAULT_USER_SCOPES } from '../../auth/rbac.js'
+import { GatehouseError } from '../../errors.js'
+import type { Principal } from '../../auth/service.js'
+import { SEED_MESSAGES } from '../messages.js'
+import { ErrorBody } from '../schemas/common.js'
+import { AdminResponse, DataResponse, ProtectedResponse } from '../schemas/seed-resources.js'
+import type { GatehouseInstance, RouteDeps } from './context.js'
+
+const bearerAuth = [{ bearerAuth: [] }]
+
+/** The tutorial's protected resources: GET /protected, /data and /admin. */
+export function seedResourceRoutes(app: GatehouseInstance, deps: RouteDeps): void {
+  app.get(
+    '/protected',
+    {
+      preHandler: deps.required(),
+      schema: {
+        summary: 'Who am I (any valid access token)',
+        tags: ['seed'],
+        security: bearerAuth,
+        response: { 200: ProtectedResponse, 401: ErrorBody },
+      },
+    },
+    (request) => ({ logged_in_as: nameOf(principalOf(request.principal)) }),
+  )
+
+  app.get(
+    '/data',
+    {
+      preHandler: deps.required({ scopes: DEFAULT_USER_SCOPES }),
+      schema: {
+        summary: 'Sensitive data (scope data:read)',
+        tags: ['seed'],
+        security: bearerAuth,
+        response: { 200: DataResponse, 401: ErrorBody, 403: ErrorBody },
+      },
+    },
+    (request) => ({ data: `Sensitive data for ${nameOf(principalOf(request.principal))}` }),
+  )
+
+  app.get(
+    '/admin',
+    {
+      preHandler: deps.required({
+        roles: [ADMIN_ROLE],
+        forbiddenMessage: SEED_MESSAGES.adminsOnly,
+      }),
+      schema: {
+        summary: 'Admins only (role admin)',
+        tags: ['seed'],
+        security: bearerAuth,
+        response: { 200: AdminResponse, 401: ErrorBody, 403: ErrorBody },
+      },
+    },
+    (request) => ({
+      logged_in_as: { username: nameOf(principalOf(request.principal)), role: 'admin' as const },
+    }),
+  )
+}
+
+/** A guarded handler always has a principal; this turns a wiring mistake into a 500. */
+function principalOf(principal: Principal | null): Principal {
+  if (principal === null) throw new GatehouseError('internal_error')
+  return principal
+}
+
+function nameOf(principal: Principal): string {
+  return principal.username ?? principal.sub
+}

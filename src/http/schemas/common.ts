@@ -1,0 +1,12 @@
+import Type from 'typebox'
+
+export const ErrorBody = Type.Object(
+  {
+    msg: Type.String({ description: 'Human-readable explanation' }),
+    error: Type.String({ description: 'Stable machine-readable code' }),
+    details: Type.Optional(Type.Array(Type.String())),
+  },
+  { $id: 'ErrorBody', description: 'Every error response has this shape' },
+)
+
+export const MessageBody = Type.Object({ msg: Type.String() })

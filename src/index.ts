@@ -1,0 +1,16 @@
+/**
+ * Gatehouse as a library: the Fastify plugin, the pieces to assemble a server, public
+ * types and error classes. The command-line server is `gatehouse serve`.
+ */
+export { gatehouse, type GatehouseDecorator, type GatehouseOptions } from './http/plugin.js'
+export { buildApp, type BuildAppOptions } from './http/app.js'
+export type { RequiredOptions } from './http/auth-context.js'
+export { openCore, type Core, type OpenCoreOptions } from './core.js'
+export { loadConfig, type LoadConfigOptions } from './config/load.js'
+export type { Config, SettingName } from './config/schema.js'
+export type { AuthService, Principal } from './auth/service.js'
+export type { PublicUser } from './auth/users.js'
+export type { AccessTokenClaims } from './tokens/access-token.js'
+export type { Clock } from './clock.js'
+export type { Store } from './store/store.js'
+export { GatehouseError, ConfigError, type ErrorCode } from './errors.js'

@@ -1,0 +1,42 @@
+import type { Generated } from 'kysely'
+
+/** Table shapes as the database sees them (snake_case, booleans as 0/1, JSON as text). */
+export interface Database {
+  users: {
+    id: string
+    username: string
+    username_key: string
+    password_hash: string
+    roles: string
+    disabled: number
+    created_at: number
+    updated_at: number
+  }
+  sessions: {
+    id: string
+    user_id: string
+    created_at: number
+    last_used_at: number
+    expires_at: number
+    ip: string | null
+    user_agent: string | null
+    revoked_at: number | null
+  }
+  refresh_tokens: {
+    token_hash: string
+    session_id: string
+    created_at: number
+    expires_at: number
+  }
+  signing_keys: {
+    kid: string
+    alg: string
+    public_jwk: string
+    private_key_encrypted: string
+    status: string
+    created_at: number
+    activated_at: number | null
+    retired_at: number | null
+  }
+  kysely_migration?: { name: string; timestamp: Generated<string> }
+}

@@ -1,0 +1,11 @@
+import type { Migration, MigrationProvider } from 'kysely'
+import { initial } from './0001-initial.js'
+
+/** Ordered by name; never edit a migration once released, add a new one. */
+const migrations: Record<string, Migration> = {
+  '0001-initial': initial,
+}
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: () => Promise.resolve(migrations),
+}

@@ -1,0 +1,27 @@
+import { closeSync, mkdirSync, openSync } from 'node:fs'
+import { dirname } from 'node:path'
+import SqliteDatabase from 'better-sqlite3'
+import { Kysely, SqliteDialect } from 'kysely'
+import type { Store } from '../store.js'
+import type { Database } from './database.js'
+import { createKyselyStore } from './store.js'
+
+/** Embedded SQLite: a file (WAL mode) or `:memory:`. */
+export function createSqliteStore(path: string): Store {
+  if (path !== ':memory:') {
+    mkdirSync(dirname(path), { recursive: true })
+    // The file holds password hashes and sealed keys: readable by its owner only. 'a' opens
+    // without truncating, so an existing database keeps its content and mode.
+    closeSync(openSync(path, 'a', 0o600))
+  }
+  const sqlite = new SqliteDatabase(path)
+  // WAL lets readers proceed during a write; busy_timeout makes a second process wait for
+  // the write lock instead of failing at once; foreign keys are off by default in SQLite.
+  sqlite.pragma('journal_mode = WAL')
+  sqlite.pragma('busy_timeout = 5000')
+  sqlite.pragma('foreign_keys = ON')
+  sqlite.pragma('synchronous = NORMAL')
+  return createKyselyStore(
+    new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }),
+  )
+}

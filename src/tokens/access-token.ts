@@ -1,0 +1,161 @@
+import { randomUUID, type KeyObject } from 'node:crypto'
+import { errors as joseErrors, jwtVerify, SignJWT, type JWTHeaderParameters } from 'jose'
+import { LRUCache } from 'lru-cache'
+import Type, { type Static } from 'typebox'
+import { Compile } from 'typebox/compile'
+import type { Clock } from '../clock.js'
+import { GatehouseError } from '../errors.js'
+import type { ActiveSigningKey } from './signing-keys.js'
+
+/** RFC 9068 §2.1: access tokens are typed so they cannot be confused with other JWTs. */
+export const ACCESS_TOKEN_TYPE = 'at+jwt'
+
+const AccessTokenClaimsSchema = Type.Object({
+  iss: Type.String(),
+  aud: Type.Union([Type.String(), Type.Array(Type.String())]),
+  sub: Type.String({ minLength: 1 }),
+  sid: Type.Optional(Type.String({ minLength: 1 })),
+  username: Type.Optional(Type.String()),
+  client_id: Type.Optional(Type.String()),
+  roles: Type.Array(Type.String()),
+  scope: Type.String(),
+  iat: Type.Number(),
+  exp: Type.Number(),
+  nbf: Type.Optional(Type.Number()),
+  jti: Type.String({ minLength: 1 }),
+  fresh: Type.Boolean(),
+})
+
+export type AccessTokenClaims = Static<typeof AccessTokenClaimsSchema>
+
+const checkClaimsShape = Compile(AccessTokenClaimsSchema)
+
+export interface IssueAccessTokenInput {
+  subject: string
+  sessionId?: string
+  username?: string
+  roles: readonly string[]
+  scopes: readonly string[]
+  fresh: boolean
+}
+
+export interface IssuerOptions {
+  issuer: string
+  audience: string
+  /** Lifetime in seconds. */
+  ttl: number
+  clock: Clock
+}
+
+export interface IssuedAccessToken {
+  token: string
+  claims: AccessTokenClaims
+}
+
+export async function issueAccessToken(
+  key: ActiveSigningKey,
+  input: IssueAccessTokenInput,
+  options: IssuerOptions,
+): Promise<IssuedAccessToken> {
+  const iat = Math.floor(options.clock.now() / 1000)
+  const claims: AccessTokenClaims = {
+    iss: options.issuer,
+    aud: options.audience,
+    sub: input.subject,
+    ...(input.sessionId !== undefined && { sid: input.sessionId }),
+    ...(input.username !== undefined && { username: input.username }),
+    roles: [...input.roles],
+    scope: input.scopes.join(' '),
+    iat,
+    exp: iat + options.ttl,
+    jti: randomUUID(),
+    fresh: input.fresh,
+  }
+  const token = await new SignJWT(claims)
+    .setProtectedHeader({ alg: key.alg, typ: ACCESS_TOKEN_TYPE, kid: key.kid })
+    .sign(key.privateKey)
+  return { token, claims }
+}
+
+export interface AccessTokenVerifierOptions {
+  /** Public key for a kid, or undefined when the kid is unknown. */
+  getKey: (kid: string) => KeyObject | undefined
+  issuer: string
+  audience: string
+  /** Accepted `alg` values; the token header never chooses beyond this list. */
+  algorithms: readonly string[]
+  /** Seconds of clock skew accepted on exp and nbf. */
+  leeway: number
+  clock: Clock
+  /** Verified tokens remembered so repeats skip the signature check. Default 10,000. */
+  cacheSize?: number
+}
+
+export interface AccessTokenVerifier {
+  /**
+   * Verifies signature, alg, typ, kid, iss, aud, exp/nbf and the claim shapes. Answers
+   * synchronously for a token already verified (the hot path), with a promise otherwise.
+   * Throws `GatehouseError` `token_expired` or `invalid_token` (detail in `cause`).
+   */
+  verify(token: string): AccessTokenClaims | Promise<AccessTokenClaims>
+  /** Forget verified tokens, e.g. after keys were retired. */
+  clear(): void
+}
+
+export function createAccessTokenVerifier(
+  options: AccessTokenVerifierOptions,
+): AccessTokenVerifier {
+  const verified = new LRUCache<string, AccessTokenClaims>({ max: options.cacheSize ?? 10_000 })
+  const algorithms = [...options.algorithms]
+
+  function resolveKey(header: JWTHeaderParameters): KeyObject {
+    const kid = header.kid
+    const key = kid === undefined ? undefined : options.getKey(kid)
+    if (key === undefined)
+      throw new GatehouseError('invalid_token', undefined, { cause: 'unknown kid' })
+    return key
+  }
+
+  async function verifySignature(token: string): Promise<AccessTokenClaims> {
+    try {
+      const { payload } = await jwtVerify(token, resolveKey, {
+        algorithms,
+        issuer: options.issuer,
+        audience: options.audience,
+        typ: ACCESS_TOKEN_TYPE,
+        clockTolerance: options.leeway,
+        currentDate: new Date(options.clock.now()),
+        requiredClaims: ['exp', 'iat', 'jti', 'sub'],
+      })
+      if (!checkClaimsShape.Check(payload)) {
+        throw new GatehouseError('invalid_token', undefined, {
+          cause: 'claims have the wrong shape',
+        })
+      }
+      verified.set(token, payload)
+      return payload
+    } catch (error) {
+      throw toTokenError(error)
+    }
+  }
+
+  return {
+    verify(token) {
+      const hit = verified.get(token)
+      if (hit === undefined) return verifySignature(token)
+      const now = options.clock.now() / 1000
+      if (now >= hit.exp + options.leeway) {
+        verified.delete(token)
+        throw new GatehouseError('token_expired')
+      }
+      return hit
+    },
+    clear: () => verified.clear(),
+  }
+}
+
+function toTokenError(error: unknown): GatehouseError {
+  if (error instanceof GatehouseError) return error
+  if (error instanceof joseErrors.JWTExpired) return new GatehouseError('token_expired')
+  return new GatehouseError('invalid_token', undefined, { cause: error })
+}

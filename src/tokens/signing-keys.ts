@@ -1,0 +1,127 @@
+import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto'
+import { calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair } from 'jose'
+import type { JWK } from 'jose'
+import type { Clock } from '../clock.js'
+import type { SigningKeyRecord, SigningKeyStatus, SigningKeyStore } from '../store/store.js'
+import { createSecretBox } from './secret-box.js'
+
+export type SigningAlgorithm = 'EdDSA' | 'ES256' | 'RS256'
+
+export interface ActiveSigningKey {
+  kid: string
+  alg: SigningAlgorithm
+  privateKey: KeyObject
+}
+
+export interface Jwks {
+  keys: JWK[]
+}
+
+export interface KeyRing {
+  /** The key that signs new tokens. */
+  signingKey: () => ActiveSigningKey
+  /** Public key for a kid, if it is one we publish. Synchronous: used on the hot path. */
+  verificationKey: (kid: string) => KeyObject | undefined
+  /** The published JWKS (current, next and not-yet-expired retired keys). */
+  jwks: () => Jwks
+  /** Re-reads the store, creating the current and next keys when they are missing. */
+  refresh: () => Promise<void>
+}
+
+export interface KeyRingOptions {
+  store: SigningKeyStore
+  secret: string
+  alg: SigningAlgorithm
+  clock: Clock
+}
+
+/**
+ * Signing keys live in the store, private parts sealed with the server secret. There is
+ * always a current key and a published next key, so a rotation never introduces a kid that
+ * a resource server's cached JWKS has not seen. Creation is a conditional insert on a unique
+ * index: when several instances start together, one wins and the rest adopt its key.
+ */
+export async function createKeyRing(options: KeyRingOptions): Promise<KeyRing> {
+  const box = createSecretBox(options.secret, 'signing keys')
+  let state: {
+    current: ActiveSigningKey
+    publicKeys: Map<string, KeyObject>
+    jwks: Jwks
+  }
+
+  async function ensureSlot(records: SigningKeyRecord[], status: SigningKeyStatus) {
+    if (records.some((r) => r.status === status)) return false
+    const record = await generateSigningKey(options.alg, status, options.clock.now(), box.seal)
+    await options.store.insertIfSlotFree(record)
+    return true
+  }
+
+  async function refresh(): Promise<void> {
+    let records = await options.store.list()
+    const createdCurrent = await ensureSlot(records, 'current')
+    const createdNext = await ensureSlot(records, 'next')
+    if (createdCurrent || createdNext) records = await options.store.list()
+
+    const currentRecord = records.find((r) => r.status === 'current')
+    if (!currentRecord) throw new Error('no current signing key after creating one')
+    const published = records.filter((r) => r.status !== 'retired')
+    const publicKeys = new Map<string, KeyObject>()
+    const jwks: JWK[] = []
+    for (const record of published) {
+      const jwk = JSON.parse(record.publicJwk) as JWK
+      publicKeys.set(record.kid, createPublicKey({ key: toNodeJwk(jwk), format: 'jwk' }))
+      jwks.push(jwk)
+    }
+    state = {
+      current: {
+        kid: currentRecord.kid,
+        alg: currentRecord.alg as SigningAlgorithm,
+        privateKey: createPrivateKey(box.open(currentRecord.privateKeyEncrypted)),
+      },
+      publicKeys,
+      jwks: { keys: jwks },
+    }
+  }
+
+  await refresh()
+  return {
+    signingKey: () => state.current,
+    verificationKey: (kid) => state.publicKeys.get(kid),
+    jwks: () => state.jwks,
+    refresh,
+  }
+}
+
+async function generateSigningKey(
+  alg: SigningAlgorithm,
+  status: SigningKeyStatus,
+  now: number,
+  seal: (plaintext: string) => string,
+): Promise<SigningKeyRecord> {
+  const { publicKey, privateKey } = await generateKeyPair(alg, {
+    extractable: true,
+    ...(alg === 'RS256' ? { modulusLength: 3072 } : {}),
+  })
+  const jwk = await exportJWK(publicKey)
+  // RFC 7638: the kid is the key's own thumbprint, so it is stable and self-certifying.
+  const kid = await calculateJwkThumbprint(jwk, 'sha256')
+  const published: JWK = { ...jwk, kid, alg, use: 'sig' }
+  return {
+    kid,
+    alg,
+    publicJwk: JSON.stringify(published),
+    privateKeyEncrypted: seal(await exportPKCS8(privateKey)),
+    status,
+    createdAt: now,
+    activatedAt: status === 'current' ? now : null,
+    retiredAt: null,
+  }
+}
+
+/** node:crypto's JWK import wants only the key material members. */
+function toNodeJwk(jwk: JWK): JsonWebKey {
+  const { kty, crv, x, y, n, e } = jwk
+  return Object.fromEntries(
+    Object.entries({ kty, crv, x, y, n, e }).filter(([, v]) => v !== undefined),
+  )
+}
