@@ -5,6 +5,7 @@ import { errorHandler, notFoundHandler } from './error-handler.js'
 import { BODY_LIMIT_BYTES, gatehouse } from './plugin.js'
 import type { GatehouseInstance } from './routes/context.js'
 import { healthRoutes } from './routes/health.js'
+import { openApiRoute, registerOpenApi } from './openapi.js'
 import { createValidatorCompiler } from './validation.js'
 
 export interface BuildAppOptions {
@@ -39,6 +40,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.setErrorHandler(errorHandler)
   app.setNotFoundHandler(notFoundHandler)
   app.removeContentTypeParser('text/plain')
+  await registerOpenApi(app, core.config.issuer)
+  openApiRoute(app)
   healthRoutes(app, core.store)
   await app.register(gatehouse, { core })
   return app

@@ -48,6 +48,11 @@ export interface GatehouseOptions {
   prefix?: string
   /** Mount the routes (register, login, …). Default true; false gives only the guards. */
   routes?: boolean
+  /**
+   * Mount the tutorial's example resources `/protected`, `/data` and `/admin`. Default true;
+   * set false to define them (or your own) with `app.gatehouse.required()`.
+   */
+  resources?: boolean
   /** An already opened core; the plugin then neither opens nor closes it. */
   core?: Core
   /** Store to use instead of the one `settings.database` names. */
@@ -91,7 +96,7 @@ async function gatehousePlugin(app: FastifyInstance, options: GatehouseOptions):
         route.bodyLimit ??= BODY_LIMIT_BYTES
       })
       accountRoutes(child, deps)
-      seedResourceRoutes(child, deps)
+      if (options.resources !== false) seedResourceRoutes(child, deps)
       wellKnownRoutes(child, deps)
       done()
     },

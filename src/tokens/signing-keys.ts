@@ -2,6 +2,7 @@ import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } fr
 import { calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair } from 'jose'
 import type { JWK } from 'jose'
 import type { Clock } from '../clock.js'
+import { ConfigError } from '../errors.js'
 import type { SigningKeyRecord, SigningKeyStatus, SigningKeyStore } from '../store/store.js'
 import { createSecretBox } from './secret-box.js'
 
@@ -64,6 +65,12 @@ export async function createKeyRing(options: KeyRingOptions): Promise<KeyRing> {
 
     const currentRecord = records.find((r) => r.status === 'current')
     if (!currentRecord) throw new Error('no current signing key after creating one')
+    if (currentRecord.alg !== options.alg) {
+      throw new ConfigError(
+        `GATEHOUSE_SIGNING_ALG is ${options.alg} but the current signing key of this database ` +
+          `is ${currentRecord.alg}; keep ${currentRecord.alg} (changing algorithms needs a key rotation)`,
+      )
+    }
     const published = records.filter((r) => r.status !== 'retired')
     const publicKeys = new Map<string, KeyObject>()
     const jwks: JWK[] = []
@@ -75,11 +82,22 @@ export async function createKeyRing(options: KeyRingOptions): Promise<KeyRing> {
     state = {
       current: {
         kid: currentRecord.kid,
-        alg: currentRecord.alg as SigningAlgorithm,
-        privateKey: createPrivateKey(box.open(currentRecord.privateKeyEncrypted)),
+        alg: currentRecord.alg,
+        privateKey: createPrivateKey(openPrivateKey(currentRecord)),
       },
       publicKeys,
       jwks: { keys: jwks },
+    }
+  }
+
+  function openPrivateKey(record: SigningKeyRecord): string {
+    try {
+      return box.open(record.privateKeyEncrypted)
+    } catch {
+      throw new ConfigError(
+        `GATEHOUSE_SECRET does not match the secret signing key ${record.kid} was encrypted with; ` +
+          'start with the original secret (the database and its secret belong together)',
+      )
     }
   }
 

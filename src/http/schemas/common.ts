@@ -6,7 +6,7 @@ export const ErrorBody = Type.Object(
     error: Type.String({ description: 'Stable machine-readable code' }),
     details: Type.Optional(Type.Array(Type.String())),
   },
-  { $id: 'ErrorBody', description: 'Every error response has this shape' },
+  { description: 'Every error response has this shape' },
 )
 
 export const MessageBody = Type.Object({ msg: Type.String() })

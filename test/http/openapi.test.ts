@@ -1,0 +1,49 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildTestApp, type TestApp } from '../helpers/build-test-app.js'
+
+let t: TestApp
+beforeAll(async () => {
+  t = await buildTestApp()
+})
+afterAll(() => t.close())
+
+interface OpenApi {
+  openapi: string
+  paths: Record<
+    string,
+    Record<
+      string,
+      { security?: unknown; requestBody?: unknown; responses: Record<string, unknown> }
+    >
+  >
+}
+
+describe('GET /openapi.json', () => {
+  it('describes every route the server answers', async () => {
+    const res = await t.inject({ url: '/openapi.json' })
+    expect(res.statusCode).toBe(200)
+    const doc = res.json<OpenApi>()
+    expect(doc.openapi).toBe('3.1.0')
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+    )
+    for (const route of [
+      'POST /register',
+      'POST /login',
+      'GET /protected',
+      'GET /data',
+      'GET /admin',
+      'GET /.well-known/jwks.json',
+      'GET /.well-known/oauth-authorization-server',
+      'GET /healthz',
+      'GET /readyz',
+    ]) {
+      expect(documented).toContain(route)
+    }
+    expect(doc.paths['/login']?.['post']?.requestBody).toBeDefined()
+    expect(doc.paths['/protected']?.['get']?.security).toEqual([{ bearerAuth: [] }])
+    expect(Object.keys(doc.paths['/admin']?.['get']?.responses ?? {})).toEqual(
+      expect.arrayContaining(['200', '401', '403']),
+    )
+  })
+})

@@ -1,0 +1,103 @@
+import Fastify, { type FastifyInstance } from 'fastify'
+import { afterEach, describe, expect, it } from 'vitest'
+import { gatehouse, type GatehouseOptions } from '../../src/index.js'
+
+let app: FastifyInstance
+afterEach(() => app.close())
+
+async function appWith(options: GatehouseOptions): Promise<FastifyInstance> {
+  app = Fastify()
+  await app.register(gatehouse, {
+    env: {},
+    ...options,
+    settings: { database: ':memory:', demo: true, ...options.settings },
+  })
+  return app
+}
+
+async function tokenFor(url: string, username: string, password: string): Promise<string> {
+  const res = await app.inject({ method: 'POST', url, payload: { username, password } })
+  expect(res.statusCode, res.body).toBe(200)
+  return res.json<{ access_token: string }>().access_token
+}
+
+describe('gatehouse Fastify plugin (library mode)', () => {
+  it('mounts its routes under a prefix and guards the application routes', async () => {
+    await appWith({ prefix: '/auth' })
+    app.get(
+      '/reports',
+      { preHandler: app.gatehouse.required({ roles: ['admin'] }) },
+      (request) => ({
+        by: request.principal?.username,
+      }),
+    )
+    expect((await app.inject({ method: 'POST', url: '/login', payload: {} })).statusCode).toBe(404)
+    const admin = await tokenFor('/auth/login', 'admin', 'adminpass')
+    const user = await tokenFor('/auth/login', 'user1', 'password1')
+    expect(
+      (await app.inject({ url: '/reports', headers: { authorization: `Bearer ${admin}` } })).json(),
+    ).toEqual({ by: 'admin' })
+    const denied = await app.inject({
+      url: '/reports',
+      headers: { authorization: `Bearer ${user}` },
+    })
+    expect(denied.statusCode).toBe(403)
+    expect(denied.json()).toEqual({ msg: 'Insufficient permissions', error: 'insufficient_scope' })
+    expect(
+      (await app.inject({ url: '/auth/protected', headers: { authorization: `Bearer ${user}` } }))
+        .statusCode,
+    ).toBe(200)
+  })
+
+  it('leaves the application its own validation and body parsing', async () => {
+    await appWith({})
+    app.post(
+      '/echo',
+      { schema: { body: { type: 'object', properties: { n: { type: 'number' } } } } },
+      (request) => request.body,
+    )
+    // Fastify's default coercion still applies to the app's own routes …
+    expect(
+      (await app.inject({ method: 'POST', url: '/echo', payload: { n: '1' } })).json(),
+    ).toEqual({ n: 1 })
+    // … and its text/plain parser too; only Gatehouse's routes are strict.
+    const text = await app.inject({
+      method: 'POST',
+      url: '/echo',
+      headers: { 'content-type': 'text/plain' },
+      payload: 'hi',
+    })
+    expect(text.statusCode).toBe(400)
+    const login = await app.inject({
+      method: 'POST',
+      url: '/login',
+      headers: { 'content-type': 'text/plain' },
+      payload: 'hi',
+    })
+    expect(login.statusCode).toBe(415)
+  })
+
+  it('with routes: false offers only the guards and the use cases', async () => {
+    await appWith({ routes: false })
+    app.get('/me', { preHandler: app.gatehouse.required() }, (request) => ({
+      sub: request.principal?.sub,
+    }))
+    expect((await app.inject({ method: 'POST', url: '/login', payload: {} })).statusCode).toBe(404)
+    const pair = await app.gatehouse.auth.login(
+      { username: 'user1', password: 'password1' },
+      { ip: null, userAgent: null },
+    )
+    const res = await app.inject({
+      url: '/me',
+      headers: { authorization: `Bearer ${pair.accessToken}` },
+    })
+    expect(res.statusCode).toBe(200)
+  })
+
+  it('fails registration with a message naming a bad setting', async () => {
+    app = Fastify()
+    await expect(
+      app.register(gatehouse, { env: {}, settings: { database: ':memory:', accessTtl: 'soon' } }),
+    ).rejects.toThrow(/GATEHOUSE_ACCESS_TTL/)
+  })
+})

@@ -1,0 +1,101 @@
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { runCli, startServer, tempDir } from '../helpers/cli.js'
+
+const tmp = tempDir()
+const database = join(tmp.dir, 'cli.db')
+afterAll(() => tmp.remove())
+
+async function login(url: string, username: string, password: string) {
+  return fetch(`${url}/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  })
+}
+
+describe('gatehouse CLI', () => {
+  it('migrate creates the schema', async () => {
+    const res = await runCli(['migrate', '--database', database])
+    expect(res.code).toBe(0)
+    expect(res.stdout).toContain('up to date')
+  })
+
+  it('users create reads the password from stdin, keeping inner spaces', async () => {
+    const res = await runCli(
+      [
+        'users',
+        'create',
+        'Erin',
+        '--role',
+        'admin',
+        '--role',
+        'auditor',
+        '--password-stdin',
+        '--database',
+        database,
+      ],
+      {
+        stdin: ' erin has a passphrase \n',
+      },
+    )
+    expect(res.code, res.stderr).toBe(0)
+    expect(res.stdout).toContain('created user Erin')
+    expect(res.stdout).toContain('["admin","auditor"]')
+    expect(res.stdout).not.toContain('passphrase')
+  })
+
+  it('users create without --password-stdin generates and prints a strong password', async () => {
+    const res = await runCli(['users', 'create', 'frank', '--database', database])
+    expect(res.code, res.stderr).toBe(0)
+    expect(res.stdout).toMatch(/password: [A-Za-z0-9_-]{24}\n/)
+  })
+
+  it('users create applies the same rules as /register', async () => {
+    const weak = await runCli(
+      ['users', 'create', 'gina', '--password-stdin', '--database', database],
+      { stdin: 'password1\n' },
+    )
+    expect(weak.code).toBe(1)
+    expect(weak.stderr).toMatch(/too common/)
+    const taken = await runCli(['users', 'create', 'ERIN', '--database', database])
+    expect(taken.code).toBe(1)
+    const badName = await runCli(['users', 'create', 'a b', '--database', database])
+    expect(badName.code).toBe(1)
+    expect(badName.stderr).toMatch(/spaces/)
+  })
+
+  it('users set-role replaces roles, and the server honours them at the next login', async () => {
+    const res = await runCli(['users', 'set-role', 'frank', 'admin', '--database', database])
+    expect(res.code, res.stderr).toBe(0)
+    expect(res.stdout).toContain('frank: roles ["admin"]')
+    expect(
+      (await runCli(['users', 'set-role', 'nobody', 'admin', '--database', database])).code,
+    ).toBe(1)
+    expect(
+      (await runCli(['users', 'set-role', 'frank', 'Not A Role!', '--database', database])).code,
+    ).toBe(1)
+
+    const server = await startServer(['--database', database])
+    try {
+      const erin = await login(server.url, 'erin', ' erin has a passphrase ')
+      expect(erin.status).toBe(200)
+      const token = ((await erin.json()) as { access_token: string }).access_token
+      const admin = await fetch(`${server.url}/admin`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+      expect(admin.status).toBe(200)
+    } finally {
+      await server.stop()
+    }
+  })
+
+  it('explains its usage on unknown commands and flags', async () => {
+    const unknown = await runCli(['frobnicate'])
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toContain('Usage: gatehouse')
+    const flag = await runCli(['serve', '--no-such-flag'])
+    expect(flag.code).toBe(2)
+    expect((await runCli(['--help'])).code).toBe(0)
+  })
+})

@@ -1,0 +1,104 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { cleanEnv, runCli, startServer, tempDir } from '../helpers/cli.js'
+
+const dirs: { remove(): void }[] = []
+afterEach(() => {
+  for (const d of dirs.splice(0)) d.remove()
+})
+function freshDir() {
+  const d = tempDir()
+  dirs.push(d)
+  return d.dir
+}
+
+async function loginToken(url: string, username: string, password: string): Promise<string> {
+  const res = await fetch(`${url}/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  })
+  expect(res.status).toBe(200)
+  return ((await res.json()) as { access_token: string }).access_token
+}
+
+describe('gatehouse serve', () => {
+  it('exits 0 on SIGTERM, and after a restart its keys and tokens still verify', async () => {
+    const database = join(freshDir(), 'gh.db')
+    // The port differs between runs, so pin the issuer: tokens carry it.
+    const issuer = 'http://gatehouse.test'
+    const first = await startServer(['--demo', '--database', database, '--issuer', issuer])
+    const token = await loginToken(first.url, 'user1', 'password1')
+    const jwksBefore = await (await fetch(`${first.url}/.well-known/jwks.json`)).json()
+    expect(await first.stop()).toBe(0)
+
+    const second = await startServer(['--database', database, '--issuer', issuer])
+    try {
+      expect(await (await fetch(`${second.url}/.well-known/jwks.json`)).json()).toEqual(jwksBefore)
+      const res = await fetch(`${second.url}/protected`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+      expect(res.status).toBe(200)
+    } finally {
+      expect(await second.stop()).toBe(0)
+    }
+  })
+
+  it('refuses to start with a secret other than the one its keys were sealed with', async () => {
+    const database = join(freshDir(), 'gh.db')
+    const env = cleanEnv({ GATEHOUSE_SECRET: 'first secret that is long enough 0123456789' })
+    expect((await runCli(['migrate', '--database', database], { env })).code).toBe(0)
+    const server = await startServer(['--database', database], { env })
+    await server.stop()
+    const wrong = await runCli(['serve', '--port', '0', '--database', database], {
+      env: cleanEnv({ GATEHOUSE_SECRET: 'another secret that is long enough abcdefgh' }),
+    })
+    expect(wrong.code).toBe(2)
+    expect(wrong.stderr).toMatch(/GATEHOUSE_SECRET does not match/)
+  })
+
+  it('names the setting when the configuration is invalid', async () => {
+    const env = cleanEnv({ GATEHOUSE_PORT: 'eighty' })
+    const res = await runCli(['serve', '--database', ':memory:'], { env })
+    expect(res.code).toBe(2)
+    expect(res.stderr).toMatch(/GATEHOUSE_PORT \(--port\)/)
+    const alg = await runCli(['serve', '--database', ':memory:'], {
+      env: cleanEnv({ GATEHOUSE_SIGNING_ALG: 'none' }),
+    })
+    expect(alg.code).toBe(2)
+    expect(alg.stderr).toMatch(/GATEHOUSE_SIGNING_ALG/)
+  })
+})
+
+describe('production safety', () => {
+  const production = (extra: Record<string, string> = {}) =>
+    cleanEnv({ NODE_ENV: 'production', ...extra })
+
+  it('refuses to start without a secret, or with a weak or well-known one', async () => {
+    const secrets = [undefined, 'short', 'your_jwt_secret_key', 'a'.repeat(40)]
+    for (const secret of secrets) {
+      const env = production(secret === undefined ? {} : { GATEHOUSE_SECRET: secret })
+      const res = await runCli(['serve', '--port', '0', '--database', ':memory:'], { env })
+      expect(res.code, String(secret)).toBe(2)
+      expect(res.stderr).toMatch(/GATEHOUSE_SECRET is required in production/)
+      if (secret) expect(res.stderr).not.toContain(secret)
+    }
+  })
+
+  it('refuses --demo', async () => {
+    const env = production({ GATEHOUSE_SECRET: 'k4Jd9!x2Vb7#Qm1Zr8@Tn5$Hw3^Lp6&Cy0' })
+    const res = await runCli(['serve', '--demo', '--port', '0', '--database', ':memory:'], { env })
+    expect(res.code).toBe(2)
+    expect(res.stderr).toMatch(/--demo .* refused when NODE_ENV=production/)
+  })
+
+  it('starts with a strong secret and generates no secret file', async () => {
+    const dir = freshDir()
+    const env = production({ GATEHOUSE_SECRET: 'k4Jd9!x2Vb7#Qm1Zr8@Tn5$Hw3^Lp6&Cy0' })
+    const server = await startServer(['--database', join(dir, 'gh.db')], { env })
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200)
+    expect(await server.stop()).toBe(0)
+    expect(() => readFileSync(join(dir, 'gh.db.secret'))).toThrow()
+  })
+})

@@ -1,0 +1,70 @@
+import { spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startServer, tempDir, type RunningServer } from '../helpers/cli.js'
+
+/** The README's walkthrough: commands, each followed by `# expected output` (… = anything). */
+function walkthrough(): { command: string; expected: string | null }[] {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+  const block = /<!-- walkthrough:start -->\s*```sh\n([\s\S]*?)```/.exec(readme)?.[1]
+  if (!block) throw new Error('README has no walkthrough block')
+  const steps: { command: string; expected: string | null }[] = []
+  let command = ''
+  for (const line of block.split('\n')) {
+    if (line.trim() === '') continue
+    if (line.startsWith('# ')) {
+      const text = line.slice(2)
+      if (text.startsWith('{') && steps.length > 0) steps[steps.length - 1]!.expected = text
+      continue
+    }
+    command += `${line}\n`
+    if (!line.endsWith('\\')) {
+      steps.push({ command, expected: null })
+      command = ''
+    }
+  }
+  return steps
+}
+
+function matches(actual: string, expected: string): boolean {
+  const pattern = expected
+    .split('…')
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*')
+  return new RegExp(`^${pattern}$`).test(actual)
+}
+
+const tmp = tempDir()
+let server: RunningServer
+beforeAll(async () => {
+  server = await startServer(['--demo', '--database', join(tmp.dir, 'readme.db')])
+})
+afterAll(async () => {
+  await server?.stop()
+  tmp.remove()
+})
+
+describe('README walkthrough', () => {
+  it('every curl line works as printed', () => {
+    const steps = walkthrough()
+    expect(steps.filter((s) => s.expected !== null).length).toBeGreaterThanOrEqual(8)
+    const script = steps
+      .map(
+        (step, i) =>
+          `echo "@@${i}"\n${step.command.replaceAll('http://127.0.0.1:8080', server.url)}echo`,
+      )
+      .join('\n')
+    const run = spawnSync('bash', ['-euo', 'pipefail', '-c', script], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    })
+    expect(run.status, run.stderr).toBe(0)
+    const outputs = run.stdout.split(/^@@\d+\n/m).slice(1)
+    steps.forEach((step, i) => {
+      if (step.expected === null) return
+      const actual = (outputs[i] ?? '').trim()
+      expect(matches(actual, step.expected), `${step.command}\n→ ${actual}`).toBe(true)
+    })
+  })
+})
