@@ -1,6 +1,7 @@
 import { createAuthService, type AuthService } from './auth/service.js'
 import { systemClock, type Clock } from './clock.js'
 import type { Config } from './config/schema.js'
+import { createMemoryRevocationList } from './cluster/denylist-memory.js'
 import { createStore } from './store/create-store.js'
 import type { Store } from './store/store.js'
 import { createPasswordHasher, type PasswordHasher } from './tokens/password.js'
@@ -32,12 +33,15 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
       clock: options.clock ?? systemClock,
       secret: config.secret,
       signingAlg: config.signingAlg,
-      leeway: config.leeway,
+      revocations: createMemoryRevocationList(),
       settings: {
         issuer: config.issuer,
         audience: config.audience,
         accessTtl: config.accessTtl,
         refreshTtl: config.refreshTtl,
+        sessionMaxAge: config.sessionMaxAge,
+        reuseWindow: config.reuseWindow,
+        leeway: config.leeway,
       },
     })
     return {

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js'
-import type { Store } from '../store/store.js'
+import type { DenylistEntry, Store } from '../store/store.js'
 import type { KeyRing } from '../tokens/signing-keys.js'
 import type { PasswordHasher } from '../tokens/password.js'
 
@@ -10,18 +10,33 @@ export interface AuthDeps {
   hasher: PasswordHasher
   clock: Clock
   settings: AuthSettings
+  /** The in-memory revocation list checked on every request. */
+  revocations: Revocations
+  /** HMAC key that derives a refresh token's successor (see deriveSuccessorToken). */
+  successorKey: Buffer
 }
 
+/** The port the cluster layer implements (in memory now; shared across instances later). */
+export interface Revocations {
+  add(entry: DenylistEntry, now: number): void
+  isRevoked(jti: string, sid: string | undefined, now: number): boolean
+}
+
+/** Lifetimes in seconds. */
 export interface AuthSettings {
   issuer: string
   audience: string
-  /** Seconds. */
   accessTtl: number
-  /** Seconds. */
+  /** Idle lifetime: a refresh token unused this long expires. */
   refreshTtl: number
+  /** Absolute lifetime of a session. */
+  sessionMaxAge: number
+  /** Seconds after a rotation in which the old token gets the same successor. */
+  reuseWindow: number
+  leeway: number
 }
 
-/** Who is asking, for session records and (later) the audit log. */
+/** Who is asking, for session records and the audit log. */
 export interface RequestContext {
   ip: string | null
   userAgent: string | null

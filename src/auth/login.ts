@@ -1,23 +1,13 @@
-import { randomUUID } from 'node:crypto'
 import { GatehouseError } from '../errors.js'
-import { issueAccessToken } from '../tokens/access-token.js'
-import { generateOpaqueToken, hashOpaqueToken, TOKEN_PREFIXES } from '../tokens/opaque-token.js'
+import { recordAudit } from './audit.js'
 import type { AuthDeps, RequestContext } from './deps.js'
 import { MAX_PASSWORD_LENGTH, normalizePassword } from './password-policy.js'
-import { DEFAULT_USER_SCOPES } from './rbac.js'
+import { openSession, type TokenPair } from './token-pair.js'
 import { usernameKeyOrNull } from './username.js'
 
 export interface LoginInput {
   username: string
   password: string
-}
-
-export interface TokenPair {
-  accessToken: string
-  refreshToken: string
-  /** Access-token lifetime in seconds. */
-  expiresIn: number
-  sessionId: string
 }
 
 /**
@@ -39,55 +29,26 @@ export async function login(
   const plausible = [...password].length <= MAX_PASSWORD_LENGTH
   if (!user || !plausible) {
     if (plausible) await deps.hasher.verifyDummy(password)
+    await recordAudit(deps, 'login_failure', context, user?.id ?? null, {
+      reason: user ? 'wrong_password' : 'unknown_user',
+      ...(key !== null && { username: key }),
+    })
     throw new GatehouseError('invalid_credentials')
   }
   if (!(await deps.hasher.verify(user.passwordHash, password))) {
+    await recordAudit(deps, 'login_failure', context, user.id, { reason: 'wrong_password' })
     throw new GatehouseError('invalid_credentials')
   }
-  if (user.disabled) throw new GatehouseError('user_disabled')
-
-  if (deps.hasher.needsRehash(user.passwordHash)) {
-    await deps.store.users.update(
-      user.id,
-      { passwordHash: await deps.hasher.hash(password) },
-      deps.clock.now(),
-    )
+  if (user.disabled) {
+    await recordAudit(deps, 'login_failure', context, user.id, { reason: 'user_disabled' })
+    throw new GatehouseError('user_disabled')
   }
 
-  const now = deps.clock.now()
-  const sessionId = randomUUID()
-  const refreshToken = generateOpaqueToken(TOKEN_PREFIXES.refreshToken)
-  const expiresAt = now + deps.settings.refreshTtl * 1000
-  await deps.store.sessions.create(
-    {
-      id: sessionId,
-      userId: user.id,
-      createdAt: now,
-      lastUsedAt: now,
-      expiresAt,
-      ip: context.ip,
-      userAgent: context.userAgent,
-      revokedAt: null,
-    },
-    { tokenHash: hashOpaqueToken(refreshToken), sessionId, createdAt: now, expiresAt },
-  )
-
-  const { token } = await issueAccessToken(
-    deps.keyRing.signingKey(),
-    {
-      subject: user.id,
-      sessionId,
-      username: user.username,
-      roles: user.roles,
-      scopes: DEFAULT_USER_SCOPES,
-      fresh: true,
-    },
-    {
-      issuer: deps.settings.issuer,
-      audience: deps.settings.audience,
-      ttl: deps.settings.accessTtl,
-      clock: deps.clock,
-    },
-  )
-  return { accessToken: token, refreshToken, expiresIn: deps.settings.accessTtl, sessionId }
+  if (deps.hasher.needsRehash(user.passwordHash)) {
+    const passwordHash = await deps.hasher.hash(password)
+    await deps.store.users.update(user.id, { passwordHash }, deps.clock.now())
+  }
+  const pair = await openSession(deps, user, context)
+  await recordAudit(deps, 'login_success', context, user.id, { session_id: pair.sessionId })
+  return pair
 }

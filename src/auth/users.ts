@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { newId } from '../ids.js'
 import { GatehouseError } from '../errors.js'
 import type { UserRecord } from '../store/store.js'
 import type { AuthDeps } from './deps.js'
@@ -43,7 +43,7 @@ export async function createUser(deps: AuthDeps, input: CreateUserInput): Promis
   if (await deps.store.users.findByUsernameKey(username.key)) throw usernameTaken()
   const now = deps.clock.now()
   const user: UserRecord = {
-    id: randomUUID(),
+    id: newId(),
     username: username.display,
     usernameKey: username.key,
     passwordHash: await deps.hasher.hash(password),

@@ -40,6 +40,11 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   }
   const valid: Settings = converted
 
+  if (valid.cookieSameSite === 'none' && !valid.cookieSecure) {
+    throw new ConfigError(
+      'GATEHOUSE_COOKIE_SAMESITE=none requires GATEHOUSE_COOKIE_SECURE=true (browsers drop such cookies otherwise)',
+    )
+  }
   const production = env['NODE_ENV'] === 'production'
   if (production) assertProductionSafe(valid)
 

@@ -27,12 +27,21 @@ export function describeWeakSecret(secret: string | undefined): string | null {
 }
 
 /** Refuse to start in production with settings that are only safe on a laptop. */
-export function assertProductionSafe(settings: { secret?: string; demo: boolean }): void {
+export function assertProductionSafe(settings: {
+  secret?: string
+  demo: boolean
+  cookieSecure: boolean
+}): void {
   const weakness = describeWeakSecret(settings.secret)
   if (weakness !== null) {
     throw new ConfigError(
       `GATEHOUSE_SECRET is required in production and ${weakness}. ` +
         'Generate one with: openssl rand -base64 48',
+    )
+  }
+  if (!settings.cookieSecure) {
+    throw new ConfigError(
+      'GATEHOUSE_COOKIE_SECURE=false sends tokens over plain HTTP and is refused when NODE_ENV=production',
     )
   }
   if (settings.demo) {

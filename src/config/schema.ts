@@ -72,6 +72,22 @@ export const settings = {
     schema: Type.Integer({ minimum: 60, maximum: 31_536_000, default: 2_592_000 }),
     description: 'Refresh-token (session) lifetime in seconds.',
   },
+  sessionMaxAge: {
+    env: 'GATEHOUSE_SESSION_MAX_AGE',
+    flag: null,
+    // An absolute end bounds how long one stolen refresh chain can be kept alive.
+    schema: Type.Integer({ minimum: 60, maximum: 31_536_000, default: 7_776_000 }),
+    description: 'Absolute session lifetime in seconds, however often it is refreshed.',
+  },
+  reuseWindow: {
+    env: 'GATEHOUSE_REUSE_WINDOW',
+    flag: null,
+    // Long enough for two tabs or a retried request to refresh the same token at once,
+    // short enough that a stolen, already-used token is detected (docs/decisions/0003).
+    schema: Type.Integer({ minimum: 0, maximum: 300, default: 10 }),
+    description:
+      'Seconds after a rotation during which the old refresh token gets the same successor instead of revoking the session.',
+  },
   leeway: {
     env: 'GATEHOUSE_LEEWAY',
     flag: null,
@@ -79,6 +95,21 @@ export const settings = {
     // a token's life (RFC 7519 §4.1.4 "some small leeway").
     schema: Type.Integer({ minimum: 0, maximum: 300, default: 5 }),
     description: 'Clock skew in seconds accepted on `exp` and `nbf`.',
+  },
+  cookieSecure: {
+    env: 'GATEHOUSE_COOKIE_SECURE',
+    flag: null,
+    schema: Type.Boolean({ default: true }),
+    description:
+      'Mark cookies `Secure`. Set false only for http://localhost development; refused in production.',
+  },
+  cookieSameSite: {
+    env: 'GATEHOUSE_COOKIE_SAMESITE',
+    flag: null,
+    schema: Type.Union([Type.Literal('lax'), Type.Literal('strict'), Type.Literal('none')], {
+      default: 'lax',
+    }),
+    description: '`SameSite` of the token cookies (lax, strict or none; none requires Secure).',
   },
   trustProxy: {
     env: 'GATEHOUSE_TRUST_PROXY',

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastif
 import { hasRoles, hasScopes } from '../auth/rbac.js'
 import type { AuthService, Principal } from '../auth/service.js'
 import { GatehouseError } from '../errors.js'
+import { COOKIE_NAMES, CSRF_HEADER } from './cookies.js'
 import { sendError } from './error-handler.js'
 
 declare module 'fastify' {
@@ -16,6 +17,8 @@ export interface RequiredOptions {
   roles?: readonly string[]
   /** Every one of these scopes is needed (403 otherwise). */
   scopes?: readonly string[]
+  /** Only a token from a password login, not from a refresh (401 otherwise). */
+  fresh?: boolean
   /** `msg` of the 403, e.g. the tutorial's "Admins only!". */
   forbiddenMessage?: string
 }
@@ -23,10 +26,26 @@ export interface RequiredOptions {
 /** RFC 6750 §2.1 b64token; anything else in a Bearer header is not a token we issued. */
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i
 
-/** The bearer token of a request; throws when the header is missing or malformed. */
-export function extractBearerToken(request: FastifyRequest): string {
+/** Methods that change state, for which a cookie-authenticated request needs CSRF proof. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+interface Credential {
+  token: string
+  /** Sent by the browser on its own, so it needs CSRF proof on unsafe methods. */
+  viaCookie: boolean
+}
+
+/**
+ * The request's access token: the Authorization header wins; without one, the access
+ * cookie. Throws when neither is there or the header is malformed.
+ */
+function extractCredential(request: FastifyRequest): Credential {
   const header = request.headers.authorization
-  if (header === undefined || header === '') throw new GatehouseError('missing_token')
+  if (header === undefined || header === '') {
+    const cookie = request.cookies?.[COOKIE_NAMES.access]
+    if (cookie) return { token: cookie, viaCookie: true }
+    throw new GatehouseError('missing_token')
+  }
   const match = BEARER.exec(header)
   if (match?.[1] === undefined) {
     if (!/^Bearer\b/i.test(header)) {
@@ -37,14 +56,14 @@ export function extractBearerToken(request: FastifyRequest): string {
     }
     throw new GatehouseError('invalid_token')
   }
-  return match[1]
+  return { token: match[1], viaCookie: false }
 }
 
 /**
- * A preHandler that admits a request only with a valid access token holding the given
- * roles and scopes. It answers errors itself (not by throwing) so that they have the same
- * body and headers on routes of an application whose error handler we do not control.
- * Verification is synchronous for a token seen before: no promise on the hot path.
+ * A preHandler that admits a request only with a valid, unrevoked access token holding the
+ * given roles and scopes. It answers errors itself (not by throwing) so that they have the
+ * same body and headers on routes of an application whose error handler we do not
+ * control. Verification is synchronous for a token seen before: no promise on the hot path.
  */
 export function createRequiredGuard(
   auth: AuthService,
@@ -58,9 +77,23 @@ export function createRequiredGuard(
     reply: FastifyReply,
     done: (error?: Error) => void,
     principal: Principal,
+    viaCookie: boolean,
   ): void {
-    if (!hasRoles(principal, roles) || !hasScopes(principal, scopes)) {
-      sendError(request, reply, new GatehouseError('insufficient_scope', options.forbiddenMessage))
+    let refusal: GatehouseError | undefined
+    if (viaCookie && !SAFE_METHODS.has(request.method)) {
+      const presented = request.headers[CSRF_HEADER]
+      if (typeof presented !== 'string' || !auth.checkCsrfToken(principal.jti, presented)) {
+        refusal = new GatehouseError('csrf_failed')
+      }
+    }
+    if (!refusal && options.fresh && !principal.fresh) {
+      refusal = new GatehouseError('fresh_token_required')
+    }
+    if (!refusal && (!hasRoles(principal, roles) || !hasScopes(principal, scopes))) {
+      refusal = new GatehouseError('insufficient_scope', options.forbiddenMessage)
+    }
+    if (refusal) {
+      sendError(request, reply, refusal)
       return
     }
     request.principal = principal
@@ -68,20 +101,22 @@ export function createRequiredGuard(
   }
 
   return function requireAccessToken(request, reply, done) {
+    let credential: Credential
     let verified: Principal | Promise<Principal>
     try {
-      verified = auth.authenticate(extractBearerToken(request))
+      credential = extractCredential(request)
+      verified = auth.authenticate(credential.token)
     } catch (error) {
       sendError(request, reply, error)
       return
     }
     if (verified instanceof Promise) {
       verified.then(
-        (principal) => admit(request, reply, done, principal),
+        (principal) => admit(request, reply, done, principal, credential.viaCookie),
         (error: unknown) => sendError(request, reply, error),
       )
     } else {
-      admit(request, reply, done, verified)
+      admit(request, reply, done, verified, credential.viaCookie)
     }
   }
 }

@@ -55,6 +55,32 @@ const ERRORS: Record<ErrorCode, ErrorMapping> = {
     message: 'Insufficient permissions',
     challenge: bearer('insufficient_scope'),
   },
+  fresh_token_required: {
+    status: 401,
+    message: 'Fresh token required: log in again with your password',
+    // RFC 9470 (step-up authentication): the token is valid but too old an authentication.
+    challenge: bearer('insufficient_user_authentication', 'A fresh login is required'),
+  },
+  invalid_refresh_token: {
+    status: 401,
+    message: 'Invalid refresh token',
+    challenge: bearer(),
+  },
+  refresh_token_expired: {
+    status: 401,
+    message: 'Refresh token has expired; log in again',
+    challenge: bearer(),
+  },
+  refresh_token_reused: {
+    status: 401,
+    message: 'Refresh token was already used; the session has been ended for safety',
+    challenge: bearer(),
+  },
+  incorrect_password: { status: 403, message: 'Current password is incorrect' },
+  csrf_failed: {
+    status: 403,
+    message: 'Missing or invalid CSRF token: send the csrf cookie value in the X-CSRF-Token header',
+  },
   not_found: { status: 404, message: 'Not found' },
   payload_too_large: { status: 413, message: 'Request body is too large' },
   unsupported_media_type: {

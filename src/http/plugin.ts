@@ -9,7 +9,10 @@ import type { Store } from '../store/store.js'
 import type { PasswordHasher } from '../tokens/password.js'
 import { createRequiredGuard, type RequiredOptions } from './auth-context.js'
 import { errorHandler } from './error-handler.js'
+import cookie from '@fastify/cookie'
 import { accountRoutes } from './routes/account.js'
+import { meRoutes } from './routes/me.js'
+import { sessionRoutes } from './routes/session.js'
 import type { GatehouseInstance, RouteDeps } from './routes/context.js'
 import { seedResourceRoutes } from './routes/seed-resources.js'
 import { wellKnownRoutes } from './routes/well-known.js'
@@ -80,12 +83,23 @@ async function gatehousePlugin(app: FastifyInstance, options: GatehouseOptions):
       app.log.warn({ users: created }, 'demo users created (never in production)')
   }
 
+  // Guards read the access cookie on the application's routes too.
+  if (!app.hasRequestDecorator('cookies')) await app.register(cookie)
   const required = (guardOptions?: RequiredOptions) => createRequiredGuard(core.auth, guardOptions)
   app.decorate('gatehouse', { required, auth: core.auth, config: core.config })
   app.decorateRequest('principal', null)
 
   if (options.routes === false) return
-  const deps: RouteDeps = { auth: core.auth, required, issuer: core.config.issuer }
+  const deps: RouteDeps = {
+    auth: core.auth,
+    required,
+    issuer: core.config.issuer,
+    cookies: {
+      secure: core.config.cookieSecure,
+      sameSite: core.config.cookieSameSite,
+      refreshPath: `${options.prefix ?? ''}/refresh`,
+    },
+  }
   await app.register(
     (child: GatehouseInstance, _opts, done) => {
       child.setValidatorCompiler(createValidatorCompiler())
@@ -96,6 +110,8 @@ async function gatehousePlugin(app: FastifyInstance, options: GatehouseOptions):
         route.bodyLimit ??= BODY_LIMIT_BYTES
       })
       accountRoutes(child, deps)
+      sessionRoutes(child, deps)
+      meRoutes(child, deps)
       if (options.resources !== false) seedResourceRoutes(child, deps)
       wellKnownRoutes(child, deps)
       done()

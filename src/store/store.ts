@@ -28,12 +28,59 @@ export interface SessionRecord {
   revokedAt: number | null
 }
 
-export interface RefreshTokenRecord {
+export interface NewRefreshToken {
   /** SHA-256 of the opaque token; the token itself is never stored. */
   tokenHash: string
   sessionId: string
   createdAt: number
   expiresAt: number
+}
+
+export interface RefreshTokenRecord extends NewRefreshToken {
+  /** When it was exchanged for its successor; null while it is the live token. */
+  rotatedAt: number | null
+  successorHash: string | null
+}
+
+/** A revoked access token (`jti`) or session (`sid`), remembered until tokens expire. */
+export interface DenylistEntry {
+  kind: 'jti' | 'sid'
+  value: string
+  expiresAt: number
+}
+
+export type AuditEventType =
+  | 'login_success'
+  | 'login_failure'
+  | 'refresh'
+  | 'refresh_reuse_detected'
+  | 'logout'
+  | 'password_changed'
+  | 'session_revoked'
+
+export interface AuditEventRecord {
+  id: string
+  type: AuditEventType
+  userId: string | null
+  ip: string | null
+  userAgent: string | null
+  at: number
+  details: Record<string, unknown>
+}
+
+export interface AuditFilter {
+  userId?: string
+  type?: AuditEventType
+  /** Inclusive lower bound on `at`. */
+  since?: number
+  /** Exclusive upper bound on `at`. */
+  until?: number
+}
+
+/** Keyset pagination: rows strictly after this position in the list's order. */
+export interface PageAfter {
+  at: number
+  id: string
 }
 
 export type SigningKeyStatus = 'current' | 'next' | 'retired'
@@ -65,8 +112,41 @@ export interface UserStore {
 
 export interface SessionStore {
   /** Creates a session together with its first refresh token, atomically. */
-  create(session: SessionRecord, firstToken: RefreshTokenRecord): Promise<void>
+  create(session: SessionRecord, firstToken: NewRefreshToken): Promise<void>
   findById(id: string): Promise<SessionRecord | undefined>
+  findRefreshToken(
+    tokenHash: string,
+  ): Promise<{ token: RefreshTokenRecord; session: SessionRecord } | undefined>
+  /**
+   * Compare-and-swap: marks the token rotated and stores its successor, only if it was
+   * still live. Exactly one of any number of concurrent calls for a token returns true.
+   */
+  rotate(tokenHash: string, successor: NewRefreshToken, at: number): Promise<boolean>
+  /** Revokes one live session; false when it was unknown or already revoked. */
+  revoke(id: string, at: number): Promise<boolean>
+  /** Revokes the user's live sessions, optionally sparing one; returns the revoked ids. */
+  revokeAllForUser(userId: string, at: number, exceptSessionId?: string): Promise<string[]>
+  /** Live (unrevoked, unexpired) sessions, newest first. */
+  listActiveForUser(
+    userId: string,
+    now: number,
+    page: { limit: number; after?: PageAfter },
+  ): Promise<SessionRecord[]>
+}
+
+export interface DenylistStore {
+  /** Adds an entry; adding one twice keeps the later expiry. */
+  add(entry: DenylistEntry, at: number): Promise<void>
+  /** Entries not yet expired, to fill a fresh instance's in-memory list. */
+  listActive(now: number): Promise<DenylistEntry[]>
+  /** Deletes expired entries; returns how many. */
+  purgeExpired(now: number): Promise<number>
+}
+
+export interface AuditStore {
+  append(event: AuditEventRecord): Promise<void>
+  /** Newest first. */
+  list(filter: AuditFilter, page: { limit: number; after?: PageAfter }): Promise<AuditEventRecord[]>
 }
 
 export interface SigningKeyStore {
@@ -82,6 +162,8 @@ export interface Store {
   readonly users: UserStore
   readonly sessions: SessionStore
   readonly signingKeys: SigningKeyStore
+  readonly denylist: DenylistStore
+  readonly audit: AuditStore
   /** Brings the schema up to date; safe to call on every start. */
   migrate(): Promise<void>
   /** Resolves when the store answers a trivial query. */

@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
+import { deriveKey } from './derive-key.js'
 
 const VERSION = 'v1'
 const IV_BYTES = 12
@@ -14,7 +15,7 @@ export interface SecretBox {
 }
 
 export function createSecretBox(secret: string, purpose: string): SecretBox {
-  const key = Buffer.from(hkdfSync('sha256', secret, 'gatehouse', `gatehouse ${purpose}`, 32))
+  const key = deriveKey(secret, purpose)
   const aad = Buffer.from(purpose)
   return {
     seal(plaintext) {

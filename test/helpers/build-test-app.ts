@@ -66,8 +66,9 @@ export async function buildTestApp(
   }
 }
 
-export const json = (body: unknown) => ({
-  headers: { 'content-type': 'application/json' },
+/** A JSON body, with any other headers the request needs (they are merged, not lost). */
+export const json = (body: unknown, headers: Record<string, string> = {}) => ({
+  headers: { 'content-type': 'application/json', ...headers },
   payload: JSON.stringify(body),
 })
 

@@ -82,6 +82,29 @@ describe('the seed scenario over a real listening server', () => {
     })
   })
 
+  it('gives concurrent refreshes of one token over real sockets one successor, and all stay valid', async () => {
+    const login = await call('POST', '/login', {
+      body: { username: 'user2', password: 'password2' },
+    })
+    const refreshToken = login.body['refresh_token'] as string
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        call('POST', '/refresh', { body: { refresh_token: refreshToken } }),
+      ),
+    )
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200])
+    expect(new Set(results.map((r) => r.body['refresh_token'])).size).toBe(1)
+    for (const res of results) {
+      expect(
+        (await call('GET', '/protected', { token: res.body['access_token'] as string })).status,
+      ).toBe(200)
+    }
+    const next = await call('POST', '/refresh', {
+      body: { refresh_token: results[0]!.body['refresh_token'] },
+    })
+    expect(next.status).toBe(200)
+  })
+
   it('keeps the generated secret and the database readable by their owner only, and says so', () => {
     const secretFile = join(tmp.dir, 'gatehouse.db.secret')
     expect(statSync(secretFile).mode & 0o777).toBe(0o600)

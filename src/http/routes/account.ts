@@ -1,7 +1,8 @@
 import { ErrorBody, MessageBody } from '../schemas/common.js'
-import { CredentialsBody, TokenResponse } from '../schemas/account.js'
+import { LoginBody, RegisterBody, TokenOrCookieResponse } from '../schemas/account.js'
 import { SEED_MESSAGES } from '../messages.js'
-import { NO_STORE, requestContext, type GatehouseInstance, type RouteDeps } from './context.js'
+import { requestContext, type GatehouseInstance, type RouteDeps } from './context.js'
+import { sendTokenPair } from './tokens.js'
 
 /** The seed's POST /register and POST /login. */
 export function accountRoutes(app: GatehouseInstance, deps: RouteDeps): void {
@@ -11,7 +12,7 @@ export function accountRoutes(app: GatehouseInstance, deps: RouteDeps): void {
       schema: {
         summary: 'Create an account',
         tags: ['account'],
-        body: CredentialsBody,
+        body: RegisterBody,
         response: { 201: MessageBody, 400: ErrorBody },
       },
     },
@@ -25,20 +26,16 @@ export function accountRoutes(app: GatehouseInstance, deps: RouteDeps): void {
     '/login',
     {
       schema: {
-        summary: 'Exchange username and password for tokens',
+        summary: 'Exchange username and password for tokens (a new session)',
         tags: ['account'],
-        body: CredentialsBody,
-        response: { 200: TokenResponse, 401: ErrorBody, 403: ErrorBody },
+        body: LoginBody,
+        response: { 200: TokenOrCookieResponse, 401: ErrorBody, 403: ErrorBody },
       },
     },
     async (request, reply) => {
-      const pair = await deps.auth.login(request.body, requestContext(request))
-      return reply.headers(NO_STORE).send({
-        access_token: pair.accessToken,
-        refresh_token: pair.refreshToken,
-        token_type: 'Bearer' as const,
-        expires_in: pair.expiresIn,
-      })
+      const { username, password, use_cookies } = request.body
+      const pair = await deps.auth.login({ username, password }, requestContext(request))
+      return sendTokenPair(reply, deps, pair, use_cookies === true, 'Login successful')
     },
   )
 }

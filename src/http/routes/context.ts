@@ -9,8 +9,10 @@ import type {
 } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { RequestContext } from '../../auth/deps.js'
-import type { AuthService } from '../../auth/service.js'
+import type { AuthService, Principal } from '../../auth/service.js'
+import { GatehouseError } from '../../errors.js'
 import type { RequiredOptions } from '../auth-context.js'
+import type { CookieSettings } from '../cookies.js'
 
 export type GatehouseInstance = FastifyInstance<
   RawServerDefault,
@@ -25,6 +27,16 @@ export interface RouteDeps {
   auth: AuthService
   required(options?: RequiredOptions): preHandlerHookHandler
   issuer: string
+  cookies: CookieSettings
+}
+
+/** ISO 8601 for timestamps in response bodies. */
+export const iso = (epochMs: number): string => new Date(epochMs).toISOString()
+
+/** A guarded handler always has a principal; this turns a wiring mistake into a 500. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (request.principal === null) throw new GatehouseError('internal_error')
+  return request.principal
 }
 
 const MAX_USER_AGENT = 512

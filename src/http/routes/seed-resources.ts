@@ -1,10 +1,9 @@
 import { ADMIN_ROLE, DEFAULT_USER_SCOPES } from '../../auth/rbac.js'
-import { GatehouseError } from '../../errors.js'
 import type { Principal } from '../../auth/service.js'
 import { SEED_MESSAGES } from '../messages.js'
 import { ErrorBody } from '../schemas/common.js'
 import { AdminResponse, DataResponse, ProtectedResponse } from '../schemas/seed-resources.js'
-import type { GatehouseInstance, RouteDeps } from './context.js'
+import { principalOf, type GatehouseInstance, type RouteDeps } from './context.js'
 
 const bearerAuth = [{ bearerAuth: [] }]
 
@@ -21,7 +20,7 @@ export function seedResourceRoutes(app: GatehouseInstance, deps: RouteDeps): voi
         response: { 200: ProtectedResponse, 401: ErrorBody },
       },
     },
-    (request) => ({ logged_in_as: nameOf(principalOf(request.principal)) }),
+    (request) => ({ logged_in_as: nameOf(principalOf(request)) }),
   )
 
   app.get(
@@ -35,7 +34,7 @@ export function seedResourceRoutes(app: GatehouseInstance, deps: RouteDeps): voi
         response: { 200: DataResponse, 401: ErrorBody, 403: ErrorBody },
       },
     },
-    (request) => ({ data: `Sensitive data for ${nameOf(principalOf(request.principal))}` }),
+    (request) => ({ data: `Sensitive data for ${nameOf(principalOf(request))}` }),
   )
 
   app.get(
@@ -53,15 +52,9 @@ export function seedResourceRoutes(app: GatehouseInstance, deps: RouteDeps): voi
       },
     },
     (request) => ({
-      logged_in_as: { username: nameOf(principalOf(request.principal)), role: 'admin' as const },
+      logged_in_as: { username: nameOf(principalOf(request)), role: 'admin' as const },
     }),
   )
-}
-
-/** A guarded handler always has a principal; this turns a wiring mistake into a 500. */
-function principalOf(principal: Principal | null): Principal {
-  if (principal === null) throw new GatehouseError('internal_error')
-  return principal
 }
 
 function nameOf(principal: Principal): string {

@@ -1,12 +1,30 @@
 import Type from 'typebox'
 
+const username = Type.String({
+  description: '3–64 letters, digits or . _ - @ (NFKC, case-insensitive)',
+})
+const password = Type.String({ description: '8–256 characters, not a common password' })
+const useCookies = Type.Boolean({
+  description:
+    'Deliver the tokens as HttpOnly cookies (plus readable CSRF cookies) instead of in the body',
+})
+
 /** Unknown fields (such as `role`) are refused: a client can never choose its roles. */
-export const CredentialsBody = Type.Object(
+export const RegisterBody = Type.Object({ username, password }, { additionalProperties: false })
+
+export const LoginBody = Type.Object(
+  { username, password, use_cookies: Type.Optional(useCookies) },
+  { additionalProperties: false },
+)
+
+export const RefreshBody = Type.Object(
   {
-    username: Type.String({
-      description: '3–64 letters, digits or . _ - @ (NFKC, case-insensitive)',
-    }),
-    password: Type.String({ description: '8–256 characters, not a common password' }),
+    refresh_token: Type.Optional(
+      Type.String({
+        description: 'Omit to use the refresh_token_cookie (then X-CSRF-Token is required)',
+      }),
+    ),
+    use_cookies: Type.Optional(useCookies),
   },
   { additionalProperties: false },
 )
@@ -17,3 +35,10 @@ export const TokenResponse = Type.Object({
   token_type: Type.Literal('Bearer'),
   expires_in: Type.Integer({ description: 'Seconds until the access token expires' }),
 })
+
+export const CookieLoginResponse = Type.Object({
+  msg: Type.String(),
+  expires_in: Type.Integer({ description: 'Seconds until the access token expires' }),
+})
+
+export const TokenOrCookieResponse = Type.Union([TokenResponse, CookieLoginResponse])

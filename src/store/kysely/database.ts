@@ -27,6 +27,23 @@ export interface Database {
     session_id: string
     created_at: number
     expires_at: number
+    rotated_at: number | null
+    successor_hash: string | null
+  }
+  denylist: {
+    kind: string
+    value: string
+    expires_at: number
+    created_at: number
+  }
+  audit_events: {
+    id: string
+    type: string
+    user_id: string | null
+    ip: string | null
+    user_agent: string | null
+    at: number
+    details: string
   }
   signing_keys: {
     kid: string

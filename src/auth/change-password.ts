@@ -1,0 +1,56 @@
+import { GatehouseError } from '../errors.js'
+import type { AccessTokenClaims } from '../tokens/access-token.js'
+import { recordAudit } from './audit.js'
+import type { AuthDeps, RequestContext } from './deps.js'
+import {
+  assertAcceptablePassword,
+  MAX_PASSWORD_LENGTH,
+  normalizePassword,
+} from './password-policy.js'
+import { denySessions } from './revocation.js'
+
+export interface ChangePasswordInput {
+  currentPassword: string
+  newPassword: string
+}
+
+/**
+ * Changes the password of the token's user. Needs a fresh token (a password login, not a
+ * refresh) and the current password, so a stolen refresh token cannot take the account
+ * over. Every other session ends; the one making the change stays.
+ */
+export async function changePassword(
+  deps: AuthDeps,
+  principal: AccessTokenClaims,
+  input: ChangePasswordInput,
+  context: RequestContext,
+): Promise<number> {
+  if (!principal.fresh) throw new GatehouseError('fresh_token_required')
+  const user = await deps.store.users.findById(principal.sub)
+  if (!user) throw new GatehouseError('invalid_token')
+
+  const current = normalizePassword(input.currentPassword)
+  const matches =
+    [...current].length <= MAX_PASSWORD_LENGTH &&
+    (await deps.hasher.verify(user.passwordHash, current))
+  if (!matches) throw new GatehouseError('incorrect_password')
+
+  const next = normalizePassword(input.newPassword)
+  assertAcceptablePassword(next, user.usernameKey)
+  await deps.store.users.update(
+    user.id,
+    { passwordHash: await deps.hasher.hash(next) },
+    deps.clock.now(),
+  )
+
+  const revoked = await deps.store.sessions.revokeAllForUser(
+    user.id,
+    deps.clock.now(),
+    principal.sid,
+  )
+  await denySessions(deps, revoked)
+  await recordAudit(deps, 'password_changed', context, user.id, {
+    sessions_revoked: revoked.length,
+  })
+  return revoked.length
+}

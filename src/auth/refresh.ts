@@ -1,0 +1,117 @@
+import { GatehouseError } from '../errors.js'
+import type { RefreshTokenRecord, SessionRecord } from '../store/store.js'
+import {
+  deriveSuccessorToken,
+  hashOpaqueToken,
+  hasTokenShape,
+  TOKEN_PREFIXES,
+} from '../tokens/opaque-token.js'
+import { recordAudit } from './audit.js'
+import type { AuthDeps, RequestContext } from './deps.js'
+import { denySessions } from './revocation.js'
+import { issueUserAccessToken, refreshTokenExpiry, type TokenPair } from './token-pair.js'
+
+/**
+ * Exchanges a refresh token for a new pair; the presented token dies (rotation).
+ *
+ * - Rotation is a compare-and-swap in the store, so of concurrent refreshes exactly one
+ *   rotates; the others see the token as rotated.
+ * - A rotated token presented within the reuse window gets the same successor (it is
+ *   derived, not random), so two tabs refreshing at once both stay logged in.
+ * - A rotated token presented after the window was replayed by someone holding an old
+ *   token: the whole session (the rotation family) is revoked and the event audited
+ *   (RFC 9700 §4.14.2).
+ */
+export async function refresh(
+  deps: AuthDeps,
+  refreshToken: string,
+  context: RequestContext,
+): Promise<TokenPair> {
+  // A malformed token is refused without touching the store.
+  if (!hasTokenShape(refreshToken, TOKEN_PREFIXES.refreshToken)) throw invalidRefreshToken()
+  const tokenHash = hashOpaqueToken(refreshToken)
+  const successor = deriveSuccessorToken(deps.successorKey, refreshToken)
+  const successorHash = hashOpaqueToken(successor)
+
+  const found = await deps.store.sessions.findRefreshToken(tokenHash)
+  if (!found) throw invalidRefreshToken()
+  const { token, session } = found
+  assertSessionUsable(deps, token, session)
+
+  let rotated = token.rotatedAt !== null
+  if (!rotated) {
+    const now = deps.clock.now()
+    const won = await deps.store.sessions.rotate(
+      tokenHash,
+      {
+        tokenHash: successorHash,
+        sessionId: session.id,
+        createdAt: now,
+        expiresAt: refreshTokenExpiry(deps, session.expiresAt),
+      },
+      now,
+    )
+    // Losing the swap means a concurrent refresh rotated it a moment ago: the replay
+    // path below hands out the same successor.
+    rotated = !won
+    if (won) await recordAudit(deps, 'refresh', context, session.userId, { session_id: session.id })
+  }
+  if (rotated) await assertWithinReuseWindow(deps, tokenHash, successorHash, session, context)
+
+  const user = await deps.store.users.findById(session.userId)
+  if (!user) throw invalidRefreshToken()
+  if (user.disabled) throw new GatehouseError('user_disabled')
+
+  const successorRecord = await deps.store.sessions.findRefreshToken(successorHash)
+  const expiresAt = successorRecord?.token.expiresAt ?? deps.clock.now()
+  const access = await issueUserAccessToken(deps, user, session.id, false)
+  return {
+    accessToken: access.token,
+    accessTokenId: access.claims.jti,
+    refreshToken: successor,
+    expiresIn: deps.settings.accessTtl,
+    refreshExpiresIn: Math.max(0, Math.floor((expiresAt - deps.clock.now()) / 1000)),
+    sessionId: session.id,
+  }
+}
+
+function assertSessionUsable(deps: AuthDeps, token: RefreshTokenRecord, session: SessionRecord) {
+  if (session.revokedAt !== null) {
+    throw new GatehouseError('invalid_refresh_token', 'The session has ended; log in again')
+  }
+  const now = deps.clock.now()
+  if (token.rotatedAt === null && (now >= token.expiresAt || now >= session.expiresAt)) {
+    throw new GatehouseError('refresh_token_expired')
+  }
+}
+
+async function assertWithinReuseWindow(
+  deps: AuthDeps,
+  tokenHash: string,
+  successorHash: string,
+  session: SessionRecord,
+  context: RequestContext,
+): Promise<void> {
+  const current = await deps.store.sessions.findRefreshToken(tokenHash)
+  const rotatedAt = current?.token.rotatedAt ?? null
+  const inWindow =
+    rotatedAt !== null &&
+    deps.clock.now() - rotatedAt <= deps.settings.reuseWindow * 1000 &&
+    current?.token.successorHash === successorHash &&
+    current.session.revokedAt === null
+  if (inWindow) return
+
+  const now = deps.clock.now()
+  if (await deps.store.sessions.revoke(session.id, now)) {
+    await denySessions(deps, [session.id])
+    await recordAudit(deps, 'refresh_reuse_detected', context, session.userId, {
+      session_id: session.id,
+      rotated_at: rotatedAt === null ? null : new Date(rotatedAt).toISOString(),
+    })
+  }
+  throw new GatehouseError('refresh_token_reused')
+}
+
+function invalidRefreshToken(): GatehouseError {
+  return new GatehouseError('invalid_refresh_token')
+}

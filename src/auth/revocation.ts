@@ -1,0 +1,42 @@
+import type { AccessTokenClaims } from '../tokens/access-token.js'
+import type { DenylistEntry } from '../store/store.js'
+import type { AuthDeps } from './deps.js'
+
+/**
+ * Revokes entries durably (the store, so a restarted or new instance learns them) and in
+ * this process's list (so the very next request is refused).
+ */
+async function deny(deps: AuthDeps, entries: DenylistEntry[]): Promise<void> {
+  const now = deps.clock.now()
+  for (const entry of entries) {
+    await deps.store.denylist.add(entry, now)
+    deps.revocations.add(entry, now)
+  }
+}
+
+/** The presented access token stops working now, everywhere it is checked. */
+export function denyAccessToken(deps: AuthDeps, claims: AccessTokenClaims): Promise<void> {
+  const expiresAt = (claims.exp + deps.settings.leeway) * 1000
+  return deny(deps, [{ kind: 'jti', value: claims.jti, expiresAt }])
+}
+
+/**
+ * Access tokens of these sessions stop working now. They can be at most one access-token
+ * lifetime old, so that is how long the entries are kept.
+ */
+export function denySessions(deps: AuthDeps, sessionIds: readonly string[]): Promise<void> {
+  const expiresAt = deps.clock.now() + (deps.settings.accessTtl + deps.settings.leeway) * 1000
+  return deny(
+    deps,
+    sessionIds.map((value) => ({ kind: 'sid', value, expiresAt })),
+  )
+}
+
+/** Fills this process's list from the store at start. */
+export async function loadRevocations(deps: AuthDeps): Promise<number> {
+  const now = deps.clock.now()
+  const entries = await deps.store.denylist.listActive(now)
+  for (const entry of entries) deps.revocations.add(entry, now)
+  await deps.store.denylist.purgeExpired(now)
+  return entries.length
+}

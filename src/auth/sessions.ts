@@ -1,0 +1,93 @@
+import { GatehouseError } from '../errors.js'
+import type { SessionRecord } from '../store/store.js'
+import type { AccessTokenClaims } from '../tokens/access-token.js'
+import { recordAudit } from './audit.js'
+import type { AuthDeps, RequestContext } from './deps.js'
+import { paginate, type Page, type PageRequest } from './pagination.js'
+import { denyAccessToken, denySessions } from './revocation.js'
+
+export type LogoutScope = 'local' | 'others' | 'global'
+
+export interface SessionView {
+  id: string
+  createdAt: number
+  lastUsedAt: number
+  expiresAt: number
+  ip: string | null
+  userAgent: string | null
+  /** The session of the token making the request. */
+  current: boolean
+}
+
+/**
+ * Ends this session (`local`), the user's other sessions (`others`) or all of them
+ * (`global`), and returns how many ended. With `local` and `global` the presented access
+ * token is denylisted until it expires; with `others` the caller stays logged in, so its
+ * own token and session are kept (as Supabase Auth does).
+ */
+export async function logout(
+  deps: AuthDeps,
+  principal: AccessTokenClaims,
+  scope: LogoutScope,
+  context: RequestContext,
+): Promise<number> {
+  const now = deps.clock.now()
+  const userId = principal.sub
+  const sid = principal.sid
+  let revoked: string[]
+  if (scope === 'local') {
+    revoked = sid !== undefined && (await deps.store.sessions.revoke(sid, now)) ? [sid] : []
+  } else {
+    const except = scope === 'others' ? sid : undefined
+    revoked = await deps.store.sessions.revokeAllForUser(userId, now, except)
+  }
+  await denySessions(deps, revoked)
+  if (scope !== 'others') await denyAccessToken(deps, principal)
+  await recordAudit(deps, 'logout', context, userId, { scope, sessions_revoked: revoked.length })
+  return revoked.length
+}
+
+export function listSessions(
+  deps: AuthDeps,
+  principal: AccessTokenClaims,
+  request: PageRequest,
+): Promise<Page<SessionView>> {
+  return paginate(
+    request,
+    (page) => deps.store.sessions.listActiveForUser(principal.sub, deps.clock.now(), page),
+    (session) => ({ at: session.createdAt, id: session.id }),
+    (session) => toSessionView(session, principal.sid),
+  )
+}
+
+/** Ends one of the caller's own sessions; anyone else's is reported as not found. */
+export async function revokeSession(
+  deps: AuthDeps,
+  principal: AccessTokenClaims,
+  sessionId: string,
+  context: RequestContext,
+): Promise<void> {
+  const session = await deps.store.sessions.findById(sessionId)
+  const now = deps.clock.now()
+  if (
+    !session ||
+    session.userId !== principal.sub ||
+    !(await deps.store.sessions.revoke(sessionId, now))
+  ) {
+    throw new GatehouseError('not_found', 'No such session')
+  }
+  await denySessions(deps, [sessionId])
+  await recordAudit(deps, 'session_revoked', context, principal.sub, { session_id: sessionId })
+}
+
+function toSessionView(session: SessionRecord, currentSid: string | undefined): SessionView {
+  return {
+    id: session.id,
+    createdAt: session.createdAt,
+    lastUsedAt: session.lastUsedAt,
+    expiresAt: session.expiresAt,
+    ip: session.ip,
+    userAgent: session.userAgent,
+    current: session.id === currentSid,
+  }
+}

@@ -1,0 +1,89 @@
+import { newId } from '../ids.js'
+import type { UserRecord } from '../store/store.js'
+import { issueAccessToken } from '../tokens/access-token.js'
+import { generateOpaqueToken, hashOpaqueToken, TOKEN_PREFIXES } from '../tokens/opaque-token.js'
+import type { AuthDeps, RequestContext } from './deps.js'
+import { DEFAULT_USER_SCOPES } from './rbac.js'
+
+export interface TokenPair {
+  accessToken: string
+  /** The token's `jti`, e.g. to bind a CSRF token to it. */
+  accessTokenId: string
+  refreshToken: string
+  /** Access-token lifetime in seconds. */
+  expiresIn: number
+  /** Seconds until the refresh token expires (idle limit or session end). */
+  refreshExpiresIn: number
+  sessionId: string
+}
+
+/** An access token for a user in a session; `fresh` only straight after a password check. */
+export async function issueUserAccessToken(
+  deps: AuthDeps,
+  user: UserRecord,
+  sessionId: string,
+  fresh: boolean,
+) {
+  return issueAccessToken(
+    deps.keyRing.signingKey(),
+    {
+      subject: user.id,
+      sessionId,
+      username: user.username,
+      roles: user.roles,
+      scopes: DEFAULT_USER_SCOPES,
+      fresh,
+    },
+    {
+      issuer: deps.settings.issuer,
+      audience: deps.settings.audience,
+      ttl: deps.settings.accessTtl,
+      clock: deps.clock,
+    },
+  )
+}
+
+/** When a refresh token issued now expires: idle limit, capped by the session's end. */
+export function refreshTokenExpiry(deps: AuthDeps, sessionExpiresAt: number): number {
+  return Math.min(deps.clock.now() + deps.settings.refreshTtl * 1000, sessionExpiresAt)
+}
+
+/** Opens a session (one refresh-token family) and issues its first, fresh, pair. */
+export async function openSession(
+  deps: AuthDeps,
+  user: UserRecord,
+  context: RequestContext,
+): Promise<TokenPair> {
+  const now = deps.clock.now()
+  const sessionId = newId()
+  const sessionExpiresAt = now + deps.settings.sessionMaxAge * 1000
+  const refreshToken = generateOpaqueToken(TOKEN_PREFIXES.refreshToken)
+  const refreshExpiresAt = refreshTokenExpiry(deps, sessionExpiresAt)
+  await deps.store.sessions.create(
+    {
+      id: sessionId,
+      userId: user.id,
+      createdAt: now,
+      lastUsedAt: now,
+      expiresAt: sessionExpiresAt,
+      ip: context.ip,
+      userAgent: context.userAgent,
+      revokedAt: null,
+    },
+    {
+      tokenHash: hashOpaqueToken(refreshToken),
+      sessionId,
+      createdAt: now,
+      expiresAt: refreshExpiresAt,
+    },
+  )
+  const access = await issueUserAccessToken(deps, user, sessionId, true)
+  return {
+    accessToken: access.token,
+    accessTokenId: access.claims.jti,
+    refreshToken,
+    expiresIn: deps.settings.accessTtl,
+    refreshExpiresIn: Math.floor((refreshExpiresAt - now) / 1000),
+    sessionId,
+  }
+}

@@ -1,0 +1,57 @@
+import type { Kysely, Selectable } from 'kysely'
+import type { AuditEventRecord, AuditEventType, AuditStore } from '../store.js'
+import type { Database } from './database.js'
+import { parseJsonObject, toNumber } from './rows.js'
+
+export function createAuditStore(db: Kysely<Database>): AuditStore {
+  return {
+    async append(event) {
+      await db
+        .insertInto('audit_events')
+        .values({
+          id: event.id,
+          type: event.type,
+          user_id: event.userId,
+          ip: event.ip,
+          user_agent: event.userAgent,
+          at: event.at,
+          details: JSON.stringify(event.details),
+        })
+        .execute()
+    },
+    async list(filter, page) {
+      let query = db.selectFrom('audit_events').selectAll()
+      if (filter.userId !== undefined) query = query.where('user_id', '=', filter.userId)
+      if (filter.type !== undefined) query = query.where('type', '=', filter.type)
+      if (filter.since !== undefined) query = query.where('at', '>=', filter.since)
+      if (filter.until !== undefined) query = query.where('at', '<', filter.until)
+      const after = page.after
+      if (after) {
+        query = query.where((eb) =>
+          eb.or([
+            eb('at', '<', after.at),
+            eb.and([eb('at', '=', after.at), eb('id', '<', after.id)]),
+          ]),
+        )
+      }
+      const rows = await query
+        .orderBy('at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(page.limit)
+        .execute()
+      return rows.map(toAuditRecord)
+    },
+  }
+}
+
+function toAuditRecord(row: Selectable<Database['audit_events']>): AuditEventRecord {
+  return {
+    id: row.id,
+    type: row.type as AuditEventType,
+    userId: row.user_id,
+    ip: row.ip,
+    userAgent: row.user_agent,
+    at: toNumber(row.at),
+    details: parseJsonObject(row.details),
+  }
+}

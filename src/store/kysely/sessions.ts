@@ -1,0 +1,153 @@
+import type { Kysely, Selectable } from 'kysely'
+import type { NewRefreshToken, RefreshTokenRecord, SessionRecord, SessionStore } from '../store.js'
+import type { Database } from './database.js'
+import { affectedRows, toNullableNumber, toNumber } from './rows.js'
+
+export function createSessionStore(db: Kysely<Database>): SessionStore {
+  return {
+    async create(session, firstToken) {
+      await db.transaction().execute(async (trx) => {
+        await trx.insertInto('sessions').values(toSessionRow(session)).execute()
+        await trx.insertInto('refresh_tokens').values(toTokenRow(firstToken)).execute()
+      })
+    },
+
+    async findById(id) {
+      const row = await db
+        .selectFrom('sessions')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst()
+      return row && toSessionRecord(row)
+    },
+
+    async findRefreshToken(tokenHash) {
+      const token = await db
+        .selectFrom('refresh_tokens')
+        .selectAll()
+        .where('token_hash', '=', tokenHash)
+        .executeTakeFirst()
+      if (!token) return undefined
+      const session = await db
+        .selectFrom('sessions')
+        .selectAll()
+        .where('id', '=', token.session_id)
+        .executeTakeFirst()
+      return session && { token: toTokenRecord(token), session: toSessionRecord(session) }
+    },
+
+    async rotate(tokenHash, successor, at) {
+      return db.transaction().execute(async (trx) => {
+        // The conditional update is the compare-and-swap: only one caller finds the row
+        // still unrotated, on SQLite (writes are serialised) and on Postgres (row lock).
+        const swapped = await trx
+          .updateTable('refresh_tokens')
+          .set({ rotated_at: at, successor_hash: successor.tokenHash })
+          .where('token_hash', '=', tokenHash)
+          .where('rotated_at', 'is', null)
+          .executeTakeFirst()
+        if (affectedRows(swapped) !== 1) return false
+        await trx.insertInto('refresh_tokens').values(toTokenRow(successor)).execute()
+        await trx
+          .updateTable('sessions')
+          .set({ last_used_at: at })
+          .where('id', '=', successor.sessionId)
+          .execute()
+        return true
+      })
+    },
+
+    async revoke(id, at) {
+      const result = await db
+        .updateTable('sessions')
+        .set({ revoked_at: at })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst()
+      return affectedRows(result) === 1
+    },
+
+    async revokeAllForUser(userId, at, exceptSessionId) {
+      let query = db
+        .updateTable('sessions')
+        .set({ revoked_at: at })
+        .where('user_id', '=', userId)
+        .where('revoked_at', 'is', null)
+      if (exceptSessionId !== undefined) query = query.where('id', '!=', exceptSessionId)
+      const rows = await query.returning('id').execute()
+      return rows.map((row) => row.id)
+    },
+
+    async listActiveForUser(userId, now, page) {
+      let query = db
+        .selectFrom('sessions')
+        .selectAll()
+        .where('user_id', '=', userId)
+        .where('revoked_at', 'is', null)
+        .where('expires_at', '>', now)
+      const after = page.after
+      if (after) {
+        query = query.where((eb) =>
+          eb.or([
+            eb('created_at', '<', after.at),
+            eb.and([eb('created_at', '=', after.at), eb('id', '<', after.id)]),
+          ]),
+        )
+      }
+      const rows = await query
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(page.limit)
+        .execute()
+      return rows.map(toSessionRecord)
+    },
+  }
+}
+
+function toSessionRow(session: SessionRecord): Database['sessions'] {
+  return {
+    id: session.id,
+    user_id: session.userId,
+    created_at: session.createdAt,
+    last_used_at: session.lastUsedAt,
+    expires_at: session.expiresAt,
+    ip: session.ip,
+    user_agent: session.userAgent,
+    revoked_at: session.revokedAt,
+  }
+}
+
+function toSessionRecord(row: Selectable<Database['sessions']>): SessionRecord {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    createdAt: toNumber(row.created_at),
+    lastUsedAt: toNumber(row.last_used_at),
+    expiresAt: toNumber(row.expires_at),
+    ip: row.ip,
+    userAgent: row.user_agent,
+    revokedAt: toNullableNumber(row.revoked_at),
+  }
+}
+
+function toTokenRow(token: NewRefreshToken): Database['refresh_tokens'] {
+  return {
+    token_hash: token.tokenHash,
+    session_id: token.sessionId,
+    created_at: token.createdAt,
+    expires_at: token.expiresAt,
+    rotated_at: null,
+    successor_hash: null,
+  }
+}
+
+function toTokenRecord(row: Selectable<Database['refresh_tokens']>): RefreshTokenRecord {
+  return {
+    tokenHash: row.token_hash,
+    sessionId: row.session_id,
+    createdAt: toNumber(row.created_at),
+    expiresAt: toNumber(row.expires_at),
+    rotatedAt: toNullableNumber(row.rotated_at),
+    successorHash: row.successor_hash,
+  }
+}

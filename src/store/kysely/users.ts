@@ -1,0 +1,80 @@
+import type { Kysely, Selectable } from 'kysely'
+import type { UserPatch, UserRecord, UserStore } from '../store.js'
+import type { Database } from './database.js'
+import { affectedRows, toNumber } from './rows.js'
+
+export function createUserStore(db: Kysely<Database>): UserStore {
+  return {
+    async insert(user) {
+      const result = await db
+        .insertInto('users')
+        .values(toUserRow(user))
+        .onConflict((oc) => oc.column('username_key').doNothing())
+        .executeTakeFirst()
+      return affectedRows(result) === 1 ? 'created' : 'username_taken'
+    },
+    async findById(id) {
+      const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst()
+      return row && toUserRecord(row)
+    },
+    async findByUsernameKey(usernameKey) {
+      const row = await db
+        .selectFrom('users')
+        .selectAll()
+        .where('username_key', '=', usernameKey)
+        .executeTakeFirst()
+      return row && toUserRecord(row)
+    },
+    async update(id, patch, at) {
+      const row = await db
+        .updateTable('users')
+        .set({ ...toUserPatchRow(patch), updated_at: at })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst()
+      return row && toUserRecord(row)
+    },
+  }
+}
+
+function toUserRow(user: UserRecord): Database['users'] {
+  return {
+    id: user.id,
+    username: user.username,
+    username_key: user.usernameKey,
+    password_hash: user.passwordHash,
+    roles: JSON.stringify(user.roles),
+    disabled: user.disabled ? 1 : 0,
+    created_at: user.createdAt,
+    updated_at: user.updatedAt,
+  }
+}
+
+function toUserPatchRow(patch: UserPatch): Partial<Database['users']> {
+  const row: Partial<Database['users']> = {}
+  if (patch.passwordHash !== undefined) row.password_hash = patch.passwordHash
+  if (patch.roles !== undefined) row.roles = JSON.stringify(patch.roles)
+  if (patch.disabled !== undefined) row.disabled = patch.disabled ? 1 : 0
+  return row
+}
+
+function toUserRecord(row: Selectable<Database['users']>): UserRecord {
+  return {
+    id: row.id,
+    username: row.username,
+    usernameKey: row.username_key,
+    passwordHash: row.password_hash,
+    roles: parseStringArray(row.roles),
+    disabled: Number(row.disabled) === 1,
+    createdAt: toNumber(row.created_at),
+    updatedAt: toNumber(row.updated_at),
+  }
+}
+
+function parseStringArray(text: string): string[] {
+  const value: unknown = JSON.parse(text)
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+    throw new Error('stored roles are not a JSON array of strings')
+  }
+  return value
+}
