@@ -37,6 +37,12 @@ describe('GET /openapi.json', () => {
       'GET /.well-known/oauth-authorization-server',
       'GET /healthz',
       'GET /readyz',
+      'POST /refresh',
+      'POST /logout',
+      'GET /me',
+      'POST /me/password',
+      'GET /sessions',
+      'DELETE /sessions/{id}',
     ]) {
       expect(documented).toContain(route)
     }

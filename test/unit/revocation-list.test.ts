@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest'
+import { createMemoryRevocationList } from '../../src/cluster/denylist-memory.js'
+
+describe('createMemoryRevocationList', () => {
+  it('revokes by jti and by sid until the entry expires', () => {
+    const list = createMemoryRevocationList()
+    list.add({ kind: 'jti', value: 'j1', expiresAt: 1_000 }, 0)
+    list.add({ kind: 'sid', value: 's1', expiresAt: 2_000 }, 0)
+    expect(list.isRevoked('j1', undefined, 999)).toBe(true)
+    expect(list.isRevoked('other', 's1', 1_500)).toBe(true)
+    expect(list.isRevoked('other', undefined, 1_500)).toBe(false)
+    expect(list.isRevoked('j1', undefined, 1_000)).toBe(false)
+    expect(list.isRevoked('other', 's1', 2_000)).toBe(false)
+    // A jti value never matches a sid entry and vice versa.
+    expect(list.isRevoked('s1', undefined, 0)).toBe(false)
+  })
+
+  it('keeps the later expiry when an entry is added twice', () => {
+    const list = createMemoryRevocationList()
+    list.add({ kind: 'sid', value: 's', expiresAt: 5_000 }, 0)
+    list.add({ kind: 'sid', value: 's', expiresAt: 1_000 }, 0)
+    expect(list.isRevoked('x', 's', 4_000)).toBe(true)
+  })
+
+  it('forgets expired entries as new ones arrive, so memory stays bounded', () => {
+    const list = createMemoryRevocationList()
+    const minute = 60_000
+    for (let i = 0; i < 10_000; i++)
+      list.add({ kind: 'jti', value: `old-${i}`, expiresAt: minute }, 0)
+    expect(list.size()).toBe(10_000)
+    list.add({ kind: 'jti', value: 'new', expiresAt: 10 * minute }, 2 * minute)
+    expect(list.size()).toBe(1)
+    expect(list.isRevoked('new', undefined, 2 * minute)).toBe(true)
+  })
+})
