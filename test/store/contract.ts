@@ -112,6 +112,145 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       expect(await store.sessions.findById(second.id)).toBeUndefined()
     })
 
+    async function sessionFor(userId: string, createdAt: number, id = randomUUID()) {
+      const session = {
+        id,
+        userId,
+        createdAt,
+        lastUsedAt: createdAt,
+        expiresAt: createdAt + 1_000_000,
+        ip: null,
+        userAgent: null,
+        revokedAt: null,
+      }
+      const tokenHash = `hash-${id}`
+      await store.sessions.create(session, {
+        tokenHash,
+        sessionId: id,
+        createdAt,
+        expiresAt: session.expiresAt,
+      })
+      return { session, tokenHash }
+    }
+
+    it('rotates a refresh token exactly once under concurrency and records the successor', async () => {
+      const alice = user()
+      await store.users.insert(alice)
+      const { session, tokenHash } = await sessionFor(alice.id, 100)
+      const attempts = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          store.sessions.rotate(
+            tokenHash,
+            { tokenHash: `successor-${i}`, sessionId: session.id, createdAt: 200, expiresAt: 900 },
+            200,
+          ),
+        ),
+      )
+      expect(attempts.filter(Boolean)).toHaveLength(1)
+      const winner = attempts.indexOf(true)
+      const old = await store.sessions.findRefreshToken(tokenHash)
+      expect(old?.token).toMatchObject({ rotatedAt: 200, successorHash: `successor-${winner}` })
+      const successor = await store.sessions.findRefreshToken(`successor-${winner}`)
+      expect(successor?.token).toMatchObject({
+        rotatedAt: null,
+        successorHash: null,
+        expiresAt: 900,
+      })
+      expect(successor?.session.lastUsedAt).toBe(200)
+      expect(await store.sessions.findRefreshToken('successor-unknown')).toBeUndefined()
+    })
+
+    it('revokes sessions one by one or per user, sparing one, each only once', async () => {
+      const alice = user()
+      const bob = user({ id: randomUUID(), username: 'Bob', usernameKey: 'bob' })
+      await store.users.insert(alice)
+      await store.users.insert(bob)
+      const a = await Promise.all([1, 2, 3].map((n) => sessionFor(alice.id, n)))
+      const b = await sessionFor(bob.id, 4)
+
+      expect(await store.sessions.revoke(a[0]!.session.id, 10)).toBe(true)
+      expect(await store.sessions.revoke(a[0]!.session.id, 11)).toBe(false)
+      expect(await store.sessions.revoke('missing', 11)).toBe(false)
+      expect((await store.sessions.findById(a[0]!.session.id))?.revokedAt).toBe(10)
+
+      const revoked = await store.sessions.revokeAllForUser(alice.id, 20, a[2]!.session.id)
+      expect(revoked).toEqual([a[1]!.session.id])
+      expect((await store.sessions.revokeAllForUser(alice.id, 30)).sort()).toEqual([
+        a[2]!.session.id,
+      ])
+      expect((await store.sessions.findById(b.session.id))?.revokedAt).toBeNull()
+    })
+
+    it('lists live sessions newest first with keyset pages, skipping revoked and expired ones', async () => {
+      const alice = user()
+      await store.users.insert(alice)
+      const made = []
+      for (let n = 1; n <= 5; n++) made.push((await sessionFor(alice.id, n * 10)).session)
+      await store.sessions.revoke(made[1]!.id, 60)
+      const page1 = await store.sessions.listActiveForUser(alice.id, 100, { limit: 2 })
+      expect(page1.map((s) => s.createdAt)).toEqual([50, 40])
+      const last = page1[1]!
+      const page2 = await store.sessions.listActiveForUser(alice.id, 100, {
+        limit: 5,
+        after: { at: last.createdAt, id: last.id },
+      })
+      expect(page2.map((s) => s.createdAt)).toEqual([30, 10])
+      // Sessions past their absolute end are not live.
+      expect(await store.sessions.listActiveForUser(alice.id, 2_000_000, { limit: 5 })).toEqual([])
+    })
+
+    it('keeps denylist entries until they expire, with the later expiry on conflict', async () => {
+      await store.denylist.add({ kind: 'jti', value: 'j1', expiresAt: 100 }, 1)
+      await store.denylist.add({ kind: 'sid', value: 'j1', expiresAt: 300 }, 1)
+      await store.denylist.add({ kind: 'jti', value: 'j1', expiresAt: 50 }, 2)
+      await store.denylist.add({ kind: 'jti', value: 'j2', expiresAt: 200 }, 2)
+      const active = await store.denylist.listActive(99)
+      expect(active.sort((x, y) => x.expiresAt - y.expiresAt)).toEqual([
+        { kind: 'jti', value: 'j1', expiresAt: 100 },
+        { kind: 'jti', value: 'j2', expiresAt: 200 },
+        { kind: 'sid', value: 'j1', expiresAt: 300 },
+      ])
+      expect(await store.denylist.purgeExpired(200)).toBe(2)
+      expect(await store.denylist.listActive(0)).toEqual([
+        { kind: 'sid', value: 'j1', expiresAt: 300 },
+      ])
+    })
+
+    it('appends audit events and lists them newest first, filtered and paged', async () => {
+      const alice = user()
+      await store.users.insert(alice)
+      const event = (n: number, type: 'login_success' | 'logout', userId: string | null) => ({
+        id: `0000000${n}`,
+        type,
+        userId,
+        ip: '127.0.0.1',
+        userAgent: 'ua',
+        at: n * 10,
+        details: { n, nested: { ok: true } },
+      })
+      for (const e of [
+        event(1, 'login_success', alice.id),
+        event(2, 'logout', alice.id),
+        event(3, 'login_success', null),
+        event(4, 'login_success', alice.id),
+      ]) {
+        await store.audit.append(e)
+      }
+      const all = await store.audit.list({}, { limit: 10 })
+      expect(all.map((e) => e.at)).toEqual([40, 30, 20, 10])
+      expect(all[0]).toEqual(event(4, 'login_success', alice.id))
+      expect(
+        (await store.audit.list({ userId: alice.id, type: 'login_success' }, { limit: 10 })).map(
+          (e) => e.at,
+        ),
+      ).toEqual([40, 10])
+      expect(
+        (await store.audit.list({ since: 20, until: 40 }, { limit: 10 })).map((e) => e.at),
+      ).toEqual([30, 20])
+      const page = await store.audit.list({}, { limit: 2, after: { at: 30, id: '00000003' } })
+      expect(page.map((e) => e.at)).toEqual([20, 10])
+    })
+
     it('keeps at most one current and one next signing key, whoever races', async () => {
       const inserted = await Promise.all(
         [key('current'), key('current'), key('current')].map((k) =>

@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely'
 import type { AuditEventRecord, AuditEventType, AuditStore } from '../store.js'
 import type { Database } from './database.js'
-import { parseJsonObject, toNumber } from './rows.js'
+import { beforeKeyset, parseJsonObject, toNumber } from './rows.js'
 
 export function createAuditStore(db: Kysely<Database>): AuditStore {
   return {
@@ -25,15 +25,7 @@ export function createAuditStore(db: Kysely<Database>): AuditStore {
       if (filter.type !== undefined) query = query.where('type', '=', filter.type)
       if (filter.since !== undefined) query = query.where('at', '>=', filter.since)
       if (filter.until !== undefined) query = query.where('at', '<', filter.until)
-      const after = page.after
-      if (after) {
-        query = query.where((eb) =>
-          eb.or([
-            eb('at', '<', after.at),
-            eb.and([eb('at', '=', after.at), eb('id', '<', after.id)]),
-          ]),
-        )
-      }
+      if (page.after) query = query.where(beforeKeyset('at', page.after))
       const rows = await query
         .orderBy('at', 'desc')
         .orderBy('id', 'desc')

@@ -1,3 +1,6 @@
+import { sql, type RawBuilder, type SqlBool } from 'kysely'
+import type { PageAfter } from '../store.js'
+
 /** Row ↔ record helpers shared by the Kysely stores. */
 
 /** Both drivers may hand back BIGINT as string or bigint; times are safe integers. */
@@ -22,4 +25,12 @@ export function parseJsonObject(text: string): Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
     ? (value as Record<string, unknown>)
     : {}
+}
+
+/**
+ * Keyset condition "strictly after this row" for lists ordered by (time, id) descending.
+ * A row-value comparison: SQLite and Postgres both support it and can use the index.
+ */
+export function beforeKeyset(timeColumn: string, after: PageAfter): RawBuilder<SqlBool> {
+  return sql<SqlBool>`(${sql.ref(timeColumn)}, ${sql.ref('id')}) < (${after.at}, ${after.id})`
 }

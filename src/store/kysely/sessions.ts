@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely'
 import type { NewRefreshToken, RefreshTokenRecord, SessionRecord, SessionStore } from '../store.js'
 import type { Database } from './database.js'
-import { affectedRows, toNullableNumber, toNumber } from './rows.js'
+import { affectedRows, beforeKeyset, toNullableNumber, toNumber } from './rows.js'
 
 export function createSessionStore(db: Kysely<Database>): SessionStore {
   return {
@@ -85,15 +85,7 @@ export function createSessionStore(db: Kysely<Database>): SessionStore {
         .where('user_id', '=', userId)
         .where('revoked_at', 'is', null)
         .where('expires_at', '>', now)
-      const after = page.after
-      if (after) {
-        query = query.where((eb) =>
-          eb.or([
-            eb('created_at', '<', after.at),
-            eb.and([eb('created_at', '=', after.at), eb('id', '<', after.id)]),
-          ]),
-        )
-      }
+      if (page.after) query = query.where(beforeKeyset('created_at', page.after))
       const rows = await query
         .orderBy('created_at', 'desc')
         .orderBy('id', 'desc')
