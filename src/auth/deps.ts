@@ -19,7 +19,7 @@ export interface AuthDeps {
 /** The port the cluster layer implements (in memory now; shared across instances later). */
 export interface Revocations {
   add(entry: DenylistEntry, now: number): void
-  isRevoked(jti: string, sid: string | undefined, now: number): boolean
+  isRevoked(jti: string, sid: string | undefined, sub: string, now: number): boolean
 }
 
 /** Lifetimes in seconds. */

@@ -1,3 +1,4 @@
+import { newId } from '../ids.js'
 import type { AccessTokenClaims } from '../tokens/access-token.js'
 import type { DenylistEntry } from '../store/store.js'
 import type { AuthDeps } from './deps.js'
@@ -30,6 +31,15 @@ export function denySessions(deps: AuthDeps, sessionIds: readonly string[]): Pro
     deps,
     sessionIds.map((value) => ({ kind: 'sid', value, expiresAt })),
   )
+}
+
+/**
+ * Every token of a user or client issued until now stops working; tokens issued from now
+ * on (a refresh after a role change) work. Sessions are not ended.
+ */
+export function denySubjectUntilNow(deps: AuthDeps, subject: string): Promise<void> {
+  const expiresAt = deps.clock.now() + (deps.settings.accessTtl + deps.settings.leeway) * 1000
+  return deny(deps, [{ kind: 'sub', value: subject, expiresAt, before: newId() }])
 }
 
 /** Fills this process's list from the store at start. */

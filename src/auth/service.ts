@@ -5,10 +5,41 @@ import { createAccessTokenVerifier, type AccessTokenClaims } from '../tokens/acc
 import { deriveKey, mac, safeEqual } from '../tokens/derive-key.js'
 import type { PasswordHasher } from '../tokens/password.js'
 import { createKeyRing, type Jwks, type SigningAlgorithm } from '../tokens/signing-keys.js'
+import {
+  createUserAsAdmin,
+  deleteUser,
+  getUser,
+  listUsers,
+  updateUser,
+  type AdminUserView,
+  type UserUpdate,
+} from './admin-users.js'
+import {
+  createApiKey,
+  createApiKeyAuthenticator,
+  listApiKeys,
+  type ApiKeyView,
+  type CreateApiKeyInput,
+  type CreatedApiKey,
+} from './api-keys.js'
+import { recordAudit } from './audit.js'
 import { changePassword, type ChangePasswordInput } from './change-password.js'
+import {
+  authenticateClient,
+  createClient,
+  deleteClient,
+  issueClientToken,
+  listClients,
+  type ClientToken,
+  type ClientView,
+  type CreatedClient,
+} from './clients.js'
+import { introspect, revokeToken } from './oauth-tokens.js'
+import type { AuditEventRecord, AuditFilter, OAuthClientRecord } from '../store/store.js'
+import { TOKEN_PREFIXES } from '../tokens/opaque-token.js'
 import type { AuthDeps, AuthSettings, RequestContext, Revocations } from './deps.js'
 import { login, type LoginInput } from './login.js'
-import type { Page, PageRequest } from './pagination.js'
+import { paginate, type Page, type PageRequest } from './pagination.js'
 import { refresh } from './refresh.js'
 import { loadRevocations } from './revocation.js'
 import {
@@ -28,7 +59,7 @@ import {
   type PublicUser,
 } from './users.js'
 
-/** The verified access token of a request. */
+/** The verified access token (or API key) of a request. */
 export type Principal = AccessTokenClaims
 
 export interface AuthService {
@@ -55,6 +86,52 @@ export interface AuthService {
   csrfTokenFor(binding: string): string
   /** Whether a presented CSRF token is the one bound to the credential. */
   checkCsrfToken(binding: string, presented: string): boolean
+  createApiKey(
+    owner: Principal,
+    input: CreateApiKeyInput,
+    context: RequestContext,
+  ): Promise<CreatedApiKey>
+  listApiKeys(owner: Principal, request: PageRequest): Promise<Page<ApiKeyView>>
+  revokeApiKey(owner: Principal, id: string, context: RequestContext): Promise<void>
+  /** Verifies client credentials; `invalid_client` otherwise. */
+  authenticateClient(clientId: string, clientSecret: string): Promise<OAuthClientRecord>
+  issueClientToken(
+    client: OAuthClientRecord,
+    scopes: string[] | undefined,
+    context: RequestContext,
+  ): Promise<ClientToken>
+  introspect(token: string): Promise<Record<string, unknown>>
+  revokeToken(caller: OAuthClientRecord, token: string, context: RequestContext): Promise<void>
+  createClient(
+    input: { name: string; scopes: readonly string[] },
+    context: RequestContext,
+    actorId: string | null,
+  ): Promise<CreatedClient>
+  listClients(request: PageRequest): Promise<Page<ClientView>>
+  deleteClient(clientId: string, context: RequestContext, actorId: string | null): Promise<void>
+  listUsers(
+    query: { search?: string | undefined },
+    request: PageRequest,
+  ): Promise<Page<AdminUserView>>
+  getUser(id: string): Promise<AdminUserView>
+  createUserAsAdmin(
+    input: CreateUserInput,
+    actorId: string,
+    context: RequestContext,
+  ): Promise<AdminUserView>
+  updateUser(
+    id: string,
+    update: UserUpdate,
+    actorId: string,
+    context: RequestContext,
+  ): Promise<AdminUserView>
+  deleteUser(id: string, actorId: string, context: RequestContext): Promise<void>
+  listAudit(filter: AuditFilter, request: PageRequest): Promise<Page<AuditEventRecord>>
+  rotateSigningKeys(
+    actorId: string | null,
+    context: RequestContext,
+  ): Promise<{ current: string; next: string }>
+  listSigningKeys(): { kid: string; alg: string; status: string; createdAt: number }[]
   createUser(input: CreateUserInput): Promise<PublicUser>
   setUserRoles(username: string, roles: readonly string[]): Promise<PublicUser>
   ensureDemoUsers(): Promise<string[]>
@@ -80,6 +157,7 @@ export async function createAuthService(options: AuthServiceOptions): Promise<Au
     secret: options.secret,
     alg: options.signingAlg,
     clock,
+    retiredKeyLifetime: (settings.accessTtl + settings.leeway) * 1000,
   })
   const deps: AuthDeps = {
     store,
@@ -104,10 +182,19 @@ export async function createAuthService(options: AuthServiceOptions): Promise<Au
   })
 
   function assertNotRevoked(claims: Principal): Principal {
-    if (options.revocations.isRevoked(claims.jti, claims.sid, clock.now())) {
+    if (options.revocations.isRevoked(claims.jti, claims.sid, claims.sub, clock.now())) {
       throw new GatehouseError('token_revoked')
     }
     return claims
+  }
+
+  const apiKeys = createApiKeyAuthenticator(deps)
+
+  function authenticateAccessToken(token: string): Principal | Promise<Principal> {
+    const verified = verifier.verify(token)
+    return verified instanceof Promise
+      ? verified.then(assertNotRevoked)
+      : assertNotRevoked(verified)
   }
 
   return {
@@ -116,10 +203,9 @@ export async function createAuthService(options: AuthServiceOptions): Promise<Au
     refresh: (token, context) => refresh(deps, token, context),
     logout: (principal, scope, context) => logout(deps, principal, scope, context),
     authenticate(token) {
-      const verified = verifier.verify(token)
-      return verified instanceof Promise
-        ? verified.then(assertNotRevoked)
-        : assertNotRevoked(verified)
+      return token.startsWith(TOKEN_PREFIXES.apiKey)
+        ? apiKeys.authenticate(token)
+        : authenticateAccessToken(token)
     },
     async me(principal) {
       const user = await store.users.findById(principal.sub)
@@ -131,6 +217,37 @@ export async function createAuthService(options: AuthServiceOptions): Promise<Au
     revokeSession: (principal, id, context) => revokeSession(deps, principal, id, context),
     csrfTokenFor: (binding) => mac(csrfKey, binding),
     checkCsrfToken: (binding, presented) => safeEqual(mac(csrfKey, binding), presented),
+    createApiKey: (owner, input, context) => createApiKey(deps, owner, input, context),
+    listApiKeys: (owner, request) => listApiKeys(deps, owner, request),
+    revokeApiKey: (owner, id, context) => apiKeys.revoke(owner, id, context),
+    authenticateClient: (clientId, secret) => authenticateClient(deps, clientId, secret),
+    issueClientToken: (client, scopes, context) => issueClientToken(deps, client, scopes, context),
+    introspect: (token) => introspect(deps, authenticateAccessToken, apiKeys, token),
+    revokeToken: (caller, token, context) =>
+      revokeToken(deps, authenticateAccessToken, apiKeys, caller, token, context),
+    createClient: (input, context, actorId) => createClient(deps, input, context, actorId),
+    listClients: (request) => listClients(deps, request),
+    deleteClient: (clientId, context, actorId) => deleteClient(deps, clientId, context, actorId),
+    listUsers: (query, request) => listUsers(deps, query, request),
+    getUser: (id) => getUser(deps, id),
+    createUserAsAdmin: (input, actorId, context) =>
+      createUserAsAdmin(deps, input, actorId, context),
+    updateUser: (id, update, actorId, context) =>
+      updateUser(deps, apiKeys, id, update, actorId, context),
+    deleteUser: (id, actorId, context) => deleteUser(deps, apiKeys, id, actorId, context),
+    listAudit: (filter, request) =>
+      paginate(
+        request,
+        (page) => store.audit.list(filter, page),
+        (event) => ({ at: event.at, id: event.id }),
+        (event) => event,
+      ),
+    async rotateSigningKeys(actorId, context) {
+      const kids = await keyRing.rotate()
+      await recordAudit(deps, 'signing_key_rotated', context, actorId, kids)
+      return kids
+    },
+    listSigningKeys: () => keyRing.list(),
     createUser: (input) => createUser(deps, input),
     setUserRoles: (username, roles) => setUserRoles(deps, username, roles),
     ensureDemoUsers: () => ensureDemoUsers(deps),

@@ -81,6 +81,18 @@ const ERRORS: Record<ErrorCode, ErrorMapping> = {
     status: 403,
     message: 'Missing or invalid CSRF token: send the csrf cookie value in the X-CSRF-Token header',
   },
+  invalid_scope: { status: 400, message: 'The requested scope is not allowed' },
+  invalid_client: {
+    status: 401,
+    message: 'Client authentication failed',
+    challenge: `Basic realm="${REALM}"`,
+  },
+  invalid_grant: { status: 400, message: 'The grant is invalid, expired or revoked' },
+  unsupported_grant_type: { status: 400, message: 'Unsupported grant_type' },
+  unauthorized_client: {
+    status: 400,
+    message: 'The token was issued to another client',
+  },
   not_found: { status: 404, message: 'Not found' },
   payload_too_large: { status: 413, message: 'Request body is too large' },
   unsupported_media_type: {

@@ -42,11 +42,16 @@ export interface RefreshTokenRecord extends NewRefreshToken {
   successorHash: string | null
 }
 
-/** A revoked access token (`jti`) or session (`sid`), remembered until tokens expire. */
+/**
+ * A revoked access token (`jti`), session (`sid`) or subject (`sub`: a user or client),
+ * remembered until the tokens it covers have expired. A `sub` entry covers only tokens
+ * whose jti sorts before `before` (jtis are time-ordered UUIDv7s).
+ */
 export interface DenylistEntry {
-  kind: 'jti' | 'sid'
+  kind: 'jti' | 'sid' | 'sub'
   value: string
   expiresAt: number
+  before?: string
 }
 
 export type AuditEventType =
@@ -57,6 +62,15 @@ export type AuditEventType =
   | 'logout'
   | 'password_changed'
   | 'session_revoked'
+  | 'api_key_created'
+  | 'api_key_revoked'
+  | 'client_created'
+  | 'client_deleted'
+  | 'client_token_issued'
+  | 'user_created'
+  | 'user_updated'
+  | 'user_deleted'
+  | 'signing_key_rotated'
 
 export interface AuditEventRecord {
   id: string
@@ -108,6 +122,10 @@ export interface UserStore {
   findByUsernameKey(usernameKey: string): Promise<UserRecord | undefined>
   /** Applies the patch and returns the updated user, or undefined when there is none. */
   update(id: string, patch: UserPatch, at: number): Promise<UserRecord | undefined>
+  /** Deletes the user with their sessions and keys; false when there was none. */
+  delete(id: string): Promise<boolean>
+  /** Oldest first. */
+  list(query: UserQuery, page: { limit: number; after?: PageAfter }): Promise<UserRecord[]>
 }
 
 export interface SessionStore {
@@ -134,6 +152,54 @@ export interface SessionStore {
   ): Promise<SessionRecord[]>
 }
 
+export interface ApiKeyRecord {
+  id: string
+  userId: string
+  name: string
+  /** SHA-256 of the whole key; the key is shown once and never stored. */
+  keyHash: string
+  /** The key's first characters and last four, so users can recognise it in lists. */
+  prefix: string
+  last4: string
+  scopes: string[]
+  createdAt: number
+  lastUsedAt: number | null
+  expiresAt: number | null
+  revokedAt: number | null
+}
+
+export interface ApiKeyStore {
+  insert(key: ApiKeyRecord): Promise<void>
+  /** The key with its owner, whatever its state; callers check revocation and expiry. */
+  findByHash(keyHash: string): Promise<{ key: ApiKeyRecord; owner: UserRecord } | undefined>
+  listForUser(userId: string, page: { limit: number; after?: PageAfter }): Promise<ApiKeyRecord[]>
+  /** Revokes a live key of this user; false when there is none. */
+  revoke(userId: string, id: string, at: number): Promise<boolean>
+  touch(id: string, at: number): Promise<void>
+}
+
+export interface OAuthClientRecord {
+  /** The public client_id. */
+  id: string
+  name: string
+  /** SHA-256 of the client secret. */
+  secretHash: string
+  scopes: string[]
+  createdAt: number
+}
+
+export interface OAuthClientStore {
+  insert(client: OAuthClientRecord): Promise<void>
+  findById(id: string): Promise<OAuthClientRecord | undefined>
+  list(page: { limit: number; after?: PageAfter }): Promise<OAuthClientRecord[]>
+  delete(id: string): Promise<boolean>
+}
+
+export interface UserQuery {
+  /** Case-folded prefix of the username. */
+  usernamePrefix?: string
+}
+
 export interface DenylistStore {
   /** Adds an entry; adding one twice keeps the later expiry. */
   add(entry: DenylistEntry, at: number): Promise<void>
@@ -152,6 +218,14 @@ export interface AuditStore {
 export interface SigningKeyStore {
   list(): Promise<SigningKeyRecord[]>
   /**
+   * Rotation: the next key becomes current, the current one retired, and `newNext` the
+   * next key, in one transaction, only if `expectedCurrentKid` is still current. False
+   * when another rotation won.
+   */
+  rotate(expectedCurrentKid: string, newNext: SigningKeyRecord, at: number): Promise<boolean>
+  /** Deletes retired keys retired before this time (their tokens have all expired). */
+  deleteRetiredBefore(at: number): Promise<number>
+  /**
    * Inserts a 'current' or 'next' key only if no key holds that status yet. Returns false
    * when another instance won the race; callers then re-read with `list()`.
    */
@@ -164,6 +238,8 @@ export interface Store {
   readonly signingKeys: SigningKeyStore
   readonly denylist: DenylistStore
   readonly audit: AuditStore
+  readonly apiKeys: ApiKeyStore
+  readonly clients: OAuthClientStore
   /** Brings the schema up to date; safe to call on every start. */
   migrate(): Promise<void>
   /** Resolves when the store answers a trivial query. */

@@ -1,9 +1,10 @@
-import { randomUUID, type KeyObject } from 'node:crypto'
+import type { KeyObject } from 'node:crypto'
 import { errors as joseErrors, jwtVerify, SignJWT, type JWTHeaderParameters } from 'jose'
 import { LRUCache } from 'lru-cache'
 import Type, { type Static } from 'typebox'
 import { Compile } from 'typebox/compile'
 import type { Clock } from '../clock.js'
+import { newId } from '../ids.js'
 import { GatehouseError } from '../errors.js'
 import type { ActiveSigningKey } from './signing-keys.js'
 
@@ -24,6 +25,8 @@ const AccessTokenClaimsSchema = Type.Object({
   nbf: Type.Optional(Type.Number()),
   jti: Type.String({ minLength: 1 }),
   fresh: Type.Boolean(),
+  /** Set on principals authenticated by an API key (never in a signed token). */
+  api_key_id: Type.Optional(Type.String()),
 })
 
 export type AccessTokenClaims = Static<typeof AccessTokenClaimsSchema>
@@ -34,6 +37,8 @@ export interface IssueAccessTokenInput {
   subject: string
   sessionId?: string
   username?: string
+  /** RFC 9068 §2.2: the client the token was issued to (client credentials). */
+  clientId?: string
   roles: readonly string[]
   scopes: readonly string[]
   fresh: boolean
@@ -64,11 +69,14 @@ export async function issueAccessToken(
     sub: input.subject,
     ...(input.sessionId !== undefined && { sid: input.sessionId }),
     ...(input.username !== undefined && { username: input.username }),
+    ...(input.clientId !== undefined && { client_id: input.clientId }),
     roles: [...input.roles],
     scope: input.scopes.join(' '),
     iat,
     exp: iat + options.ttl,
-    jti: randomUUID(),
+    // Time-ordered (UUIDv7), so a subject-wide revocation can cut off tokens issued
+    // before a moment and keep those issued after it.
+    jti: newId(),
     fresh: input.fresh,
   }
   const token = await new SignJWT(claims)

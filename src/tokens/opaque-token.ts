@@ -7,7 +7,11 @@ import { mac } from './derive-key.js'
  */
 export const TOKEN_PREFIXES = {
   refreshToken: 'gthr_',
+  apiKey: 'gthk_',
+  clientSecret: 'gthc_',
 } as const
+
+const CHECKSUM_LENGTH = 6
 
 /** 32 random bytes = 256 bits of entropy, base64url without padding (43 characters). */
 export function generateOpaqueToken(prefix: string): string {
@@ -37,4 +41,32 @@ export function hasTokenShape(token: string, prefix: string): boolean {
  */
 export function deriveSuccessorToken(key: Buffer, token: string): string {
   return TOKEN_PREFIXES.refreshToken + mac(key, token)
+}
+
+/**
+ * A long-lived secret shown once to a person (API key, client secret):
+ * `prefix` + 43 random characters + `_` + a 6-character checksum of them. The checksum
+ * lets a mistyped or truncated key be refused without a database lookup, and makes the
+ * format precise enough for secret scanners to match with few false positives.
+ */
+export function generateChecksummedSecret(prefix: string): string {
+  const body = randomBytes(32).toString('base64url')
+  return `${prefix}${body}_${checksumOf(body)}`
+}
+
+export function hasValidChecksum(secret: string, prefix: string): boolean {
+  if (secret.length !== prefix.length + 43 + 1 + CHECKSUM_LENGTH || !secret.startsWith(prefix)) {
+    return false
+  }
+  const body = secret.slice(prefix.length, prefix.length + 43)
+  const checksum = secret.slice(-CHECKSUM_LENGTH)
+  return (
+    /^[A-Za-z0-9_-]{43}$/.test(body) &&
+    secret[prefix.length + 43] === '_' &&
+    checksum === checksumOf(body)
+  )
+}
+
+function checksumOf(body: string): string {
+  return createHash('sha256').update(body).digest('base64url').slice(0, CHECKSUM_LENGTH)
 }

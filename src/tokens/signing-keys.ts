@@ -27,6 +27,14 @@ export interface KeyRing {
   jwks: () => Jwks
   /** Re-reads the store, creating the current and next keys when they are missing. */
   refresh: () => Promise<void>
+  /**
+   * Promotes the published next key to current, retires the current one (still published
+   * until its tokens expire) and publishes a new next key. Safe when several instances
+   * rotate at once: one rotation wins, the others adopt it.
+   */
+  rotate: () => Promise<{ current: string; next: string }>
+  /** Kids as published, with their status. */
+  list: () => { kid: string; alg: string; status: SigningKeyStatus; createdAt: number }[]
 }
 
 export interface KeyRingOptions {
@@ -34,6 +42,11 @@ export interface KeyRingOptions {
   secret: string
   alg: SigningAlgorithm
   clock: Clock
+  /**
+   * How long a retired key stays published: the longest a token it signed can still be
+   * valid (access-token lifetime plus leeway). Milliseconds.
+   */
+  retiredKeyLifetime: number
 }
 
 /**
@@ -48,6 +61,7 @@ export async function createKeyRing(options: KeyRingOptions): Promise<KeyRing> {
     current: ActiveSigningKey
     publicKeys: Map<string, KeyObject>
     jwks: Jwks
+    records: SigningKeyRecord[]
   }
 
   async function ensureSlot(records: SigningKeyRecord[], status: SigningKeyStatus) {
@@ -71,7 +85,10 @@ export async function createKeyRing(options: KeyRingOptions): Promise<KeyRing> {
           `is ${currentRecord.alg}; keep ${currentRecord.alg} (changing algorithms needs a key rotation)`,
       )
     }
-    const published = records.filter((r) => r.status !== 'retired')
+    const now = options.clock.now()
+    const published = records.filter(
+      (r) => r.status !== 'retired' || (r.retiredAt ?? 0) + options.retiredKeyLifetime > now,
+    )
     const publicKeys = new Map<string, KeyObject>()
     const jwks: JWK[] = []
     for (const record of published) {
@@ -87,7 +104,18 @@ export async function createKeyRing(options: KeyRingOptions): Promise<KeyRing> {
       },
       publicKeys,
       jwks: { keys: jwks },
+      records: published,
     }
+  }
+
+  async function rotate() {
+    const now = options.clock.now()
+    const next = await generateSigningKey(options.alg, 'next', now, box.seal)
+    await options.store.rotate(state.current.kid, next, now)
+    await options.store.deleteRetiredBefore(now - options.retiredKeyLifetime)
+    await refresh()
+    const nextKid = state.records.find((r) => r.status === 'next')?.kid ?? ''
+    return { current: state.current.kid, next: nextKid }
   }
 
   function openPrivateKey(record: SigningKeyRecord): string {
@@ -107,6 +135,14 @@ export async function createKeyRing(options: KeyRingOptions): Promise<KeyRing> {
     verificationKey: (kid) => state.publicKeys.get(kid),
     jwks: () => state.jwks,
     refresh,
+    rotate,
+    list: () =>
+      state.records.map((r) => ({
+        kid: r.kid,
+        alg: r.alg,
+        status: r.status,
+        createdAt: r.createdAt,
+      })),
   }
 }
 

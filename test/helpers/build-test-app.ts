@@ -60,6 +60,7 @@ export async function buildTestApp(
         secret: config.secret,
         alg: config.signingAlg,
         clock,
+        retiredKeyLifetime: (config.accessTtl + config.leeway) * 1000,
       }),
     inject: (options) => app.inject(options),
     close: () => app.close(),

@@ -35,6 +35,27 @@ export interface Database {
     value: string
     expires_at: number
     created_at: number
+    before: string | null
+  }
+  api_keys: {
+    id: string
+    user_id: string
+    name: string
+    key_hash: string
+    prefix: string
+    last4: string
+    scopes: string
+    created_at: number
+    last_used_at: number | null
+    expires_at: number | null
+    revoked_at: number | null
+  }
+  oauth_clients: {
+    id: string
+    name: string
+    secret_hash: string
+    scopes: string
+    created_at: number
   }
   audit_events: {
     id: string

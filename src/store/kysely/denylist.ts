@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely'
-import type { DenylistStore } from '../store.js'
+import type { DenylistEntry, DenylistStore } from '../store.js'
 import type { Database } from './database.js'
 import { toNumber } from './rows.js'
 
@@ -27,13 +27,14 @@ export function createDenylistStore(db: Kysely<Database>): DenylistStore {
     async listActive(now) {
       const rows = await db
         .selectFrom('denylist')
-        .select(['kind', 'value', 'expires_at'])
+        .select(['kind', 'value', 'expires_at', 'before'])
         .where('expires_at', '>', now)
         .execute()
       return rows.map((row) => ({
-        kind: row.kind === 'sid' ? ('sid' as const) : ('jti' as const),
+        kind: toKind(row.kind),
         value: row.value,
         expiresAt: toNumber(row.expires_at),
+        ...(row.before !== null && { before: row.before }),
       }))
     },
     async purgeExpired(now) {
@@ -44,4 +45,9 @@ export function createDenylistStore(db: Kysely<Database>): DenylistStore {
       return Number(result.numDeletedRows)
     },
   }
+}
+
+function toKind(kind: string): DenylistEntry['kind'] {
+  if (kind === 'jti' || kind === 'sid' || kind === 'sub') return kind
+  throw new Error(`unknown denylist kind ${kind}`)
 }

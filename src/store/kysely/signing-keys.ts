@@ -12,20 +12,53 @@ export function createSigningKeyStore(db: Kysely<Database>): SigningKeyStore {
     async insertIfSlotFree(key) {
       const result = await db
         .insertInto('signing_keys')
-        .values({
-          kid: key.kid,
-          alg: key.alg,
-          public_jwk: key.publicJwk,
-          private_key_encrypted: key.privateKeyEncrypted,
-          status: key.status,
-          created_at: key.createdAt,
-          activated_at: key.activatedAt,
-          retired_at: key.retiredAt,
-        })
+        .values(toSigningKeyRow(key))
         .onConflict((oc) => oc.doNothing())
         .executeTakeFirst()
       return affectedRows(result) === 1
     },
+    async rotate(expectedCurrentKid, newNext, at) {
+      return db.transaction().execute(async (trx) => {
+        // Order matters for the one-current/one-next unique index: free each slot before
+        // filling it.
+        const retired = await trx
+          .updateTable('signing_keys')
+          .set({ status: 'retired', retired_at: at })
+          .where('kid', '=', expectedCurrentKid)
+          .where('status', '=', 'current')
+          .executeTakeFirst()
+        if (affectedRows(retired) !== 1) return false
+        const promoted = await trx
+          .updateTable('signing_keys')
+          .set({ status: 'current', activated_at: at })
+          .where('status', '=', 'next')
+          .executeTakeFirst()
+        if (affectedRows(promoted) !== 1) throw new Error('no next signing key to promote')
+        await trx.insertInto('signing_keys').values(toSigningKeyRow(newNext)).execute()
+        return true
+      })
+    },
+    async deleteRetiredBefore(at) {
+      const result = await db
+        .deleteFrom('signing_keys')
+        .where('status', '=', 'retired')
+        .where('retired_at', '<', at)
+        .executeTakeFirst()
+      return Number(result.numDeletedRows)
+    },
+  }
+}
+
+function toSigningKeyRow(key: SigningKeyRecord): Database['signing_keys'] {
+  return {
+    kid: key.kid,
+    alg: key.alg,
+    public_jwk: key.publicJwk,
+    private_key_encrypted: key.privateKeyEncrypted,
+    status: key.status,
+    created_at: key.createdAt,
+    activated_at: key.activatedAt,
+    retired_at: key.retiredAt,
   }
 }
 

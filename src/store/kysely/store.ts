@@ -1,6 +1,8 @@
 import { Migrator, type Kysely } from 'kysely'
 import type { Store } from '../store.js'
+import { createApiKeyStore } from './api-keys.js'
 import { createAuditStore } from './audit.js'
+import { createOAuthClientStore } from './clients.js'
 import type { Database } from './database.js'
 import { createDenylistStore } from './denylist.js'
 import { migrationProvider } from './migrations/index.js'
@@ -16,6 +18,8 @@ export function createKyselyStore(db: Kysely<Database>): Store {
     signingKeys: createSigningKeyStore(db),
     denylist: createDenylistStore(db),
     audit: createAuditStore(db),
+    apiKeys: createApiKeyStore(db),
+    clients: createOAuthClientStore(db),
 
     async migrate() {
       const { error, results } = await new Migrator({

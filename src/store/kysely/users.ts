@@ -1,7 +1,7 @@
-import type { Kysely, Selectable } from 'kysely'
+import { sql, type Kysely, type Selectable } from 'kysely'
 import type { UserPatch, UserRecord, UserStore } from '../store.js'
 import type { Database } from './database.js'
-import { affectedRows, toNumber } from './rows.js'
+import { affectedRows, beforeKeyset, toNumber } from './rows.js'
 
 export function createUserStore(db: Kysely<Database>): UserStore {
   return {
@@ -34,10 +34,28 @@ export function createUserStore(db: Kysely<Database>): UserStore {
         .executeTakeFirst()
       return row && toUserRecord(row)
     },
+    async delete(id) {
+      const result = await db.deleteFrom('users').where('id', '=', id).executeTakeFirst()
+      return Number(result.numDeletedRows) === 1
+    },
+    async list(query, page) {
+      let select = db.selectFrom('users').selectAll()
+      if (query.usernamePrefix) {
+        const pattern = `${query.usernamePrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+        select = select.where(sql<boolean>`username_key like ${pattern} escape '\\'`)
+      }
+      if (page.after) select = select.where(beforeKeyset('created_at', page.after))
+      const rows = await select
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(page.limit)
+        .execute()
+      return rows.map(toUserRecord)
+    },
   }
 }
 
-function toUserRow(user: UserRecord): Database['users'] {
+export function toUserRow(user: UserRecord): Database['users'] {
   return {
     id: user.id,
     username: user.username,
@@ -58,7 +76,7 @@ function toUserPatchRow(patch: UserPatch): Partial<Database['users']> {
   return row
 }
 
-function toUserRecord(row: Selectable<Database['users']>): UserRecord {
+export function toUserRecord(row: Selectable<Database['users']>): UserRecord {
   return {
     id: row.id,
     username: row.username,
@@ -71,7 +89,7 @@ function toUserRecord(row: Selectable<Database['users']>): UserRecord {
   }
 }
 
-function parseStringArray(text: string): string[] {
+export function parseStringArray(text: string): string[] {
   const value: unknown = JSON.parse(text)
   if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
     throw new Error('stored roles are not a JSON array of strings')

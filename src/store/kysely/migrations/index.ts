@@ -1,11 +1,13 @@
 import type { Migration, MigrationProvider } from 'kysely'
 import { initial } from './0001-initial.js'
 import { sessions } from './0002-sessions.js'
+import { machineAccess } from './0003-machine-access.js'
 
 /** Ordered by name; never edit a migration once released, add a new one. */
 const migrations: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-sessions': sessions,
+  '0003-machine-access': machineAccess,
 }
 
 export const migrationProvider: MigrationProvider = {

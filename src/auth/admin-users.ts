@@ -1,0 +1,116 @@
+import { GatehouseError } from '../errors.js'
+import type { UserRecord } from '../store/store.js'
+import type { ApiKeyAuthenticator } from './api-keys.js'
+import { recordAudit } from './audit.js'
+import type { AuthDeps, RequestContext } from './deps.js'
+import { paginate, type Page, type PageRequest } from './pagination.js'
+import { normalizeRoles } from './rbac.js'
+import { denySessions, denySubjectUntilNow } from './revocation.js'
+import { createUser, type CreateUserInput } from './users.js'
+
+export interface AdminUserView {
+  id: string
+  username: string
+  roles: string[]
+  disabled: boolean
+  createdAt: number
+  updatedAt: number
+}
+
+export function toAdminUserView(user: UserRecord): AdminUserView {
+  return {
+    id: user.id,
+    username: user.username,
+    roles: user.roles,
+    disabled: user.disabled,
+    createdAt: user.createdAt,
+    updatedAt: user.updatedAt,
+  }
+}
+
+export function listUsers(
+  deps: AuthDeps,
+  query: { search?: string | undefined },
+  request: PageRequest,
+): Promise<Page<AdminUserView>> {
+  const search = query.search?.normalize('NFKC').toUpperCase().toLowerCase()
+  return paginate(
+    request,
+    (page) => deps.store.users.list(search ? { usernamePrefix: search } : {}, page),
+    (user) => ({ at: user.createdAt, id: user.id }),
+    toAdminUserView,
+  )
+}
+
+export async function getUser(deps: AuthDeps, id: string): Promise<AdminUserView> {
+  const user = await deps.store.users.findById(id)
+  if (!user) throw new GatehouseError('not_found', 'No such user')
+  return toAdminUserView(user)
+}
+
+export async function createUserAsAdmin(
+  deps: AuthDeps,
+  input: CreateUserInput,
+  actorId: string,
+  context: RequestContext,
+): Promise<AdminUserView> {
+  const created = await createUser(deps, input)
+  await recordAudit(deps, 'user_created', context, created.id, {
+    by: actorId,
+    roles: created.roles,
+  })
+  return getUser(deps, created.id)
+}
+
+export interface UserUpdate {
+  roles?: readonly string[] | undefined
+  disabled?: boolean | undefined
+}
+
+/**
+ * Changes roles or the disabled flag. Disabling ends every session and API key of the user
+ * at once. A role change cuts off the user's current access tokens; their sessions stay,
+ * and the next refresh issues tokens with the new roles.
+ */
+export async function updateUser(
+  deps: AuthDeps,
+  apiKeys: ApiKeyAuthenticator,
+  id: string,
+  update: UserUpdate,
+  actorId: string,
+  context: RequestContext,
+): Promise<AdminUserView> {
+  const roles = update.roles === undefined ? undefined : normalizeRoles(update.roles)
+  const before = await deps.store.users.findById(id)
+  if (!before) throw new GatehouseError('not_found', 'No such user')
+  const patch = {
+    ...(roles !== undefined && { roles }),
+    ...(update.disabled !== undefined && { disabled: update.disabled }),
+  }
+  const user = await deps.store.users.update(id, patch, deps.clock.now())
+  if (!user) throw new GatehouseError('not_found', 'No such user')
+
+  const disabling = update.disabled === true && !before.disabled
+  const rolesChanged = roles !== undefined && roles.join(' ') !== before.roles.join(' ')
+  if (disabling) {
+    const ended = await deps.store.sessions.revokeAllForUser(id, deps.clock.now())
+    await denySessions(deps, ended)
+    apiKeys.forgetOwner(id)
+  }
+  if (disabling || rolesChanged) await denySubjectUntilNow(deps, id)
+  await recordAudit(deps, 'user_updated', context, id, { by: actorId, ...patch })
+  return toAdminUserView(user)
+}
+
+export async function deleteUser(
+  deps: AuthDeps,
+  apiKeys: ApiKeyAuthenticator,
+  id: string,
+  actorId: string,
+  context: RequestContext,
+): Promise<void> {
+  if (!(await deps.store.users.delete(id))) throw new GatehouseError('not_found', 'No such user')
+  await denySubjectUntilNow(deps, id)
+  apiKeys.forgetOwner(id)
+  await recordAudit(deps, 'user_deleted', context, id, { by: actorId })
+}

@@ -1,0 +1,127 @@
+import { GatehouseError } from '../errors.js'
+import type { OAuthClientRecord } from '../store/store.js'
+import type { AccessTokenClaims } from '../tokens/access-token.js'
+import {
+  hashOpaqueToken,
+  hasTokenShape,
+  hasValidChecksum,
+  TOKEN_PREFIXES,
+} from '../tokens/opaque-token.js'
+import type { ApiKeyAuthenticator } from './api-keys.js'
+import { recordAudit } from './audit.js'
+import type { AuthDeps, RequestContext } from './deps.js'
+import { denyAccessToken, denySessions } from './revocation.js'
+
+/** Verifies an access token, revocation included (the service's authenticate). */
+export type AccessTokenCheck = (token: string) => AccessTokenClaims | Promise<AccessTokenClaims>
+
+const INACTIVE = { active: false } as const
+
+/**
+ * RFC 7662 introspection of any of our credentials. Anything that is not a live token
+ * (garbage included) is just `{"active": false}` (§2.2), never an error.
+ */
+export async function introspect(
+  deps: AuthDeps,
+  checkAccessToken: AccessTokenCheck,
+  apiKeys: ApiKeyAuthenticator,
+  token: string,
+): Promise<Record<string, unknown>> {
+  try {
+    if (token.startsWith(TOKEN_PREFIXES.refreshToken))
+      return await introspectRefreshToken(deps, token)
+    const claims = await (token.startsWith(TOKEN_PREFIXES.apiKey)
+      ? apiKeys.authenticate(token)
+      : checkAccessToken(token))
+    return {
+      active: true,
+      token_type: claims.api_key_id === undefined ? 'Bearer' : 'api_key',
+      scope: claims.scope,
+      sub: claims.sub,
+      iss: claims.iss,
+      aud: claims.aud,
+      iat: claims.iat,
+      exp: claims.exp,
+      ...(claims.api_key_id === undefined && { jti: claims.jti }),
+      ...(claims.client_id !== undefined && { client_id: claims.client_id }),
+      ...(claims.username !== undefined && { username: claims.username }),
+      ...(claims.sid !== undefined && { sid: claims.sid }),
+    }
+  } catch (error) {
+    if (error instanceof GatehouseError) return INACTIVE
+    throw error
+  }
+}
+
+async function introspectRefreshToken(deps: AuthDeps, token: string) {
+  if (!hasTokenShape(token, TOKEN_PREFIXES.refreshToken)) return INACTIVE
+  const found = await deps.store.sessions.findRefreshToken(hashOpaqueToken(token))
+  const now = deps.clock.now()
+  if (
+    !found ||
+    found.token.rotatedAt !== null ||
+    found.session.revokedAt !== null ||
+    now >= found.token.expiresAt ||
+    now >= found.session.expiresAt
+  ) {
+    return INACTIVE
+  }
+  const user = await deps.store.users.findById(found.session.userId)
+  if (!user || user.disabled) return INACTIVE
+  return {
+    active: true,
+    token_type: 'refresh_token',
+    sub: user.id,
+    username: user.username,
+    iss: deps.settings.issuer,
+    iat: Math.floor(found.token.createdAt / 1000),
+    exp: Math.floor(found.token.expiresAt / 1000),
+    sid: found.session.id,
+  }
+}
+
+/**
+ * RFC 7009 revocation. A refresh token ends its session; an access token is denylisted;
+ * an API key is revoked. Unknown or invalid tokens are not an error (§2.2). A token issued
+ * to another client is refused (§2.1).
+ */
+export async function revokeToken(
+  deps: AuthDeps,
+  checkAccessToken: AccessTokenCheck,
+  apiKeys: ApiKeyAuthenticator,
+  caller: OAuthClientRecord,
+  token: string,
+  context: RequestContext,
+): Promise<void> {
+  if (token.startsWith(TOKEN_PREFIXES.refreshToken)) {
+    if (!hasTokenShape(token, TOKEN_PREFIXES.refreshToken)) return
+    const found = await deps.store.sessions.findRefreshToken(hashOpaqueToken(token))
+    if (found && (await deps.store.sessions.revoke(found.session.id, deps.clock.now()))) {
+      await denySessions(deps, [found.session.id])
+      await recordAudit(deps, 'session_revoked', context, found.session.userId, {
+        session_id: found.session.id,
+        by_client: caller.id,
+      })
+    }
+    return
+  }
+  if (token.startsWith(TOKEN_PREFIXES.apiKey)) {
+    if (!hasValidChecksum(token, TOKEN_PREFIXES.apiKey)) return
+    const found = await deps.store.apiKeys.findByHash(hashOpaqueToken(token))
+    if (found && found.key.revokedAt === null) {
+      await apiKeys.revoke(found.owner.id, found.key.id, context)
+    }
+    return
+  }
+  let claims: AccessTokenClaims
+  try {
+    claims = await checkAccessToken(token)
+  } catch (error) {
+    if (error instanceof GatehouseError) return
+    throw error
+  }
+  if (claims.client_id !== undefined && claims.client_id !== caller.id) {
+    throw new GatehouseError('unauthorized_client')
+  }
+  await denyAccessToken(deps, claims)
+}

@@ -1,0 +1,81 @@
+import type { Kysely, Selectable } from 'kysely'
+import type { ApiKeyRecord, ApiKeyStore } from '../store.js'
+import type { Database } from './database.js'
+import { affectedRows, beforeKeyset, toNullableNumber, toNumber } from './rows.js'
+import { parseStringArray, toUserRecord } from './users.js'
+
+export function createApiKeyStore(db: Kysely<Database>): ApiKeyStore {
+  return {
+    async insert(key) {
+      await db
+        .insertInto('api_keys')
+        .values({
+          id: key.id,
+          user_id: key.userId,
+          name: key.name,
+          key_hash: key.keyHash,
+          prefix: key.prefix,
+          last4: key.last4,
+          scopes: JSON.stringify(key.scopes),
+          created_at: key.createdAt,
+          last_used_at: key.lastUsedAt,
+          expires_at: key.expiresAt,
+          revoked_at: key.revokedAt,
+        })
+        .execute()
+    },
+    async findByHash(keyHash) {
+      const key = await db
+        .selectFrom('api_keys')
+        .selectAll()
+        .where('key_hash', '=', keyHash)
+        .executeTakeFirst()
+      if (!key) return undefined
+      const owner = await db
+        .selectFrom('users')
+        .selectAll()
+        .where('id', '=', key.user_id)
+        .executeTakeFirst()
+      return owner && { key: toApiKeyRecord(key), owner: toUserRecord(owner) }
+    },
+    async listForUser(userId, page) {
+      let query = db.selectFrom('api_keys').selectAll().where('user_id', '=', userId)
+      if (page.after) query = query.where(beforeKeyset('created_at', page.after))
+      const rows = await query
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(page.limit)
+        .execute()
+      return rows.map(toApiKeyRecord)
+    },
+    async revoke(userId, id, at) {
+      const result = await db
+        .updateTable('api_keys')
+        .set({ revoked_at: at })
+        .where('id', '=', id)
+        .where('user_id', '=', userId)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst()
+      return affectedRows(result) === 1
+    },
+    async touch(id, at) {
+      await db.updateTable('api_keys').set({ last_used_at: at }).where('id', '=', id).execute()
+    },
+  }
+}
+
+function toApiKeyRecord(row: Selectable<Database['api_keys']>): ApiKeyRecord {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    name: row.name,
+    keyHash: row.key_hash,
+    prefix: row.prefix,
+    last4: row.last4,
+    scopes: parseStringArray(row.scopes),
+    createdAt: toNumber(row.created_at),
+    lastUsedAt: toNullableNumber(row.last_used_at),
+    expiresAt: toNullableNumber(row.expires_at),
+    revokedAt: toNullableNumber(row.revoked_at),
+  }
+}

@@ -1,0 +1,54 @@
+import type { Kysely, Selectable } from 'kysely'
+import type { OAuthClientRecord, OAuthClientStore } from '../store.js'
+import type { Database } from './database.js'
+import { beforeKeyset, toNumber } from './rows.js'
+import { parseStringArray } from './users.js'
+
+export function createOAuthClientStore(db: Kysely<Database>): OAuthClientStore {
+  return {
+    async insert(client) {
+      await db
+        .insertInto('oauth_clients')
+        .values({
+          id: client.id,
+          name: client.name,
+          secret_hash: client.secretHash,
+          scopes: JSON.stringify(client.scopes),
+          created_at: client.createdAt,
+        })
+        .execute()
+    },
+    async findById(id) {
+      const row = await db
+        .selectFrom('oauth_clients')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst()
+      return row && toClientRecord(row)
+    },
+    async list(page) {
+      let query = db.selectFrom('oauth_clients').selectAll()
+      if (page.after) query = query.where(beforeKeyset('created_at', page.after))
+      const rows = await query
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(page.limit)
+        .execute()
+      return rows.map(toClientRecord)
+    },
+    async delete(id) {
+      const result = await db.deleteFrom('oauth_clients').where('id', '=', id).executeTakeFirst()
+      return Number(result.numDeletedRows) === 1
+    },
+  }
+}
+
+function toClientRecord(row: Selectable<Database['oauth_clients']>): OAuthClientRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    secretHash: row.secret_hash,
+    scopes: parseStringArray(row.scopes),
+    createdAt: toNumber(row.created_at),
+  }
+}
