@@ -4,7 +4,7 @@
  * Flask-JWT-Extended                      Gatehouse
  * JWTManager(app)                         app.register(gatehouse, …)
  * @app.route('/login') + create_access_token   mounted by the plugin (argon2id, real store)
- * @jwt_required()                         preHandler: app.gatehouse.required()
+ * @jwt_required()                         onRequest: app.gatehouse.required()
  * get_jwt_identity()                      request.principal
  * role check in the view                  app.gatehouse.required({ roles: ['admin'] })
  */
@@ -22,17 +22,17 @@ export async function buildSeedApp(options: GatehouseOptions = {}): Promise<Fast
     settings: { database: './seed-app.db', demo: true, ...options.settings },
   })
 
-  app.get('/protected', { preHandler: app.gatehouse.required() }, (request) => ({
+  app.get('/protected', { onRequest: app.gatehouse.required() }, (request) => ({
     logged_in_as: request.principal?.username,
   }))
 
-  app.get('/data', { preHandler: app.gatehouse.required() }, (request) => ({
+  app.get('/data', { onRequest: app.gatehouse.required() }, (request) => ({
     data: `Sensitive data for ${request.principal?.username ?? ''}`,
   }))
 
   app.get(
     '/admin',
-    { preHandler: app.gatehouse.required({ roles: ['admin'], forbiddenMessage: 'Admins only!' }) },
+    { onRequest: app.gatehouse.required({ roles: ['admin'], forbiddenMessage: 'Admins only!' }) },
     (request) => ({ logged_in_as: { username: request.principal?.username, role: 'admin' } }),
   )
 

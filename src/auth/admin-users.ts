@@ -95,6 +95,7 @@ export async function updateUser(
   if (disabling) {
     const ended = await deps.store.sessions.revokeAllForUser(id, deps.clock.now())
     await denySessions(deps, ended)
+    await deps.store.apiKeys.revokeAllForUser(id, deps.clock.now())
     apiKeys.forgetOwner(id)
   }
   if (disabling || rolesChanged) await denySubjectUntilNow(deps, id)

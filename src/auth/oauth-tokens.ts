@@ -15,7 +15,9 @@ import { denyAccessToken, denySessions } from './revocation.js'
 /** Verifies an access token, revocation included (the service's authenticate). */
 export type AccessTokenCheck = (token: string) => AccessTokenClaims | Promise<AccessTokenClaims>
 
-const INACTIVE = { active: false } as const
+export type Introspection = { active: boolean } & Record<string, unknown>
+
+const INACTIVE: Introspection = { active: false }
 
 /**
  * RFC 7662 introspection of any of our credentials. Anything that is not a live token
@@ -26,7 +28,7 @@ export async function introspect(
   checkAccessToken: AccessTokenCheck,
   apiKeys: ApiKeyAuthenticator,
   token: string,
-): Promise<Record<string, unknown>> {
+): Promise<Introspection> {
   try {
     if (token.startsWith(TOKEN_PREFIXES.refreshToken))
       return await introspectRefreshToken(deps, token)
@@ -53,7 +55,7 @@ export async function introspect(
   }
 }
 
-async function introspectRefreshToken(deps: AuthDeps, token: string) {
+async function introspectRefreshToken(deps: AuthDeps, token: string): Promise<Introspection> {
   if (!hasTokenShape(token, TOKEN_PREFIXES.refreshToken)) return INACTIVE
   const found = await deps.store.sessions.findRefreshToken(hashOpaqueToken(token))
   const now = deps.clock.now()

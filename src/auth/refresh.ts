@@ -72,6 +72,7 @@ export async function refresh(
     expiresIn: deps.settings.accessTtl,
     refreshExpiresIn: Math.max(0, Math.floor((expiresAt - deps.clock.now()) / 1000)),
     sessionId: session.id,
+    scope: access.claims.scope,
   }
 }
 

@@ -34,7 +34,7 @@ import {
   type ClientView,
   type CreatedClient,
 } from './clients.js'
-import { introspect, revokeToken } from './oauth-tokens.js'
+import { introspect, revokeToken, type Introspection } from './oauth-tokens.js'
 import type { AuditEventRecord, AuditFilter, OAuthClientRecord } from '../store/store.js'
 import { TOKEN_PREFIXES } from '../tokens/opaque-token.js'
 import type { AuthDeps, AuthSettings, RequestContext, Revocations } from './deps.js'
@@ -100,7 +100,7 @@ export interface AuthService {
     scopes: string[] | undefined,
     context: RequestContext,
   ): Promise<ClientToken>
-  introspect(token: string): Promise<Record<string, unknown>>
+  introspect(token: string): Promise<Introspection>
   revokeToken(caller: OAuthClientRecord, token: string, context: RequestContext): Promise<void>
   createClient(
     input: { name: string; scopes: readonly string[] },
@@ -138,6 +138,8 @@ export interface AuthService {
   jwks(): Jwks
   /** Algorithms accepted on verification (also advertised in metadata). */
   readonly algorithms: readonly string[]
+  /** `iss` of the tokens. */
+  readonly issuer: string
 }
 
 export interface AuthServiceOptions {
@@ -253,5 +255,6 @@ export async function createAuthService(options: AuthServiceOptions): Promise<Au
     ensureDemoUsers: () => ensureDemoUsers(deps),
     jwks: () => keyRing.jwks(),
     algorithms,
+    issuer: settings.issuer,
   }
 }

@@ -15,6 +15,8 @@ export interface TokenPair {
   /** Seconds until the refresh token expires (idle limit or session end). */
   refreshExpiresIn: number
   sessionId: string
+  /** Space-separated scopes of the access token. */
+  scope: string
 }
 
 /** An access token for a user in a session; `fresh` only straight after a password check. */
@@ -85,5 +87,6 @@ export async function openSession(
     expiresIn: deps.settings.accessTtl,
     refreshExpiresIn: Math.floor((refreshExpiresAt - now) / 1000),
     sessionId,
+    scope: access.claims.scope,
   }
 }

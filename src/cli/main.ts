@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util'
 import { ConfigError, GatehouseError } from '../errors.js'
+import { clientsCommand } from './commands/clients.js'
+import { keysCommand } from './commands/keys.js'
 import { migrateCommand } from './commands/migrate.js'
 import { serveCommand } from './commands/serve.js'
 import { usersCommand } from './commands/users.js'
@@ -16,6 +18,10 @@ Commands:
                                    and printed unless --password-stdin is given)
   users set-role NAME ROLES [--database PATH]
                                    replace a user's roles (comma-separated, "" for none)
+  keys rotate | keys list [--database PATH]
+                                   promote the next signing key / show published keys
+  clients create NAME [--scopes "a b"] [--database PATH]
+                                   create an OAuth client (prints its secret once)
 
 Settings also come from the environment (GATEHOUSE_*, DATABASE_URL); see docs/configuration.md.`
 
@@ -27,6 +33,7 @@ const options = {
   demo: { type: 'boolean' },
   role: { type: 'string', multiple: true },
   'password-stdin': { type: 'boolean' },
+  scopes: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -54,6 +61,10 @@ async function main(argv: string[]): Promise<number> {
         roles: values.role ?? [],
         passwordFromStdin: values['password-stdin'] ?? false,
       })
+    case 'keys':
+      return keysCommand(rest, settings)
+    case 'clients':
+      return clientsCommand(rest, settings, values.scopes ?? '')
     default:
       process.stderr.write(`gatehouse: unknown command "${command}"\n\n${USAGE}\n`)
       return 2

@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify'
+import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
 import { hasRoles, hasScopes } from '../auth/rbac.js'
 import type { AuthService, Principal } from '../auth/service.js'
 import { GatehouseError } from '../errors.js'
@@ -19,6 +19,8 @@ export interface RequiredOptions {
   scopes?: readonly string[]
   /** Only a token from a password login, not from a refresh (401 otherwise). */
   fresh?: boolean
+  /** Admit API keys (default true); account and session routes need a user's own token. */
+  allowApiKeys?: boolean
   /** `msg` of the 403, e.g. the tutorial's "Admins only!". */
   forbiddenMessage?: string
 }
@@ -41,6 +43,10 @@ interface Credential {
  */
 function extractCredential(request: FastifyRequest): Credential {
   const header = request.headers.authorization
+  const apiKey = request.headers['x-api-key']
+  if ((header === undefined || header === '') && typeof apiKey === 'string' && apiKey !== '') {
+    return { token: apiKey, viaCookie: false }
+  }
   if (header === undefined || header === '') {
     const cookie = request.cookies?.[COOKIE_NAMES.access]
     if (cookie) return { token: cookie, viaCookie: true }
@@ -60,7 +66,7 @@ function extractCredential(request: FastifyRequest): Credential {
 }
 
 /**
- * A preHandler that admits a request only with a valid, unrevoked access token holding the
+ * An onRequest hook that admits a request only with a valid, unrevoked access token holding the
  * given roles and scopes. It answers errors itself (not by throwing) so that they have the
  * same body and headers on routes of an application whose error handler we do not
  * control. Verification is synchronous for a token seen before: no promise on the hot path.
@@ -68,7 +74,7 @@ function extractCredential(request: FastifyRequest): Credential {
 export function createRequiredGuard(
   auth: AuthService,
   options: RequiredOptions = {},
-): preHandlerHookHandler {
+): onRequestHookHandler {
   const roles = options.roles ?? []
   const scopes = options.scopes ?? []
 
@@ -85,6 +91,12 @@ export function createRequiredGuard(
       if (typeof presented !== 'string' || !auth.checkCsrfToken(principal.jti, presented)) {
         refusal = new GatehouseError('csrf_failed')
       }
+    }
+    if (!refusal && options.allowApiKeys === false && principal.api_key_id !== undefined) {
+      refusal = new GatehouseError(
+        'insufficient_scope',
+        'API keys cannot be used here; use an access token from a login',
+      )
     }
     if (!refusal && options.fresh && !principal.fresh) {
       refusal = new GatehouseError('fresh_token_required')

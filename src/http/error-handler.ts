@@ -220,3 +220,41 @@ function describeIssue(part: string, issue: AjvIssue): string {
 function describeCause(cause: unknown): string {
   return cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)
 }
+
+/** RFC 6749 §5.2 codes for errors raised behind /oauth/*. Everything else is invalid_request. */
+const OAUTH_CODES: Partial<Record<ErrorCode, string>> = {
+  invalid_client: 'invalid_client',
+  invalid_grant: 'invalid_grant',
+  invalid_scope: 'invalid_scope',
+  unsupported_grant_type: 'unsupported_grant_type',
+  unauthorized_client: 'unauthorized_client',
+  // A refresh token that cannot be used is, in OAuth terms, an invalid grant.
+  invalid_refresh_token: 'invalid_grant',
+  refresh_token_expired: 'invalid_grant',
+  refresh_token_reused: 'invalid_grant',
+  user_disabled: 'invalid_grant',
+  internal_error: 'server_error',
+  service_unavailable: 'temporarily_unavailable',
+}
+
+const OAUTH_STATUS: Record<string, number> = {
+  invalid_client: 401,
+  server_error: 500,
+  temporarily_unavailable: 503,
+}
+
+/** The OAuth endpoints' funnel: same mapping, RFC 6749 §5.2 body `{error, error_description}`. */
+export function oauthErrorHandler(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const response = toErrorResponse(error)
+  if (response.status >= 500) request.log.error({ err: error }, 'request failed')
+  const code = OAUTH_CODES[response.body.error] ?? 'invalid_request'
+  const status = response.status === 413 ? 413 : (OAUTH_STATUS[code] ?? 400)
+  void reply
+    .code(status)
+    .headers({ ...response.headers, 'cache-control': 'no-store', pragma: 'no-cache' })
+    .send({ error: code, error_description: response.body.msg })
+}

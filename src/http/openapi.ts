@@ -22,7 +22,26 @@ export async function registerOpenApi(app: FastifyInstance, issuer: string): Pro
       servers: [{ url: issuer }],
       components: {
         securitySchemes: {
-          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          bearerAuth: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'JWT',
+            description: 'An access token from /login, or an API key (gthk_…)',
+          },
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+          cookieAuth: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'access_token_cookie',
+            description: 'State-changing requests also need X-CSRF-Token',
+          },
+          clientBasic: { type: 'http', scheme: 'basic', description: 'client_secret_basic' },
+          clientPost: {
+            type: 'apiKey',
+            in: 'query',
+            name: 'client_secret',
+            description: 'client_secret_post: client_id and client_secret in the form body',
+          },
         },
       },
     },

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyPluginAsync, preHandlerHookHandler } from 'fastify'
+import type { FastifyInstance, FastifyPluginAsync, onRequestHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
 import type { AuthService } from '../auth/service.js'
 import type { Clock } from '../clock.js'
@@ -11,7 +11,10 @@ import { createRequiredGuard, type RequiredOptions } from './auth-context.js'
 import { errorHandler } from './error-handler.js'
 import cookie from '@fastify/cookie'
 import { accountRoutes } from './routes/account.js'
+import { adminRoutes } from './routes/admin.js'
+import { apiKeyRoutes } from './routes/api-keys.js'
 import { meRoutes } from './routes/me.js'
+import { oauthRoutes } from './routes/oauth.js'
 import { sessionRoutes } from './routes/session.js'
 import type { GatehouseInstance, RouteDeps } from './routes/context.js'
 import { seedResourceRoutes } from './routes/seed-resources.js'
@@ -23,11 +26,12 @@ export const BODY_LIMIT_BYTES = 16 * 1024
 
 export interface GatehouseDecorator {
   /**
-   * A preHandler admitting only requests with a valid access token that holds the given
-   * roles and scopes; sets `request.principal`.
-   * @example app.get('/reports', { preHandler: app.gatehouse.required({ roles: ['admin'] }) }, handler)
+   * A hook admitting only requests with a valid access token (or API key) that holds the
+   * given roles and scopes; sets `request.principal`. Use it as `onRequest`, so requests are
+   * refused before their body is even read (it works as `preHandler` too).
+   * @example app.get('/reports', { onRequest: app.gatehouse.required({ roles: ['admin'] }) }, handler)
    */
-  required(options?: RequiredOptions): preHandlerHookHandler
+  required(options?: RequiredOptions): onRequestHookHandler
   /** The use cases (register, login, authenticate, …) for routes of your own. */
   readonly auth: AuthService
   readonly config: Config
@@ -93,7 +97,7 @@ async function gatehousePlugin(app: FastifyInstance, options: GatehouseOptions):
   const deps: RouteDeps = {
     auth: core.auth,
     required,
-    issuer: core.config.issuer,
+    baseUrl: `${core.config.issuer}${options.prefix ?? ''}`,
     cookies: {
       secure: core.config.cookieSecure,
       sameSite: core.config.cookieSameSite,
@@ -114,6 +118,13 @@ async function gatehousePlugin(app: FastifyInstance, options: GatehouseOptions):
       meRoutes(child, deps)
       if (options.resources !== false) seedResourceRoutes(child, deps)
       wellKnownRoutes(child, deps)
+      apiKeyRoutes(child, deps)
+      // Each in its own context: the admin guard hook, the OAuth body parser and errors.
+      void child.register((admin: GatehouseInstance, _o, registered) => {
+        adminRoutes(admin, deps)
+        registered()
+      })
+      void child.register((oauth: GatehouseInstance) => oauthRoutes(oauth, deps))
       done()
     },
     options.prefix ? { prefix: options.prefix } : {},
@@ -129,7 +140,7 @@ async function gatehousePlugin(app: FastifyInstance, options: GatehouseOptions):
  * import { gatehouse } from 'gatehouse'
  * const app = Fastify()
  * await app.register(gatehouse, { settings: { database: './auth.db' } })
- * app.get('/reports', { preHandler: app.gatehouse.required({ roles: ['admin'] }) }, (req) => req.principal)
+ * app.get('/reports', { onRequest: app.gatehouse.required({ roles: ['admin'] }) }, (req) => req.principal)
  */
 export const gatehouse: FastifyPluginAsync<GatehouseOptions> = fp(gatehousePlugin, {
   fastify: '5.x',

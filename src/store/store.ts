@@ -175,6 +175,8 @@ export interface ApiKeyStore {
   listForUser(userId: string, page: { limit: number; after?: PageAfter }): Promise<ApiKeyRecord[]>
   /** Revokes a live key of this user; false when there is none. */
   revoke(userId: string, id: string, at: number): Promise<boolean>
+  /** Revokes every live key of the user; returns how many. */
+  revokeAllForUser(userId: string, at: number): Promise<number>
   touch(id: string, at: number): Promise<void>
 }
 

@@ -57,12 +57,18 @@ export interface KeyRingOptions {
  */
 export async function createKeyRing(options: KeyRingOptions): Promise<KeyRing> {
   const box = createSecretBox(options.secret, 'signing keys')
+  interface PublishedKey {
+    record: SigningKeyRecord
+    jwk: JWK
+    publicKey: KeyObject
+    /** Epoch ms after which a retired key is neither published nor trusted. */
+    until: number
+  }
   let state: {
     current: ActiveSigningKey
-    publicKeys: Map<string, KeyObject>
-    jwks: Jwks
-    records: SigningKeyRecord[]
+    published: Map<string, PublishedKey>
   }
+  const isLive = (key: PublishedKey) => options.clock.now() < key.until
 
   async function ensureSlot(records: SigningKeyRecord[], status: SigningKeyStatus) {
     if (records.some((r) => r.status === status)) return false
@@ -85,16 +91,15 @@ export async function createKeyRing(options: KeyRingOptions): Promise<KeyRing> {
           `is ${currentRecord.alg}; keep ${currentRecord.alg} (changing algorithms needs a key rotation)`,
       )
     }
-    const now = options.clock.now()
-    const published = records.filter(
-      (r) => r.status !== 'retired' || (r.retiredAt ?? 0) + options.retiredKeyLifetime > now,
-    )
-    const publicKeys = new Map<string, KeyObject>()
-    const jwks: JWK[] = []
-    for (const record of published) {
+    const published = new Map<string, PublishedKey>()
+    for (const record of records) {
       const jwk = JSON.parse(record.publicJwk) as JWK
-      publicKeys.set(record.kid, createPublicKey({ key: toNodeJwk(jwk), format: 'jwk' }))
-      jwks.push(jwk)
+      const until =
+        record.status === 'retired'
+          ? (record.retiredAt ?? 0) + options.retiredKeyLifetime
+          : Number.POSITIVE_INFINITY
+      const publicKey = createPublicKey({ key: toNodeJwk(jwk), format: 'jwk' })
+      published.set(record.kid, { record, jwk, publicKey, until })
     }
     state = {
       current: {
@@ -102,10 +107,13 @@ export async function createKeyRing(options: KeyRingOptions): Promise<KeyRing> {
         alg: currentRecord.alg,
         privateKey: createPrivateKey(openPrivateKey(currentRecord)),
       },
-      publicKeys,
-      jwks: { keys: jwks },
-      records: published,
+      published,
     }
+  }
+
+  /** Published keys, in creation order, retired ones only while their tokens may live. */
+  function live(): PublishedKey[] {
+    return [...state.published.values()].filter(isLive)
   }
 
   async function rotate() {
@@ -114,7 +122,7 @@ export async function createKeyRing(options: KeyRingOptions): Promise<KeyRing> {
     await options.store.rotate(state.current.kid, next, now)
     await options.store.deleteRetiredBefore(now - options.retiredKeyLifetime)
     await refresh()
-    const nextKid = state.records.find((r) => r.status === 'next')?.kid ?? ''
+    const nextKid = live().find((k) => k.record.status === 'next')?.record.kid ?? ''
     return { current: state.current.kid, next: nextKid }
   }
 
@@ -132,16 +140,19 @@ export async function createKeyRing(options: KeyRingOptions): Promise<KeyRing> {
   await refresh()
   return {
     signingKey: () => state.current,
-    verificationKey: (kid) => state.publicKeys.get(kid),
-    jwks: () => state.jwks,
+    verificationKey(kid) {
+      const key = state.published.get(kid)
+      return key !== undefined && isLive(key) ? key.publicKey : undefined
+    },
+    jwks: () => ({ keys: live().map((k) => k.jwk) }),
     refresh,
     rotate,
     list: () =>
-      state.records.map((r) => ({
-        kid: r.kid,
-        alg: r.alg,
-        status: r.status,
-        createdAt: r.createdAt,
+      live().map(({ record }) => ({
+        kid: record.kid,
+        alg: record.alg,
+        status: record.status,
+        createdAt: record.createdAt,
       })),
   }
 }

@@ -24,13 +24,9 @@ async function tokenFor(url: string, username: string, password: string): Promis
 describe('gatehouse Fastify plugin (library mode)', () => {
   it('mounts its routes under a prefix and guards the application routes', async () => {
     await appWith({ prefix: '/auth' })
-    app.get(
-      '/reports',
-      { preHandler: app.gatehouse.required({ roles: ['admin'] }) },
-      (request) => ({
-        by: request.principal?.username,
-      }),
-    )
+    app.get('/reports', { onRequest: app.gatehouse.required({ roles: ['admin'] }) }, (request) => ({
+      by: request.principal?.username,
+    }))
     expect((await app.inject({ method: 'POST', url: '/login', payload: {} })).statusCode).toBe(404)
     const admin = await tokenFor('/auth/login', 'admin', 'adminpass')
     const user = await tokenFor('/auth/login', 'user1', 'password1')
@@ -79,7 +75,7 @@ describe('gatehouse Fastify plugin (library mode)', () => {
 
   it('with routes: false offers only the guards and the use cases', async () => {
     await appWith({ routes: false })
-    app.get('/me', { preHandler: app.gatehouse.required() }, (request) => ({
+    app.get('/me', { onRequest: app.gatehouse.required() }, (request) => ({
       sub: request.principal?.sub,
     }))
     expect((await app.inject({ method: 'POST', url: '/login', payload: {} })).statusCode).toBe(404)

@@ -210,10 +210,19 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         { kind: 'jti', value: 'j2', expiresAt: 200 },
         { kind: 'sid', value: 'j1', expiresAt: 300 },
       ])
-      expect(await store.denylist.purgeExpired(200)).toBe(2)
-      expect(await store.denylist.listActive(0)).toEqual([
-        { kind: 'sid', value: 'j1', expiresAt: 300 },
+      await store.denylist.add({ kind: 'sub', value: 'u', expiresAt: 500, before: '0190' }, 3)
+      await store.denylist.add({ kind: 'sub', value: 'u', expiresAt: 400, before: '0192' }, 4)
+      await store.denylist.add({ kind: 'sub', value: 'u', expiresAt: 400, before: '0100' }, 5)
+      await store.denylist.add({ kind: 'sub', value: 'all', expiresAt: 400, before: '0100' }, 5)
+      await store.denylist.add({ kind: 'sub', value: 'all', expiresAt: 400 }, 6)
+      const subs = (await store.denylist.listActive(300)).filter((e) => e.kind === 'sub')
+      expect(subs.sort((x, y) => x.value.localeCompare(y.value))).toEqual([
+        { kind: 'sub', value: 'all', expiresAt: 400 },
+        { kind: 'sub', value: 'u', expiresAt: 500, before: '0192' },
       ])
+      expect(await store.denylist.purgeExpired(200)).toBe(2)
+      const left = await store.denylist.listActive(0)
+      expect(left.map((e) => `${e.kind}:${e.value}`).sort()).toEqual(['sid:j1', 'sub:all', 'sub:u'])
     })
 
     it('appends audit events and lists them newest first, filtered and paged', async () => {

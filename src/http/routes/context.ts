@@ -2,7 +2,7 @@ import type {
   FastifyBaseLogger,
   FastifyInstance,
   FastifyRequest,
-  preHandlerHookHandler,
+  onRequestHookHandler,
   RawReplyDefaultExpression,
   RawRequestDefaultExpression,
   RawServerDefault,
@@ -25,8 +25,9 @@ export type GatehouseInstance = FastifyInstance<
 /** What route modules receive: the use cases and the guard factory, nothing else. */
 export interface RouteDeps {
   auth: AuthService
-  required(options?: RequiredOptions): preHandlerHookHandler
-  issuer: string
+  required(options?: RequiredOptions): onRequestHookHandler
+  /** Where Gatehouse's routes are reachable: the issuer plus any mount prefix. */
+  baseUrl: string
   cookies: CookieSettings
 }
 

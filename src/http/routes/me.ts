@@ -23,7 +23,7 @@ export function meRoutes(app: GatehouseInstance, deps: RouteDeps): void {
   app.get(
     '/me',
     {
-      preHandler: deps.required(),
+      onRequest: deps.required(),
       schema: {
         summary: 'The user of the access token',
         tags: ['account'],
@@ -45,7 +45,7 @@ export function meRoutes(app: GatehouseInstance, deps: RouteDeps): void {
   app.post(
     '/me/password',
     {
-      preHandler: deps.required(),
+      onRequest: deps.required({ allowApiKeys: false }),
       schema: {
         summary: 'Change the password (fresh token required); ends the other sessions',
         tags: ['account'],
@@ -68,7 +68,7 @@ export function meRoutes(app: GatehouseInstance, deps: RouteDeps): void {
   app.get(
     '/sessions',
     {
-      preHandler: deps.required(),
+      onRequest: deps.required({ allowApiKeys: false }),
       schema: {
         summary: "The caller's live sessions, newest first",
         tags: ['session'],
@@ -97,7 +97,7 @@ export function meRoutes(app: GatehouseInstance, deps: RouteDeps): void {
   app.delete(
     '/sessions/:id',
     {
-      preHandler: deps.required(),
+      onRequest: deps.required({ allowApiKeys: false }),
       schema: {
         summary: 'End one of your sessions (404 for anyone else’s)',
         tags: ['session'],

@@ -12,7 +12,7 @@ export function seedResourceRoutes(app: GatehouseInstance, deps: RouteDeps): voi
   app.get(
     '/protected',
     {
-      preHandler: deps.required(),
+      onRequest: deps.required(),
       schema: {
         summary: 'Who am I (any valid access token)',
         tags: ['seed'],
@@ -26,7 +26,7 @@ export function seedResourceRoutes(app: GatehouseInstance, deps: RouteDeps): voi
   app.get(
     '/data',
     {
-      preHandler: deps.required({ scopes: DEFAULT_USER_SCOPES }),
+      onRequest: deps.required({ scopes: DEFAULT_USER_SCOPES }),
       schema: {
         summary: 'Sensitive data (scope data:read)',
         tags: ['seed'],
@@ -40,7 +40,7 @@ export function seedResourceRoutes(app: GatehouseInstance, deps: RouteDeps): voi
   app.get(
     '/admin',
     {
-      preHandler: deps.required({
+      onRequest: deps.required({
         roles: [ADMIN_ROLE],
         forbiddenMessage: SEED_MESSAGES.adminsOnly,
       }),

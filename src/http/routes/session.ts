@@ -39,7 +39,7 @@ export function sessionRoutes(app: GatehouseInstance, deps: RouteDeps): void {
     '/logout',
     {
       preValidation: defaultEmptyBody,
-      preHandler: deps.required(),
+      onRequest: deps.required({ allowApiKeys: false }),
       schema: {
         summary: 'End this session, the other sessions, or all of them',
         tags: ['session'],

@@ -1,4 +1,5 @@
 import Type from 'typebox'
+import { DEFAULT_USER_SCOPES } from '../../auth/rbac.js'
 import type { GatehouseInstance, RouteDeps } from './context.js'
 
 const Jwks = Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.Unknown())) })
@@ -34,14 +35,22 @@ export function wellKnownRoutes(app: GatehouseInstance, deps: RouteDeps): void {
     },
     (_request, reply) => {
       void reply.header('cache-control', 'public, max-age=300')
+      const clientAuth = ['client_secret_basic', 'client_secret_post']
       return {
-        issuer: deps.issuer,
-        jwks_uri: `${deps.issuer}/.well-known/jwks.json`,
+        issuer: deps.auth.issuer,
+        jwks_uri: `${deps.baseUrl}/.well-known/jwks.json`,
+        token_endpoint: `${deps.baseUrl}/oauth/token`,
+        token_endpoint_auth_methods_supported: clientAuth,
+        introspection_endpoint: `${deps.baseUrl}/oauth/introspect`,
+        introspection_endpoint_auth_methods_supported: clientAuth,
+        revocation_endpoint: `${deps.baseUrl}/oauth/revoke`,
+        revocation_endpoint_auth_methods_supported: clientAuth,
+        grant_types_supported: ['client_credentials', 'refresh_token'],
         // No authorization endpoint: Gatehouse is an API login server, not a browser
         // redirect flow, so there are no response types (RFC 8414 §2 requires the member).
         response_types_supported: [],
-        grant_types_supported: [],
-        scopes_supported: ['data:read'],
+        scopes_supported: DEFAULT_USER_SCOPES,
+        // RFC 9068 access tokens: the algorithms resource servers must accept.
         access_token_signing_alg_values_supported: deps.auth.algorithms,
       }
     },

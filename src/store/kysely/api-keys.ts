@@ -58,6 +58,15 @@ export function createApiKeyStore(db: Kysely<Database>): ApiKeyStore {
         .executeTakeFirst()
       return affectedRows(result) === 1
     },
+    async revokeAllForUser(userId, at) {
+      const result = await db
+        .updateTable('api_keys')
+        .set({ revoked_at: at })
+        .where('user_id', '=', userId)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst()
+      return affectedRows(result)
+    },
     async touch(id, at) {
       await db.updateTable('api_keys').set({ last_used_at: at }).where('id', '=', id).execute()
     },

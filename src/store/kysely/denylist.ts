@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import { sql, type Kysely } from 'kysely'
 import type { DenylistEntry, DenylistStore } from '../store.js'
 import type { Database } from './database.js'
 import { toNumber } from './rows.js'
@@ -13,14 +13,19 @@ export function createDenylistStore(db: Kysely<Database>): DenylistStore {
           value: entry.value,
           expires_at: entry.expiresAt,
           created_at: at,
+          before: entry.before ?? null,
         })
+        // Merge with an existing entry: the later expiry, and the wider cut-off (NULL
+        // means every token). CASE rather than max()/greatest(), which differ by dialect.
         .onConflict((oc) =>
-          oc.columns(['kind', 'value']).doUpdateSet((eb) => ({
-            expires_at: eb.fn('max', [
-              eb.ref('denylist.expires_at'),
-              eb.ref('excluded.expires_at'),
-            ]),
-          })),
+          oc.columns(['kind', 'value']).doUpdateSet({
+            expires_at: sql<number>`case when excluded.expires_at > denylist.expires_at
+              then excluded.expires_at else denylist.expires_at end`,
+            before: sql<string | null>`case
+              when denylist.before is null or excluded.before is null then null
+              when excluded.before > denylist.before then excluded.before
+              else denylist.before end`,
+          }),
         )
         .execute()
     },

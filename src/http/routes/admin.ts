@@ -1,0 +1,304 @@
+import Type from 'typebox'
+import type { AdminUserView } from '../../auth/admin-users.js'
+import { ADMIN_ROLE } from '../../auth/rbac.js'
+import type { ClientView } from '../../auth/clients.js'
+import { GatehouseError } from '../../errors.js'
+import { IdParams } from '../schemas/api-keys.js'
+import {
+  AdminUser,
+  AdminUserList,
+  AuditList,
+  AuditQuery,
+  ClientList,
+  ClientParams,
+  CreateClientBody,
+  CreatedClient,
+  CreateUserBody,
+  PageOnlyQuery,
+  SigningKeyList,
+  SigningKeys,
+  UpdateUserBody,
+  UserSearchQuery,
+} from '../schemas/admin.js'
+import { ErrorBody } from '../schemas/common.js'
+import {
+  iso,
+  NO_STORE,
+  principalOf,
+  requestContext,
+  type GatehouseInstance,
+  type RouteDeps,
+} from './context.js'
+
+const bearerAuth = [{ bearerAuth: [] }]
+const denied = { 401: ErrorBody, 403: ErrorBody }
+
+/** Administration, role admin only, with a user's own access token (never an API key). */
+export function adminRoutes(app: GatehouseInstance, deps: RouteDeps): void {
+  app.addHook('onRequest', deps.required({ roles: [ADMIN_ROLE], allowApiKeys: false }))
+  const tags = ['admin']
+
+  app.get(
+    '/admin/users',
+    {
+      schema: {
+        summary: 'Users, newest first',
+        tags,
+        security: bearerAuth,
+        querystring: UserSearchQuery,
+        response: { 200: AdminUserList, 400: ErrorBody, ...denied },
+      },
+    },
+    async (request) => {
+      const { search, ...page } = request.query
+      const result = await deps.auth.listUsers({ search }, page)
+      return { items: result.items.map(toAdminUser), next_cursor: result.nextCursor }
+    },
+  )
+
+  app.post(
+    '/admin/users',
+    {
+      schema: {
+        summary: 'Create a user (same username and password rules as /register)',
+        tags,
+        security: bearerAuth,
+        body: CreateUserBody,
+        response: { 201: AdminUser, 400: ErrorBody, ...denied },
+      },
+    },
+    async (request, reply) => {
+      const user = await deps.auth.createUserAsAdmin(
+        request.body,
+        principalOf(request).sub,
+        requestContext(request),
+      )
+      return reply.code(201).send(toAdminUser(user))
+    },
+  )
+
+  app.get(
+    '/admin/users/:id',
+    {
+      schema: {
+        summary: 'One user',
+        tags,
+        security: bearerAuth,
+        params: IdParams,
+        response: { 200: AdminUser, 404: ErrorBody, ...denied },
+      },
+    },
+    async (request) => toAdminUser(await deps.auth.getUser(request.params.id)),
+  )
+
+  app.patch(
+    '/admin/users/:id',
+    {
+      schema: {
+        summary: 'Change roles or disable; disabling ends every session and key at once',
+        tags,
+        security: bearerAuth,
+        params: IdParams,
+        body: UpdateUserBody,
+        response: { 200: AdminUser, 400: ErrorBody, 404: ErrorBody, ...denied },
+      },
+    },
+    async (request) => {
+      const user = await deps.auth.updateUser(
+        request.params.id,
+        request.body,
+        principalOf(request).sub,
+        requestContext(request),
+      )
+      return toAdminUser(user)
+    },
+  )
+
+  app.delete(
+    '/admin/users/:id',
+    {
+      schema: {
+        summary: 'Delete a user with their sessions and keys',
+        tags,
+        security: bearerAuth,
+        params: IdParams,
+        response: { 204: Type.Null(), 404: ErrorBody, ...denied },
+      },
+    },
+    async (request, reply) => {
+      await deps.auth.deleteUser(
+        request.params.id,
+        principalOf(request).sub,
+        requestContext(request),
+      )
+      return reply.code(204).send(null)
+    },
+  )
+
+  app.get(
+    '/admin/audit',
+    {
+      schema: {
+        summary: 'Audit log, newest first; filter by user, type and time',
+        tags,
+        security: bearerAuth,
+        querystring: AuditQuery,
+        response: { 200: AuditList, 400: ErrorBody, ...denied },
+      },
+    },
+    async (request) => {
+      const { user_id, type, since, until, cursor, limit } = request.query
+      const page = await deps.auth.listAudit(
+        {
+          ...(user_id !== undefined && { userId: user_id }),
+          ...(type !== undefined && { type }),
+          ...(since !== undefined && { since: parseTime('since', since) }),
+          ...(until !== undefined && { until: parseTime('until', until) }),
+        },
+        { cursor, limit },
+      )
+      return {
+        items: page.items.map((e) => ({
+          id: e.id,
+          type: e.type,
+          user_id: e.userId,
+          ip: e.ip,
+          user_agent: e.userAgent,
+          at: iso(e.at),
+          details: e.details,
+        })),
+        next_cursor: page.nextCursor,
+      }
+    },
+  )
+
+  app.get(
+    '/admin/clients',
+    {
+      schema: {
+        summary: 'OAuth clients, newest first',
+        tags,
+        security: bearerAuth,
+        querystring: PageOnlyQuery,
+        response: { 200: ClientList, 400: ErrorBody, ...denied },
+      },
+    },
+    async (request) => {
+      const page = await deps.auth.listClients(request.query)
+      return { items: page.items.map(toClient), next_cursor: page.nextCursor }
+    },
+  )
+
+  app.post(
+    '/admin/clients',
+    {
+      schema: {
+        summary: 'Create an OAuth client; the secret is shown once',
+        tags,
+        security: bearerAuth,
+        body: CreateClientBody,
+        response: { 201: CreatedClient, 400: ErrorBody, ...denied },
+      },
+    },
+    async (request, reply) => {
+      const client = await deps.auth.createClient(
+        request.body,
+        requestContext(request),
+        principalOf(request).sub,
+      )
+      return reply.code(201).headers(NO_STORE).send({
+        client_id: client.clientId,
+        client_secret: client.clientSecret,
+        name: client.name,
+        scopes: client.scopes,
+      })
+    },
+  )
+
+  app.delete(
+    '/admin/clients/:client_id',
+    {
+      schema: {
+        summary: 'Delete an OAuth client; its tokens stop working at once',
+        tags,
+        security: bearerAuth,
+        params: ClientParams,
+        response: { 204: Type.Null(), 404: ErrorBody, ...denied },
+      },
+    },
+    async (request, reply) => {
+      await deps.auth.deleteClient(
+        request.params.client_id,
+        requestContext(request),
+        principalOf(request).sub,
+      )
+      return reply.code(204).send(null)
+    },
+  )
+
+  app.get(
+    '/admin/keys',
+    {
+      schema: {
+        summary: 'Published signing keys',
+        tags,
+        security: bearerAuth,
+        response: { 200: SigningKeyList, ...denied },
+      },
+    },
+    () => ({
+      items: deps.auth.listSigningKeys().map((k) => ({
+        kid: k.kid,
+        alg: k.alg,
+        status: k.status,
+        created_at: iso(k.createdAt),
+      })),
+    }),
+  )
+
+  app.post(
+    '/admin/keys/rotate',
+    {
+      schema: {
+        summary: 'Promote the published next signing key and publish a new next key',
+        tags,
+        security: bearerAuth,
+        response: { 200: SigningKeys, ...denied },
+      },
+    },
+    async (request) => {
+      const kids = await deps.auth.rotateSigningKeys(
+        principalOf(request).sub,
+        requestContext(request),
+      )
+      return { current_kid: kids.current, next_kid: kids.next }
+    },
+  )
+}
+
+function toAdminUser(user: AdminUserView) {
+  return {
+    id: user.id,
+    username: user.username,
+    roles: user.roles,
+    disabled: user.disabled,
+    created_at: iso(user.createdAt),
+    updated_at: iso(user.updatedAt),
+  }
+}
+
+function toClient(client: ClientView) {
+  return {
+    client_id: client.clientId,
+    name: client.name,
+    scopes: client.scopes,
+    created_at: iso(client.createdAt),
+  }
+}
+
+function parseTime(name: string, value: string): number {
+  const time = Date.parse(value)
+  if (Number.isNaN(time))
+    throw new GatehouseError('invalid_request', `${name} must be an ISO 8601 date-time`)
+  return time
+}

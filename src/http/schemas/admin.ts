@@ -1,0 +1,140 @@
+import Type from 'typebox'
+
+const timestamp = Type.String({ format: 'date-time' })
+const pageParams = {
+  cursor: Type.Optional(Type.String({ maxLength: 512 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+}
+
+export const AdminUser = Type.Object({
+  id: Type.String(),
+  username: Type.String(),
+  roles: Type.Array(Type.String()),
+  disabled: Type.Boolean(),
+  created_at: timestamp,
+  updated_at: timestamp,
+})
+
+export const AdminUserList = Type.Object({
+  items: Type.Array(AdminUser),
+  next_cursor: Type.Union([Type.String(), Type.Null()]),
+})
+
+export const UserSearchQuery = Type.Object(
+  {
+    search: Type.Optional(
+      Type.String({ maxLength: 64, description: 'Username prefix, case-insensitive' }),
+    ),
+    ...pageParams,
+  },
+  { additionalProperties: false },
+)
+
+export const CreateUserBody = Type.Object(
+  {
+    username: Type.String(),
+    password: Type.String(),
+    roles: Type.Optional(Type.Array(Type.String(), { maxItems: 32 })),
+  },
+  { additionalProperties: false },
+)
+
+export const UpdateUserBody = Type.Object(
+  {
+    roles: Type.Optional(Type.Array(Type.String(), { maxItems: 32 })),
+    disabled: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false, minProperties: 1 },
+)
+
+export const AUDIT_TYPES = [
+  'login_success',
+  'login_failure',
+  'refresh',
+  'refresh_reuse_detected',
+  'logout',
+  'password_changed',
+  'session_revoked',
+  'api_key_created',
+  'api_key_revoked',
+  'client_created',
+  'client_deleted',
+  'client_token_issued',
+  'user_created',
+  'user_updated',
+  'user_deleted',
+  'signing_key_rotated',
+] as const
+
+export const AuditQuery = Type.Object(
+  {
+    user_id: Type.Optional(Type.String({ maxLength: 64 })),
+    type: Type.Optional(Type.Union(AUDIT_TYPES.map((t) => Type.Literal(t)))),
+    since: Type.Optional(Type.String({ format: 'date-time', description: 'Inclusive' })),
+    until: Type.Optional(Type.String({ format: 'date-time', description: 'Exclusive' })),
+    ...pageParams,
+  },
+  { additionalProperties: false },
+)
+
+export const AuditEvent = Type.Object({
+  id: Type.String(),
+  type: Type.String(),
+  user_id: Type.Union([Type.String(), Type.Null()]),
+  ip: Type.Union([Type.String(), Type.Null()]),
+  user_agent: Type.Union([Type.String(), Type.Null()]),
+  at: timestamp,
+  details: Type.Record(Type.String(), Type.Unknown()),
+})
+
+export const AuditList = Type.Object({
+  items: Type.Array(AuditEvent),
+  next_cursor: Type.Union([Type.String(), Type.Null()]),
+})
+
+export const CreateClientBody = Type.Object(
+  {
+    name: Type.String(),
+    scopes: Type.Array(Type.String(), { maxItems: 32 }),
+  },
+  { additionalProperties: false },
+)
+
+export const Client = Type.Object({
+  client_id: Type.String(),
+  name: Type.String(),
+  scopes: Type.Array(Type.String()),
+  created_at: timestamp,
+})
+
+export const CreatedClient = Type.Object({
+  client_id: Type.String(),
+  client_secret: Type.String({ description: 'Shown this once' }),
+  name: Type.String(),
+  scopes: Type.Array(Type.String()),
+})
+
+export const ClientList = Type.Object({
+  items: Type.Array(Client),
+  next_cursor: Type.Union([Type.String(), Type.Null()]),
+})
+
+export const PageOnlyQuery = Type.Object(pageParams, { additionalProperties: false })
+
+export const ClientParams = Type.Object({ client_id: Type.String({ maxLength: 64 }) })
+
+export const SigningKeys = Type.Object({
+  current_kid: Type.String(),
+  next_kid: Type.String(),
+})
+
+export const SigningKeyList = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      kid: Type.String(),
+      alg: Type.String(),
+      status: Type.String(),
+      created_at: timestamp,
+    }),
+  ),
+})

@@ -1,0 +1,393 @@
+import { decodeJwt } from 'jose'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { bearer, buildTestApp, json, loginAs, type TestApp } from '../helpers/build-test-app.js'
+
+let t: TestApp
+let adminToken: string
+beforeEach(async () => {
+  t = await buildTestApp({ demo: true })
+  adminToken = (await loginAs(t, 'admin', 'adminpass')).access_token
+})
+afterEach(() => t.close())
+
+interface Client {
+  client_id: string
+  client_secret: string
+  name: string
+  scopes: string[]
+}
+
+async function createClient(scopes = ['data:read', 'reports:write']): Promise<Client> {
+  const res = await t.inject({
+    method: 'POST',
+    url: '/admin/clients',
+    ...json({ name: 'billing', scopes }, bearer(adminToken)),
+  })
+  expect(res.statusCode, res.body).toBe(201)
+  return res.json<Client>()
+}
+
+/** The secret with its last character changed (to one it surely is not). */
+const corrupt = (secret: string) => `${secret.slice(0, -1)}${secret.endsWith('x') ? 'y' : 'x'}`
+
+const form = (params: Record<string, string>, headers: Record<string, string> = {}) => ({
+  headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+  payload: new URLSearchParams(params).toString(),
+})
+
+const basic = (id: string, secret: string) => ({
+  authorization: `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`,
+})
+
+const token = (params: Record<string, string>, headers: Record<string, string> = {}) =>
+  t.inject({ method: 'POST', url: '/oauth/token', ...form(params, headers) })
+
+function expectOAuthError(
+  res: { statusCode: number; json: <T>() => T },
+  status: number,
+  error: string,
+) {
+  expect(res.statusCode).toBe(status)
+  const body = res.json<Record<string, string>>()
+  expect(Object.keys(body).sort()).toEqual(['error', 'error_description'])
+  expect(body['error']).toBe(error)
+}
+
+describe('POST /oauth/token, client_credentials', () => {
+  it('issues a machine token with client_secret_basic (RFC 9068 claims, no refresh token)', async () => {
+    const client = await createClient()
+    expect(client.client_secret).toMatch(/^gthc_[A-Za-z0-9_-]{43}_[A-Za-z0-9_-]{6}$/)
+    const res = await token(
+      { grant_type: 'client_credentials' },
+      basic(client.client_id, client.client_secret),
+    )
+    expect(res.statusCode, res.body).toBe(200)
+    expect(res.headers['cache-control']).toBe('no-store')
+    const body = res.json<Record<string, unknown>>()
+    expect(body).toMatchObject({
+      token_type: 'Bearer',
+      expires_in: 900,
+      scope: 'data:read reports:write',
+    })
+    expect(body).not.toHaveProperty('refresh_token')
+    const claims = decodeJwt(body['access_token'] as string)
+    expect(claims).toMatchObject({
+      sub: client.client_id,
+      client_id: client.client_id,
+      roles: [],
+      fresh: false,
+    })
+    expect(claims).not.toHaveProperty('sid')
+    expect(claims).not.toHaveProperty('username')
+    const data = await t.inject({ url: '/data', headers: bearer(body['access_token'] as string) })
+    expect(data.json()).toEqual({ data: `Sensitive data for ${client.client_id}` })
+  })
+
+  it('accepts client_secret_post and narrows scopes on request', async () => {
+    const client = await createClient()
+    const res = await token({
+      grant_type: 'client_credentials',
+      client_id: client.client_id,
+      client_secret: client.client_secret,
+      scope: 'reports:write',
+    })
+    expect(res.json()).toMatchObject({ scope: 'reports:write' })
+    const claims = decodeJwt(res.json<{ access_token: string }>().access_token)
+    expect(claims['scope']).toBe('reports:write')
+    expect(
+      (
+        await t.inject({
+          url: '/data',
+          headers: bearer(res.json<{ access_token: string }>().access_token),
+        })
+      ).statusCode,
+    ).toBe(403)
+  })
+
+  it('refuses scopes beyond the client’s with invalid_scope', async () => {
+    const client = await createClient(['data:read'])
+    const res = await token(
+      { grant_type: 'client_credentials', scope: 'data:read admin' },
+      basic(client.client_id, client.client_secret),
+    )
+    expectOAuthError(res, 400, 'invalid_scope')
+  })
+
+  it('answers a wrong or missing secret and an unknown client with 401 invalid_client and a Basic challenge', async () => {
+    const client = await createClient()
+    const other = await createClient()
+    const attempts = [
+      basic(client.client_id, other.client_secret),
+      basic(client.client_id, corrupt(client.client_secret)),
+      basic('no-such-client', client.client_secret),
+      { authorization: 'Basic !!!' },
+      { authorization: `Basic ${Buffer.from('no-colon').toString('base64')}` },
+      {},
+    ]
+    for (const headers of attempts) {
+      const res = await token({ grant_type: 'client_credentials' }, headers)
+      expectOAuthError(res, 401, 'invalid_client')
+      expect(res.headers['www-authenticate']).toBe('Basic realm="gatehouse"')
+    }
+    const postWrong = await token({
+      grant_type: 'client_credentials',
+      client_id: client.client_id,
+      client_secret: other.client_secret,
+    })
+    expectOAuthError(postWrong, 401, 'invalid_client')
+  })
+
+  it('answers malformed requests in RFC 6749 §5.2 shape', async () => {
+    const client = await createClient()
+    const auth = basic(client.client_id, client.client_secret)
+    expectOAuthError(await token({}, auth), 400, 'invalid_request')
+    expectOAuthError(
+      await token({ grant_type: 'password', username: 'a', password: 'b' }, auth),
+      400,
+      'unsupported_grant_type',
+    )
+    expectOAuthError(
+      await token({ grant_type: 'authorization_code' }, auth),
+      400,
+      'unsupported_grant_type',
+    )
+    const both = await token(
+      {
+        grant_type: 'client_credentials',
+        client_id: client.client_id,
+        client_secret: client.client_secret,
+      },
+      auth,
+    )
+    expectOAuthError(both, 400, 'invalid_request')
+    const jsonBody = await t.inject({
+      method: 'POST',
+      url: '/oauth/token',
+      ...json({ grant_type: 'client_credentials' }, auth),
+    })
+    expectOAuthError(jsonBody, 400, 'invalid_request')
+    const dup = await t.inject({
+      method: 'POST',
+      url: '/oauth/token',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...auth },
+      payload: 'grant_type=client_credentials&grant_type=refresh_token',
+    })
+    expectOAuthError(dup, 400, 'invalid_request')
+  })
+
+  it('stops a deleted client’s tokens at once', async () => {
+    const client = await createClient()
+    const access = (
+      await token(
+        { grant_type: 'client_credentials' },
+        basic(client.client_id, client.client_secret),
+      )
+    ).json<{ access_token: string }>().access_token
+    expect((await t.inject({ url: '/protected', headers: bearer(access) })).statusCode).toBe(200)
+    const del = await t.inject({
+      method: 'DELETE',
+      url: `/admin/clients/${client.client_id}`,
+      headers: bearer(adminToken),
+    })
+    expect(del.statusCode).toBe(204)
+    expect((await t.inject({ url: '/protected', headers: bearer(access) })).json()).toMatchObject({
+      error: 'token_revoked',
+    })
+    expectOAuthError(
+      await token(
+        { grant_type: 'client_credentials' },
+        basic(client.client_id, client.client_secret),
+      ),
+      401,
+      'invalid_client',
+    )
+  })
+})
+
+describe('POST /oauth/token, refresh_token', () => {
+  it('rotates a user’s refresh token exactly like POST /refresh', async () => {
+    const login = await loginAs(t, 'user1', 'password1')
+    const res = await token({ grant_type: 'refresh_token', refresh_token: login.refresh_token })
+    expect(res.statusCode, res.body).toBe(200)
+    const body = res.json<{ access_token: string; refresh_token: string; scope: string }>()
+    expect(body.refresh_token).toMatch(/^gthr_/)
+    expect(body.scope).toBe('data:read')
+    expect(decodeJwt(body.access_token)['fresh']).toBe(false)
+    t.clock.advance(11)
+    expectOAuthError(
+      await token({ grant_type: 'refresh_token', refresh_token: login.refresh_token }),
+      400,
+      'invalid_grant',
+    )
+    expectOAuthError(
+      await token({ grant_type: 'refresh_token', refresh_token: body.refresh_token }),
+      400,
+      'invalid_grant',
+    )
+    expectOAuthError(await token({ grant_type: 'refresh_token' }), 400, 'invalid_request')
+    expectOAuthError(
+      await token({ grant_type: 'refresh_token', refresh_token: 'garbage' }),
+      400,
+      'invalid_grant',
+    )
+  })
+})
+
+describe('POST /oauth/introspect (RFC 7662)', () => {
+  const introspect = (client: Client, tokenValue: string) =>
+    t.inject({
+      method: 'POST',
+      url: '/oauth/introspect',
+      ...form({ token: tokenValue }, basic(client.client_id, client.client_secret)),
+    })
+
+  it('describes live access tokens, refresh tokens and API keys', async () => {
+    const client = await createClient()
+    const login = await loginAs(t, 'user1', 'password1')
+    const access = await introspect(client, login.access_token)
+    expect(access.statusCode).toBe(200)
+    const claims = decodeJwt(login.access_token)
+    expect(access.json()).toMatchObject({
+      active: true,
+      token_type: 'Bearer',
+      sub: claims.sub,
+      username: 'user1',
+      scope: 'data:read',
+      exp: claims.exp,
+      jti: claims.jti,
+      sid: claims['sid'],
+    })
+    expect((await introspect(client, login.refresh_token)).json()).toMatchObject({
+      active: true,
+      token_type: 'refresh_token',
+      sub: claims.sub,
+    })
+
+    const key = (
+      await t.inject({
+        method: 'POST',
+        url: '/api-keys',
+        ...json({ name: 'k' }, bearer(login.access_token)),
+      })
+    ).json<{ key: string }>().key
+    expect((await introspect(client, key)).json()).toMatchObject({
+      active: true,
+      token_type: 'api_key',
+      sub: claims.sub,
+      scope: 'data:read',
+    })
+  })
+
+  it('says only {"active": false} for revoked, expired and garbage tokens', async () => {
+    const client = await createClient()
+    const login = await loginAs(t, 'user1', 'password1')
+    await t.inject({ method: 'POST', url: '/logout', headers: bearer(login.access_token) })
+    for (const value of [
+      login.access_token,
+      login.refresh_token,
+      'garbage',
+      'gthr_x',
+      'gthk_x',
+      'a.b.c',
+      '',
+    ]) {
+      const res = await introspect(client, value)
+      expect(res.statusCode, value).toBe(200)
+      expect(res.json(), value).toEqual({ active: false })
+    }
+  })
+
+  it('requires client authentication', async () => {
+    const res = await t.inject({
+      method: 'POST',
+      url: '/oauth/introspect',
+      ...form({ token: 'x' }),
+    })
+    expectOAuthError(res, 401, 'invalid_client')
+  })
+})
+
+describe('POST /oauth/revoke (RFC 7009)', () => {
+  const revoke = (client: Client, tokenValue: string) =>
+    t.inject({
+      method: 'POST',
+      url: '/oauth/revoke',
+      ...form({ token: tokenValue }, basic(client.client_id, client.client_secret)),
+    })
+
+  it('a refresh token ends its session; an access token stops; an API key is revoked', async () => {
+    const client = await createClient()
+    const a = await loginAs(t, 'user1', 'password1')
+    const res = await revoke(client, a.refresh_token)
+    expect(res.statusCode).toBe(200)
+    expect(res.body).toBe('')
+    expect(
+      (await t.inject({ url: '/protected', headers: bearer(a.access_token) })).json(),
+    ).toMatchObject({ error: 'token_revoked' })
+    expect(
+      (
+        await t.inject({
+          method: 'POST',
+          url: '/refresh',
+          ...json({ refresh_token: a.refresh_token }),
+        })
+      ).statusCode,
+    ).toBe(401)
+
+    const b = await loginAs(t, 'user1', 'password1')
+    expect((await revoke(client, b.access_token)).statusCode).toBe(200)
+    expect(
+      (await t.inject({ url: '/protected', headers: bearer(b.access_token) })).json(),
+    ).toMatchObject({ error: 'token_revoked' })
+
+    const c = await loginAs(t, 'user1', 'password1')
+    const key = (
+      await t.inject({
+        method: 'POST',
+        url: '/api-keys',
+        ...json({ name: 'k' }, bearer(c.access_token)),
+      })
+    ).json<{ key: string }>().key
+    expect((await revoke(client, key)).statusCode).toBe(200)
+    expect((await t.inject({ url: '/protected', headers: bearer(key) })).statusCode).toBe(401)
+  })
+
+  it('answers 200 for unknown tokens, and refuses another client’s token', async () => {
+    const client = await createClient()
+    const other = await createClient()
+    for (const value of ['garbage', 'gthr_unknown', `gthr_${'A'.repeat(43)}`]) {
+      expect((await revoke(client, value)).statusCode).toBe(200)
+    }
+    const otherToken = (
+      await token({ grant_type: 'client_credentials' }, basic(other.client_id, other.client_secret))
+    ).json<{ access_token: string }>().access_token
+    expectOAuthError(await revoke(client, otherToken), 400, 'unauthorized_client')
+    expect((await t.inject({ url: '/protected', headers: bearer(otherToken) })).statusCode).toBe(
+      200,
+    )
+    expect((await revoke(other, otherToken)).statusCode).toBe(200)
+    expect((await t.inject({ url: '/protected', headers: bearer(otherToken) })).statusCode).toBe(
+      401,
+    )
+  })
+})
+
+describe('GET /.well-known/oauth-authorization-server', () => {
+  it('advertises every endpoint and method (RFC 8414)', async () => {
+    const res = await t.inject({ url: '/.well-known/oauth-authorization-server' })
+    expect(res.json()).toEqual({
+      issuer: 'http://127.0.0.1:8080',
+      jwks_uri: 'http://127.0.0.1:8080/.well-known/jwks.json',
+      token_endpoint: 'http://127.0.0.1:8080/oauth/token',
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      introspection_endpoint: 'http://127.0.0.1:8080/oauth/introspect',
+      introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      revocation_endpoint: 'http://127.0.0.1:8080/oauth/revoke',
+      revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      grant_types_supported: ['client_credentials', 'refresh_token'],
+      response_types_supported: [],
+      scopes_supported: ['data:read'],
+      access_token_signing_alg_values_supported: ['EdDSA'],
+    })
+  })
+})
