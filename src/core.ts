@@ -34,6 +34,7 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
       secret: config.secret,
       signingAlg: config.signingAlg,
       revocations: createMemoryRevocationList(),
+      keyRotationInterval: config.keyRotationInterval,
       settings: {
         issuer: config.issuer,
         audience: config.audience,

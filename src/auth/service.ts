@@ -132,6 +132,11 @@ export interface AuthService {
     context: RequestContext,
   ): Promise<{ current: string; next: string }>
   listSigningKeys(): { kid: string; alg: string; status: string; createdAt: number }[]
+  /**
+   * Periodic upkeep, safe on every instance: picks up keys rotated elsewhere, rotates when
+   * the current key is older than the configured interval, purges expired revocations.
+   */
+  runMaintenance(): Promise<void>
   createUser(input: CreateUserInput): Promise<PublicUser>
   setUserRoles(username: string, roles: readonly string[]): Promise<PublicUser>
   ensureDemoUsers(): Promise<string[]>
@@ -143,6 +148,8 @@ export interface AuthService {
 }
 
 export interface AuthServiceOptions {
+  /** Seconds; 0 disables automatic rotation. */
+  keyRotationInterval?: number
   store: Store
   hasher: PasswordHasher
   clock: Clock
@@ -250,6 +257,18 @@ export async function createAuthService(options: AuthServiceOptions): Promise<Au
       return kids
     },
     listSigningKeys: () => keyRing.list(),
+    async runMaintenance() {
+      await keyRing.refresh()
+      const interval = (options.keyRotationInterval ?? 0) * 1000
+      if (interval > 0 && clock.now() - keyRing.currentSince() >= interval) {
+        const kids = await keyRing.rotate()
+        await recordAudit(deps, 'signing_key_rotated', { ip: null, userAgent: null }, null, {
+          ...kids,
+          automatic: true,
+        })
+      }
+      await store.denylist.purgeExpired(clock.now())
+    },
     createUser: (input) => createUser(deps, input),
     setUserRoles: (username, roles) => setUserRoles(deps, username, roles),
     ensureDemoUsers: () => ensureDemoUsers(deps),

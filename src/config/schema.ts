@@ -96,6 +96,13 @@ export const settings = {
     schema: Type.Integer({ minimum: 0, maximum: 300, default: 5 }),
     description: 'Clock skew in seconds accepted on `exp` and `nbf`.',
   },
+  keyRotationInterval: {
+    env: 'GATEHOUSE_KEY_ROTATION_INTERVAL',
+    flag: null,
+    schema: Type.Integer({ minimum: 0, maximum: 31_536_000, default: 0 }),
+    description:
+      'Rotate the signing key automatically when the current one is this many seconds old (0 = only on demand).',
+  },
   cookieSecure: {
     env: 'GATEHOUSE_COOKIE_SECURE',
     flag: null,

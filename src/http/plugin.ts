@@ -80,6 +80,7 @@ async function gatehousePlugin(app: FastifyInstance, options: GatehouseOptions):
       },
     ))
   if (!options.core) app.addHook('onClose', () => core.close())
+  startMaintenance(app, core)
 
   if (core.config.demo) {
     const created = await core.auth.ensureDemoUsers()
@@ -129,6 +130,24 @@ async function gatehousePlugin(app: FastifyInstance, options: GatehouseOptions):
     },
     options.prefix ? { prefix: options.prefix } : {},
   )
+}
+
+/** How often each instance runs key and revocation upkeep. */
+const MAINTENANCE_INTERVAL_MS = 60_000
+
+function startMaintenance(app: FastifyInstance, core: Core): void {
+  let timer: NodeJS.Timeout | undefined
+  app.addHook('onReady', (done) => {
+    timer = setInterval(() => {
+      core.auth.runMaintenance().catch((error: unknown) => {
+        app.log.error({ err: error }, 'maintenance failed')
+      })
+    }, MAINTENANCE_INTERVAL_MS)
+    // Upkeep alone never keeps the process alive.
+    timer.unref()
+    done()
+  })
+  app.addHook('onClose', () => clearInterval(timer))
 }
 
 /**

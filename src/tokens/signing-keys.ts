@@ -33,6 +33,8 @@ export interface KeyRing {
    * rotate at once: one rotation wins, the others adopt it.
    */
   rotate: () => Promise<{ current: string; next: string }>
+  /** When the current key started signing (epoch ms). */
+  currentSince: () => number
   /** Kids as published, with their status. */
   list: () => { kid: string; alg: string; status: SigningKeyStatus; createdAt: number }[]
 }
@@ -66,6 +68,7 @@ export async function createKeyRing(options: KeyRingOptions): Promise<KeyRing> {
   }
   let state: {
     current: ActiveSigningKey
+    currentSince: number
     published: Map<string, PublishedKey>
   }
   const isLive = (key: PublishedKey) => options.clock.now() < key.until
@@ -107,6 +110,7 @@ export async function createKeyRing(options: KeyRingOptions): Promise<KeyRing> {
         alg: currentRecord.alg,
         privateKey: createPrivateKey(openPrivateKey(currentRecord)),
       },
+      currentSince: currentRecord.activatedAt ?? currentRecord.createdAt,
       published,
     }
   }
@@ -145,6 +149,7 @@ export async function createKeyRing(options: KeyRingOptions): Promise<KeyRing> {
       return key !== undefined && isLive(key) ? key.publicKey : undefined
     },
     jwks: () => ({ keys: live().map((k) => k.jwk) }),
+    currentSince: () => state.currentSince,
     refresh,
     rotate,
     list: () =>

@@ -1,4 +1,4 @@
-import { decodeJwt, decodeProtectedHeader } from 'jose'
+import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { bearer, buildTestApp, json, loginAs, type TestApp } from '../helpers/build-test-app.js'
 
@@ -322,6 +322,16 @@ describe('signing-key rotation', () => {
 
     const after = await loginAs(t, 'user1', 'password1')
     expect(decodeProtectedHeader(after.access_token).kid).toBe(oldNext)
+    // A resource server holding the JWKS verifies both generations with jose alone.
+    const keySet = createLocalJWKSet((await t.inject({ url: '/.well-known/jwks.json' })).json())
+    for (const token of [before.access_token, after.access_token]) {
+      const { payload } = await jwtVerify(token, keySet, {
+        issuer: 'http://127.0.0.1:8080',
+        audience: 'gatehouse',
+        currentDate: new Date(t.clock.now()),
+      })
+      expect(payload['username']).toBe('user1')
+    }
     expect(
       (await t.inject({ url: '/protected', headers: bearer(before.access_token) })).statusCode,
     ).toBe(200)
@@ -358,5 +368,29 @@ describe('signing-key rotation', () => {
     }>().items
     expect(listed.filter((k) => k.status === 'current')).toHaveLength(1)
     expect(listed.filter((k) => k.status === 'next')).toHaveLength(1)
+  })
+})
+
+describe('automatic key rotation', () => {
+  it('rotates when the current key is older than the interval, at the next maintenance run', async () => {
+    const auto = await buildTestApp({ demo: true, keyRotationInterval: 3600 })
+    try {
+      const kids = async () =>
+        (await auto.inject({ url: '/.well-known/jwks.json' }))
+          .json<{ keys: { kid: string }[] }>()
+          .keys.map((k) => k.kid)
+      const [current, next] = await kids()
+      await auto.core.auth.runMaintenance()
+      expect(await kids()).toEqual([current, next])
+      auto.clock.advance(3600)
+      await auto.core.auth.runMaintenance()
+      const after = await kids()
+      expect(after.slice(0, 2)).toEqual([current, next])
+      expect(after).toHaveLength(3)
+      const token = (await loginAs(auto, 'user1', 'password1')).access_token
+      expect(decodeProtectedHeader(token).kid).toBe(next)
+    } finally {
+      await auto.close()
+    }
   })
 })

@@ -90,6 +90,62 @@ describe('gatehouse CLI', () => {
     }
   })
 
+  it('keys list and keys rotate manage the signing keys; the server publishes the result', async () => {
+    const before = await runCli(['keys', 'list', '--database', database])
+    expect(before.code, before.stderr).toBe(0)
+    const lines = before.stdout.trim().split('\n')
+    expect(lines.map((l) => l.split(/\s+/)[0])).toEqual(['current', 'next'])
+    const nextKid = lines[1]!.split(/\s+/)[2]!
+
+    const rotated = await runCli(['keys', 'rotate', '--database', database])
+    expect(rotated.code, rotated.stderr).toBe(0)
+    expect(rotated.stdout).toContain(`current ${nextKid}`)
+
+    const server = await startServer(['--database', database])
+    try {
+      const jwks = (await (await fetch(`${server.url}/.well-known/jwks.json`)).json()) as {
+        keys: { kid: string }[]
+      }
+      expect(jwks.keys.map((k) => k.kid)).toContain(nextKid)
+      expect(jwks.keys).toHaveLength(3)
+    } finally {
+      await server.stop()
+    }
+  })
+
+  it('clients create prints a client that can get tokens', async () => {
+    const res = await runCli([
+      'clients',
+      'create',
+      'reporting',
+      '--scopes',
+      'data:read reports:read',
+      '--database',
+      database,
+    ])
+    expect(res.code, res.stderr).toBe(0)
+    const clientId = /client_id:\s+(\S+)/.exec(res.stdout)?.[1]
+    const secret = /client_secret:\s+(gthc_\S+)/.exec(res.stdout)?.[1]
+    expect(clientId && secret).toBeTruthy()
+    const server = await startServer(['--database', database])
+    try {
+      const token = await fetch(`${server.url}/oauth/token`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
+        },
+        body: 'grant_type=client_credentials&scope=reports:read',
+      })
+      expect(token.status).toBe(200)
+      expect(await token.json()).toMatchObject({ token_type: 'Bearer', scope: 'reports:read' })
+    } finally {
+      await server.stop()
+    }
+    expect((await runCli(['clients', 'create', '--database', database])).code).toBe(2)
+    expect((await runCli(['keys', 'spin', '--database', database])).code).toBe(2)
+  })
+
   it('explains its usage on unknown commands and flags', async () => {
     const unknown = await runCli(['frobnicate'])
     expect(unknown.code).toBe(2)

@@ -1,3 +1,4 @@
+import { setTimeout } from 'node:timers/promises'
 import { Migrator, type Kysely } from 'kysely'
 import type { Store } from '../store.js'
 import { createApiKeyStore } from './api-keys.js'
@@ -9,6 +10,8 @@ import { migrationProvider } from './migrations/index.js'
 import { createSessionStore } from './sessions.js'
 import { createSigningKeyStore } from './signing-keys.js'
 import { createUserStore } from './users.js'
+
+const MIGRATION_ATTEMPTS = 5
 
 /** The Store over any Kysely dialect whose SQL matches ours (SQLite and Postgres). */
 export function createKyselyStore(db: Kysely<Database>): Store {
@@ -22,13 +25,18 @@ export function createKyselyStore(db: Kysely<Database>): Store {
     clients: createOAuthClientStore(db),
 
     async migrate() {
-      const { error, results } = await new Migrator({
-        db,
-        provider: migrationProvider,
-      }).migrateToLatest()
-      if (error !== undefined) {
-        const failed = results?.find((r) => r.status === 'Error')
-        throw new Error(`migration ${failed?.migrationName ?? ''} failed`, { cause: error })
+      const migrator = new Migrator({ db, provider: migrationProvider })
+      for (let attempt = 1; ; attempt++) {
+        const { error, results } = await migrator.migrateToLatest()
+        if (error === undefined) return
+        // Instances starting together on one SQLite file race here (Kysely's SQLite lock
+        // is per connection). Each batch runs in one transaction, so the loser rolled
+        // back whole; trying again finds the winner's work done.
+        if (attempt >= MIGRATION_ATTEMPTS) {
+          const failed = results?.find((r) => r.status === 'Error')
+          throw new Error(`migration ${failed?.migrationName ?? ''} failed`, { cause: error })
+        }
+        await setTimeout(50 * attempt)
       }
     },
 
