@@ -43,10 +43,29 @@ describe('GET /openapi.json', () => {
       'POST /me/password',
       'GET /sessions',
       'DELETE /sessions/{id}',
+      'POST /api-keys',
+      'GET /api-keys',
+      'DELETE /api-keys/{id}',
+      'POST /oauth/token',
+      'POST /oauth/introspect',
+      'POST /oauth/revoke',
+      'GET /admin/users',
+      'POST /admin/users',
+      'GET /admin/users/{id}',
+      'PATCH /admin/users/{id}',
+      'DELETE /admin/users/{id}',
+      'GET /admin/audit',
+      'GET /admin/clients',
+      'POST /admin/clients',
+      'DELETE /admin/clients/{client_id}',
+      'GET /admin/keys',
+      'POST /admin/keys/rotate',
     ]) {
       expect(documented).toContain(route)
     }
     expect(doc.paths['/login']?.['post']?.requestBody).toBeDefined()
+    const tokenBody = doc.paths['/oauth/token']?.['post']?.requestBody as { content: object }
+    expect(Object.keys(tokenBody.content)).toEqual(['application/x-www-form-urlencoded'])
     expect(doc.paths['/protected']?.['get']?.security).toEqual([{ bearerAuth: [] }])
     expect(Object.keys(doc.paths['/admin']?.['get']?.responses ?? {})).toEqual(
       expect.arrayContaining(['200', '401', '403']),

@@ -4,12 +4,24 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServer, tempDir, type RunningServer } from '../helpers/cli.js'
 
-/** The README's walkthrough: commands, each followed by `# expected output` (… = anything). */
-function walkthrough(): { command: string; expected: string | null }[] {
+interface Step {
+  command: string
+  expected: string | null
+}
+
+/** The README's walkthrough blocks, each in order. */
+function walkthroughs(): string[] {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
-  const block = /<!-- walkthrough:start -->\s*```sh\n([\s\S]*?)```/.exec(readme)?.[1]
-  if (!block) throw new Error('README has no walkthrough block')
-  const steps: { command: string; expected: string | null }[] = []
+  const blocks = [...readme.matchAll(/<!-- walkthrough:start -->\s*```sh\n([\s\S]*?)```/g)].map(
+    (m) => m[1]!,
+  )
+  if (blocks.length === 0) throw new Error('README has no walkthrough block')
+  return blocks
+}
+
+/** Commands, each followed by `# expected output` (… = anything). */
+function stepsOf(block: string): Step[] {
+  const steps: Step[] = []
   let command = ''
   for (const line of block.split('\n')) {
     if (line.trim() === '') continue
@@ -45,26 +57,29 @@ afterAll(async () => {
   tmp.remove()
 })
 
-describe('README walkthrough', () => {
-  it('every curl line works as printed', () => {
-    const steps = walkthrough()
-    expect(steps.filter((s) => s.expected !== null).length).toBeGreaterThanOrEqual(8)
-    const script = steps
-      .map(
-        (step, i) =>
-          `echo "@@${i}"\n${step.command.replaceAll('http://127.0.0.1:8080', server.url)}echo`,
-      )
-      .join('\n')
-    const run = spawnSync('bash', ['-euo', 'pipefail', '-c', script], {
-      encoding: 'utf8',
-      timeout: 60_000,
-    })
-    expect(run.status, run.stderr).toBe(0)
-    const outputs = run.stdout.split(/^@@\d+\n/m).slice(1)
-    steps.forEach((step, i) => {
-      if (step.expected === null) return
-      const actual = (outputs[i] ?? '').trim()
-      expect(matches(actual, step.expected), `${step.command}\n→ ${actual}`).toBe(true)
-    })
-  })
+describe('README walkthroughs', () => {
+  it.each(walkthroughs().map((block, i) => [i + 1, block] as const))(
+    'block %i: every curl line works as printed',
+    (_n, block) => {
+      const steps = stepsOf(block)
+      expect(steps.filter((s) => s.expected !== null).length).toBeGreaterThanOrEqual(3)
+      const script = steps
+        .map(
+          (step, i) =>
+            `echo "@@${i}"\n${step.command.replaceAll('http://127.0.0.1:8080', server.url)}echo`,
+        )
+        .join('\n')
+      const run = spawnSync('bash', ['-euo', 'pipefail', '-c', script], {
+        encoding: 'utf8',
+        timeout: 60_000,
+      })
+      expect(run.status, run.stderr).toBe(0)
+      const outputs = run.stdout.split(/^@@\d+\n/m).slice(1)
+      steps.forEach((step, i) => {
+        if (step.expected === null) return
+        const actual = (outputs[i] ?? '').trim()
+        expect(matches(actual, step.expected), `${step.command}\n→ ${actual}`).toBe(true)
+      })
+    },
+  )
 })
