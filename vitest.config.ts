@@ -4,7 +4,16 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   resolve: {
     // The examples import the package by name, as a user's app would.
-    alias: { gatehouse: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+    alias: [
+      {
+        find: /^gatehouse\/guard$/,
+        replacement: fileURLToPath(new URL('./src/guard/index.ts', import.meta.url)),
+      },
+      {
+        find: /^gatehouse$/,
+        replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)),
+      },
+    ],
   },
   test: {
     include: ['test/**/*.test.ts'],

@@ -1,5 +1,5 @@
 import { SEED_MESSAGES } from './messages.js'
-import type { GatehouseError} from './errors.js';
+import type { GatehouseError } from './errors.js'
 import { type ErrorCode } from './errors.js'
 
 /**

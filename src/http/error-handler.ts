@@ -2,7 +2,6 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { GatehouseError, type ErrorCode } from '../errors.js'
 import { gatehouseErrorResponse, type ErrorResponse } from '../error-responses.js'
 
-
 /** Turns anything thrown while handling a request into the response a client sees. */
 export function toErrorResponse(error: unknown): ErrorResponse {
   return gatehouseErrorResponse(error instanceof GatehouseError ? error : fromFastifyError(error))

@@ -86,8 +86,11 @@ export async function issueAccessToken(
 }
 
 export interface AccessTokenVerifierOptions {
-  /** Public key for a kid, or undefined when the kid is unknown. */
-  getKey: (kid: string) => KeyObject | undefined
+  /**
+   * Public key for a kid, or undefined when the kid is unknown. May answer with a promise
+   * (a remote JWKS fetching a kid it has not seen).
+   */
+  getKey: (kid: string) => KeyObject | undefined | Promise<KeyObject | undefined>
   issuer: string
   audience: string
   /** Accepted `alg` values; the token header never chooses beyond this list. */
@@ -97,6 +100,8 @@ export interface AccessTokenVerifierOptions {
   clock: Clock
   /** Verified tokens remembered so repeats skip the signature check. Default 10,000. */
   cacheSize?: number
+  /** Required `typ` header. Default `at+jwt` (RFC 9068). */
+  typ?: string
 }
 
 export interface AccessTokenVerifier {
@@ -116,12 +121,10 @@ export function createAccessTokenVerifier(
   const verified = new LRUCache<string, AccessTokenClaims>({ max: options.cacheSize ?? 10_000 })
   const algorithms = [...options.algorithms]
 
-  function resolveKey(header: JWTHeaderParameters): KeyObject {
+  function resolveKey(header: JWTHeaderParameters): KeyObject | Promise<KeyObject> {
     const kid = header.kid
     const key = kid === undefined ? undefined : options.getKey(kid)
-    if (key === undefined)
-      throw new GatehouseError('invalid_token', undefined, { cause: 'unknown kid' })
-    return key
+    return key instanceof Promise ? key.then(knownKey) : knownKey(key)
   }
 
   async function verifySignature(token: string): Promise<AccessTokenClaims> {
@@ -130,7 +133,7 @@ export function createAccessTokenVerifier(
         algorithms,
         issuer: options.issuer,
         audience: options.audience,
-        typ: ACCESS_TOKEN_TYPE,
+        typ: options.typ ?? ACCESS_TOKEN_TYPE,
         clockTolerance: options.leeway,
         currentDate: new Date(options.clock.now()),
         requiredClaims: ['exp', 'iat', 'jti', 'sub'],
@@ -160,6 +163,12 @@ export function createAccessTokenVerifier(
     },
     clear: () => verified.clear(),
   }
+}
+
+function knownKey(key: KeyObject | undefined): KeyObject {
+  if (key === undefined)
+    throw new GatehouseError('invalid_token', undefined, { cause: 'unknown kid' })
+  return key
 }
 
 function toTokenError(error: unknown): GatehouseError {
