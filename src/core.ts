@@ -1,3 +1,4 @@
+import type { AdditionalClaims } from './auth/deps.js'
 import { createAuthService, type AuthService } from './auth/service.js'
 import { systemClock, type Clock } from './clock.js'
 import type { Config } from './config/schema.js'
@@ -19,6 +20,8 @@ export interface OpenCoreOptions {
   store?: Store
   clock?: Clock
   hasher?: PasswordHasher
+  /** Extra claims for users' access tokens (reserved claims are refused). */
+  additionalClaims?: AdditionalClaims
 }
 
 /** Opens the store, brings its schema up to date and loads the signing keys. */
@@ -34,6 +37,7 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
       secret: config.secret,
       signingAlg: config.signingAlg,
       revocations: createMemoryRevocationList(),
+      additionalClaims: options.additionalClaims,
       keyRotationInterval: config.keyRotationInterval,
       settings: {
         issuer: config.issuer,

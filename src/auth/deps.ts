@@ -14,7 +14,16 @@ export interface AuthDeps {
   revocations: Revocations
   /** HMAC key that derives a refresh token's successor (see deriveSuccessorToken). */
   successorKey: Buffer
+  /** Extra claims for users' access tokens (Flask-JWT-Extended's additional_claims). */
+  additionalClaims?: AdditionalClaims | undefined
 }
+
+/** Claims to add to a user's access tokens, computed at login and at every refresh. */
+export type AdditionalClaims = (user: {
+  id: string
+  username: string
+  roles: readonly string[]
+}) => Record<string, unknown>
 
 /** The port the cluster layer implements (in memory now; shared across instances later). */
 export interface Revocations {

@@ -37,7 +37,13 @@ import {
 import { introspect, revokeToken, type Introspection } from './oauth-tokens.js'
 import type { AuditEventRecord, AuditFilter, OAuthClientRecord } from '../store/store.js'
 import { TOKEN_PREFIXES } from '../tokens/opaque-token.js'
-import type { AuthDeps, AuthSettings, RequestContext, Revocations } from './deps.js'
+import type {
+  AdditionalClaims,
+  AuthDeps,
+  AuthSettings,
+  RequestContext,
+  Revocations,
+} from './deps.js'
 import { login, type LoginInput } from './login.js'
 import { paginate, type Page, type PageRequest } from './pagination.js'
 import { refresh } from './refresh.js'
@@ -148,6 +154,7 @@ export interface AuthService {
 }
 
 export interface AuthServiceOptions {
+  additionalClaims?: AdditionalClaims | undefined
   /** Seconds; 0 disables automatic rotation. */
   keyRotationInterval?: number
   store: Store
@@ -176,6 +183,7 @@ export async function createAuthService(options: AuthServiceOptions): Promise<Au
     settings,
     revocations: options.revocations,
     successorKey: deriveKey(options.secret, 'refresh token successor'),
+    additionalClaims: options.additionalClaims,
   }
   await loadRevocations(deps)
   const csrfKey = deriveKey(options.secret, 'csrf')

@@ -26,9 +26,11 @@ export async function issueUserAccessToken(
   sessionId: string,
   fresh: boolean,
 ) {
+  const extra = deps.additionalClaims?.({ id: user.id, username: user.username, roles: user.roles })
   return issueAccessToken(
     deps.keyRing.signingKey(),
     {
+      ...(extra !== undefined && { extra }),
       subject: user.id,
       sessionId,
       username: user.username,

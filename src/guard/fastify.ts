@@ -1,5 +1,6 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
+import type { FastifyInstance, onRequestHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
+import { runGuard, type UserLoader } from './admit.js'
 import {
   createGuard,
   type GatehouseClaims,
@@ -12,6 +13,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The verified token's claims; null when the route has no guard or none was sent. */
     auth: GatehouseClaims | null
+    /** What `loadUser` returned for the token; null without a loader or a token. */
+    user: unknown
   }
   interface FastifyInstance {
     auth: {
@@ -23,7 +26,10 @@ declare module 'fastify' {
   }
 }
 
-export type FastifyGuardOptions = { guard: Guard } | GuardOptions
+export type FastifyGuardOptions = ({ guard: Guard } | GuardOptions) & {
+  /** Loads `request.user` from the claims; null or undefined refuses the request (401). */
+  loadUser?: UserLoader
+}
 
 /**
  * Fastify plugin for resource servers.
@@ -35,48 +41,37 @@ export const gatehouseGuard = fp(
   (app: FastifyInstance, options: FastifyGuardOptions, done: (error?: Error) => void) => {
     const guard = 'guard' in options ? options.guard : createGuard(options)
     app.decorateRequest('auth', null)
+    app.decorateRequest('user', null)
 
-    function hook(required: RequireOptions | null): onRequestHookHandler {
-      return function guardRequest(request, reply, next) {
-        const header = request.headers.authorization
-        if (required === null && (header === undefined || header === '')) return next()
-        const fail = (error: unknown) => sendGuardError(guard, request, reply, error)
-        const admit = (claims: GatehouseClaims) => {
-          try {
-            if (required) guard.authorize(claims, required)
-          } catch (error) {
-            return fail(error)
-          }
-          request.auth = claims
-          next()
-        }
-        let verified: GatehouseClaims | Promise<GatehouseClaims>
-        try {
-          verified = guard.authenticate(header)
-        } catch (error) {
-          return fail(error)
-        }
-        if (verified instanceof Promise) verified.then(admit, fail)
-        else admit(verified)
+    const hook =
+      (required: RequireOptions | null): onRequestHookHandler =>
+      (request, reply, next) => {
+        runGuard(
+          guard,
+          request.headers.authorization,
+          required,
+          options.loadUser,
+          (admission) => {
+            if (admission) {
+              request.auth = admission.claims
+              request.user = admission.user ?? null
+            }
+            next()
+          },
+          (error) => {
+            const response = guard.errorResponse(error, request.headers.authorization)
+            if (response.status >= 500)
+              request.log.error({ err: error }, 'token verification failed')
+            void reply.code(response.status).headers(response.headers).send(response.body)
+          },
+        )
       }
-    }
 
     app.decorate('auth', {
-      required: (opts?: RequireOptions) => hook(opts ?? {}),
+      required: (requireOptions?: RequireOptions) => hook(requireOptions ?? {}),
       optional: () => hook(null),
     })
     done()
   },
   { fastify: '5.x', name: 'gatehouse-guard' },
 )
-
-function sendGuardError(
-  guard: Guard,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  error: unknown,
-): void {
-  const response = guard.errorResponse(error, request.headers.authorization)
-  if (response.status >= 500) request.log.error({ err: error }, 'token verification failed')
-  void reply.code(response.status).headers(response.headers).send(response.body)
-}

@@ -17,6 +17,7 @@ export {
   type RemoteKeySourceOptions,
 } from './key-source.js'
 export type { IntrospectionOptions } from './introspection.js'
+export type { UserLoader } from './admit.js'
 export { gatehouseGuard, type FastifyGuardOptions } from './fastify.js'
 export { expressGuard, type ExpressMiddleware } from './express.js'
 export { GatehouseError, type ErrorCode } from '../errors.js'

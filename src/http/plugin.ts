@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyPluginAsync, onRequestHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
+import type { AdditionalClaims } from '../auth/deps.js'
 import type { AuthService } from '../auth/service.js'
 import type { Clock } from '../clock.js'
 import { loadConfig } from '../config/load.js'
@@ -66,6 +67,12 @@ export interface GatehouseOptions {
   store?: Store
   clock?: Clock
   hasher?: PasswordHasher
+  /**
+   * Claims to add to users' access tokens, at login and at every refresh
+   * (Flask-JWT-Extended's `additional_claims`). Reserved claims cannot be replaced.
+   * @example additionalClaims: (user) => ({ tenant: tenantOf(user.id) })
+   */
+  additionalClaims?: AdditionalClaims
 }
 
 async function gatehousePlugin(app: FastifyInstance, options: GatehouseOptions): Promise<void> {
@@ -77,6 +84,7 @@ async function gatehousePlugin(app: FastifyInstance, options: GatehouseOptions):
         ...(options.store && { store: options.store }),
         ...(options.clock && { clock: options.clock }),
         ...(options.hasher && { hasher: options.hasher }),
+        ...(options.additionalClaims && { additionalClaims: options.additionalClaims }),
       },
     ))
   if (!options.core) app.addHook('onClose', () => core.close())

@@ -31,9 +31,21 @@ const AccessTokenClaimsSchema = Type.Object({
 
 export type AccessTokenClaims = Static<typeof AccessTokenClaimsSchema>
 
+/** Claims Gatehouse sets itself (plus RFC 7519's); additional claims cannot take them. */
+const RESERVED_CLAIMS = new Set([
+  ...Object.keys(AccessTokenClaimsSchema.properties),
+  'nbf',
+  'client_id',
+  'cnf',
+  'act',
+  'azp',
+])
+
 const checkClaimsShape = Compile(AccessTokenClaimsSchema)
 
 export interface IssueAccessTokenInput {
+  /** Additional claims; they can never replace a registered or Gatehouse claim. */
+  extra?: Record<string, unknown>
   subject: string
   sessionId?: string
   username?: string
@@ -79,7 +91,13 @@ export async function issueAccessToken(
     jti: newId(),
     fresh: input.fresh,
   }
-  const token = await new SignJWT(claims)
+  if (input.extra !== undefined) {
+    const clash = Object.keys(input.extra).find((name) => RESERVED_CLAIMS.has(name))
+    if (clash !== undefined) {
+      throw new TypeError(`additionalClaims may not set the reserved claim "${clash}"`)
+    }
+  }
+  const token = await new SignJWT({ ...input.extra, ...claims })
     .setProtectedHeader({ alg: key.alg, typ: ACCESS_TOKEN_TYPE, kid: key.kid })
     .sign(key.privateKey)
   return { token, claims }

@@ -305,6 +305,36 @@ describe('adapters', () => {
     }
   })
 
+  it('loads request.user with loadUser; no user refuses the request', async () => {
+    const { guard } = guardFor()
+    const app = Fastify()
+    const users = new Map([['user1', { name: 'User One', plan: 'pro' }]])
+    await app.register(gatehouseGuard, {
+      guard,
+      loadUser: (claims) => Promise.resolve(users.get(claims.username ?? '') ?? null),
+    })
+    app.get('/me', { onRequest: app.auth.required() }, (request) => ({ user: request.user }))
+    try {
+      const one = await login('user1', 'password1')
+      expect(
+        (
+          await app.inject({ url: '/me', headers: { authorization: header(one.access_token) } })
+        ).json(),
+      ).toEqual({
+        user: { name: 'User One', plan: 'pro' },
+      })
+      const two = await login('user2', 'password2')
+      const unknown = await app.inject({
+        url: '/me',
+        headers: { authorization: header(two.access_token) },
+      })
+      expect(unknown.statusCode).toBe(401)
+      expect(unknown.json()).toEqual({ msg: 'Error loading the user', error: 'invalid_token' })
+    } finally {
+      await app.close()
+    }
+  })
+
   it('Express: req.auth and the same errors over a real socket', async () => {
     const { guard } = guardFor()
     const auth = expressGuard(guard)

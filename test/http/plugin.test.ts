@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify'
+import { decodeJwt } from 'jose'
 import { afterEach, describe, expect, it } from 'vitest'
 import { gatehouse, type GatehouseOptions } from '../../src/index.js'
 
@@ -88,6 +89,50 @@ describe('gatehouse Fastify plugin (library mode)', () => {
       headers: { authorization: `Bearer ${pair.accessToken}` },
     })
     expect(res.statusCode).toBe(200)
+  })
+
+  it('adds additionalClaims to users’ access tokens at login and refresh, never over reserved ones', async () => {
+    await appWith({ additionalClaims: (user) => ({ tenant: `t-${user.username}`, plan: 'pro' }) })
+    const login = await app.inject({
+      method: 'POST',
+      url: '/login',
+      payload: { username: 'user1', password: 'password1' },
+    })
+    const { access_token, refresh_token } = login.json<{
+      access_token: string
+      refresh_token: string
+    }>()
+    expect(decodeJwt(access_token)).toMatchObject({
+      tenant: 't-user1',
+      plan: 'pro',
+      username: 'user1',
+    })
+    const refreshed = await app.inject({
+      method: 'POST',
+      url: '/refresh',
+      payload: { refresh_token },
+    })
+    expect(decodeJwt(refreshed.json<{ access_token: string }>().access_token)).toMatchObject({
+      tenant: 't-user1',
+    })
+    expect(
+      (
+        await app.inject({
+          url: '/protected',
+          headers: { authorization: `Bearer ${access_token}` },
+        })
+      ).statusCode,
+    ).toBe(200)
+    await app.close()
+
+    await appWith({ additionalClaims: () => ({ roles: ['admin'] }) })
+    const refused = await app.inject({
+      method: 'POST',
+      url: '/login',
+      payload: { username: 'user1', password: 'password1' },
+    })
+    expect(refused.statusCode).toBe(500)
+    expect(refused.json()).toEqual({ msg: 'Internal server error', error: 'internal_error' })
   })
 
   it('fails registration with a message naming a bad setting', async () => {

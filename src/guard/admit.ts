@@ -1,0 +1,54 @@
+import { GatehouseError } from '../errors.js'
+import type { GatehouseClaims, Guard, RequireOptions } from './guard.js'
+
+/** Loads your user for verified claims (Flask-JWT-Extended's user_lookup_loader). */
+export type UserLoader = (claims: GatehouseClaims) => unknown
+
+export interface Admission {
+  claims: GatehouseClaims
+  /** What `loadUser` returned, when one is configured. */
+  user: unknown
+}
+
+/**
+ * What every adapter does with a request's Authorization header: verify, authorize, load
+ * the user, then call `admit` or `refuse` exactly once. Synchronous all the way when the
+ * token was verified before and no loader answers with a promise.
+ * `required === null` means optional: no header is fine, a bad one is not.
+ */
+export function runGuard(
+  guard: Guard,
+  authorization: string | undefined,
+  required: RequireOptions | null,
+  loadUser: UserLoader | undefined,
+  admit: (admission: Admission | null) => void,
+  refuse: (error: unknown) => void,
+): void {
+  if (required === null && (authorization === undefined || authorization === '')) {
+    admit(null)
+    return
+  }
+  const withUser = (claims: GatehouseClaims) => {
+    if (required) guard.authorize(claims, required)
+    if (loadUser === undefined) return admit({ claims, user: undefined })
+    const loaded = loadUser(claims)
+    const finish = (user: unknown) => {
+      if (user === null || user === undefined) {
+        throw new GatehouseError('invalid_token', 'Error loading the user')
+      }
+      admit({ claims, user })
+    }
+    if (loaded instanceof Promise) return loaded.then(finish).catch(refuse)
+    return finish(loaded)
+  }
+  try {
+    const verified = guard.authenticate(authorization)
+    if (verified instanceof Promise) {
+      verified.then(withUser).catch(refuse)
+    } else {
+      void withUser(verified)
+    }
+  } catch (error) {
+    refuse(error)
+  }
+}
