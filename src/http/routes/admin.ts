@@ -28,9 +28,9 @@ import {
   requestContext,
   type GatehouseInstance,
   type RouteDeps,
+  bearerAuth,
 } from './context.js'
 
-const bearerAuth = [{ bearerAuth: [] }]
 const denied = { 401: ErrorBody, 403: ErrorBody }
 
 /** Administration, role admin only, with a user's own access token (never an API key). */

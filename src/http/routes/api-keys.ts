@@ -10,9 +10,9 @@ import {
   requestContext,
   type GatehouseInstance,
   type RouteDeps,
+  bearerAuth,
 } from './context.js'
 
-const bearerAuth = [{ bearerAuth: [] }]
 const nullableIso = (value: number | null) => (value === null ? null : iso(value))
 
 /** The caller's API keys: create (fresh login required), list, revoke. */

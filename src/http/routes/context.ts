@@ -52,3 +52,6 @@ export function requestContext(request: FastifyRequest): RequestContext {
 
 /** RFC 6749 §5.1: responses carrying tokens must not be cached. */
 export const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' } as const
+
+/** OpenAPI security requirement of routes that take an access token (or API key). */
+export const bearerAuth = [{ bearerAuth: [] }]

@@ -14,9 +14,8 @@ import {
   requestContext,
   type GatehouseInstance,
   type RouteDeps,
+  bearerAuth,
 } from './context.js'
-
-const bearerAuth = [{ bearerAuth: [] }]
 
 /** The caller's own account: GET /me, POST /me/password, GET/DELETE /sessions. */
 export function meRoutes(app: GatehouseInstance, deps: RouteDeps): void {

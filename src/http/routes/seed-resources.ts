@@ -3,9 +3,7 @@ import type { Principal } from '../../auth/service.js'
 import { SEED_MESSAGES } from '../../messages.js'
 import { ErrorBody } from '../schemas/common.js'
 import { AdminResponse, DataResponse, ProtectedResponse } from '../schemas/seed-resources.js'
-import { principalOf, type GatehouseInstance, type RouteDeps } from './context.js'
-
-const bearerAuth = [{ bearerAuth: [] }]
+import { principalOf, type GatehouseInstance, type RouteDeps, bearerAuth } from './context.js'
 
 /** The tutorial's protected resources: GET /protected, /data and /admin. */
 export function seedResourceRoutes(app: GatehouseInstance, deps: RouteDeps): void {

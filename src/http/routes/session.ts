@@ -4,7 +4,13 @@ import { clearTokenCookies, COOKIE_NAMES, CSRF_HEADER, refreshCsrfBinding } from
 import { RefreshBody, TokenOrCookieResponse } from '../schemas/account.js'
 import { ErrorBody } from '../schemas/common.js'
 import { LogoutBody, LogoutResponse } from '../schemas/session.js'
-import { principalOf, requestContext, type GatehouseInstance, type RouteDeps } from './context.js'
+import {
+  principalOf,
+  requestContext,
+  type GatehouseInstance,
+  type RouteDeps,
+  bearerAuth,
+} from './context.js'
 import { sendTokenPair } from './tokens.js'
 
 /** These routes take an optional body: a request without one is an empty object. */
@@ -43,7 +49,7 @@ export function sessionRoutes(app: GatehouseInstance, deps: RouteDeps): void {
       schema: {
         summary: 'End this session, the other sessions, or all of them',
         tags: ['session'],
-        security: [{ bearerAuth: [] }],
+        security: bearerAuth,
         body: LogoutBody,
         response: { 200: LogoutResponse, 401: ErrorBody, 403: ErrorBody },
       },
