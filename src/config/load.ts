@@ -73,6 +73,12 @@ function resolveSecret(
   database: string,
 ): { secret: string; generatedSecretFile: string | null } {
   if (configured !== undefined) return { secret: configured, generatedSecretFile: null }
+  if (/^postgres(ql)?:\/\//i.test(database)) {
+    throw new ConfigError(
+      'GATEHOUSE_SECRET is required with PostgreSQL: every instance must use the same one ' +
+        '(generate it with: openssl rand -base64 48)',
+    )
+  }
   if (database === ':memory:') {
     return { secret: randomBytes(32).toString('base64url'), generatedSecretFile: null }
   }

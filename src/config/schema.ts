@@ -21,14 +21,14 @@ export const settings = {
     env: 'DATABASE_URL',
     flag: 'database',
     schema: Type.String({ minLength: 1, default: './gatehouse.db' }),
-    description: 'SQLite file path (`:memory:` for a throw-away database).',
+    description: 'SQLite file path (`:memory:` for a throw-away database) or a `postgres://` URL.',
   },
   secret: {
     env: 'GATEHOUSE_SECRET',
     flag: null,
     schema: Type.Optional(Type.String({ minLength: 1 })),
     description:
-      'Server secret that encrypts signing keys at rest. Required in production (≥ 32 characters); in development it is generated next to the database.',
+      'Server secret that encrypts signing keys at rest. Required in production (≥ 32 characters) and with PostgreSQL; in development on SQLite it is generated next to the database.',
   },
   demo: {
     env: 'GATEHOUSE_DEMO',

@@ -1,13 +1,13 @@
-import { ConfigError } from '../errors.js'
+import { createPostgresStore } from './kysely/postgres.js'
 import { createSqliteStore } from './kysely/sqlite.js'
 import type { Store } from './store.js'
 
-/** The store named by a `--database` / `DATABASE_URL` value. */
+/** Whether a `--database` / `DATABASE_URL` value names a PostgreSQL server. */
+export function isPostgresUrl(database: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(database)
+}
+
+/** The store named by a `--database` / `DATABASE_URL` value: a PostgreSQL URL or a SQLite path. */
 export function createStore(database: string): Store {
-  if (/^postgres(ql)?:\/\//i.test(database)) {
-    throw new ConfigError(
-      'DATABASE_URL: PostgreSQL is not supported by this version yet; use a SQLite file path',
-    )
-  }
-  return createSqliteStore(database)
+  return isPostgresUrl(database) ? createPostgresStore(database) : createSqliteStore(database)
 }

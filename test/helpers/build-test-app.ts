@@ -2,6 +2,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { loadConfig } from '../../src/config/load.js'
 import type { SettingName } from '../../src/config/schema.js'
 import { openCore, type Core } from '../../src/core.js'
+import type { Store } from '../../src/store/store.js'
 import { buildApp } from '../../src/http/app.js'
 import { createPasswordHasher, type PasswordHasher } from '../../src/tokens/password.js'
 import { createKeyRing, type KeyRing } from '../../src/tokens/signing-keys.js'
@@ -39,6 +40,7 @@ export interface TestApp {
 /** A Gatehouse on an in-memory SQLite database with a controllable clock and no logs. */
 export async function buildTestApp(
   settings: Partial<Record<SettingName, unknown>> = {},
+  options: { store?: Store } = {},
 ): Promise<TestApp> {
   const clock = createTestClock()
   const hasher = createCountingHasher()
@@ -46,9 +48,16 @@ export async function buildTestApp(
     env: {},
     overrides: { database: ':memory:', logLevel: 'silent', ...settings },
   })
-  const core = await openCore(config, { clock, hasher })
+  const core = await openCore(config, {
+    clock,
+    hasher,
+    ...(options.store && { store: options.store }),
+  })
   const app = await buildApp({ core, logger: false })
-  app.addHook('onClose', () => core.close())
+  app.addHook('onClose', async () => {
+    await core.close()
+    await options.store?.close()
+  })
   return {
     app,
     core,

@@ -6,8 +6,12 @@ import type { SigningKeyRecord, Store, UserRecord } from '../../src/store/store.
  * What every Store implementation must do, run unchanged against each backend
  * (SQLite always; Postgres where it is available).
  */
-export function describeStoreContract(name: string, makeStore: () => Promise<Store>): void {
-  describe(`Store contract: ${name}`, () => {
+export function describeStoreContract(
+  name: string,
+  makeStore: () => Promise<Store>,
+  options: { skip?: boolean } = {},
+): void {
+  describe.skipIf(options.skip === true)(`Store contract: ${name}`, () => {
     let store: Store
     beforeEach(async () => {
       store = await makeStore()

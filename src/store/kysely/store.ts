@@ -14,7 +14,15 @@ import { createUserStore } from './users.js'
 const MIGRATION_ATTEMPTS = 5
 
 /** The Store over any Kysely dialect whose SQL matches ours (SQLite and Postgres). */
-export function createKyselyStore(db: Kysely<Database>): Store {
+export interface KyselyStoreOptions {
+  /**
+   * Schema of Kysely's migration bookkeeping (Postgres). Without it Kysely accepts those
+   * tables from any schema, and another application's would hide ours.
+   */
+  migrationSchema?: string
+}
+
+export function createKyselyStore(db: Kysely<Database>, options: KyselyStoreOptions = {}): Store {
   return {
     users: createUserStore(db),
     sessions: createSessionStore(db),
@@ -25,7 +33,13 @@ export function createKyselyStore(db: Kysely<Database>): Store {
     clients: createOAuthClientStore(db),
 
     async migrate() {
-      const migrator = new Migrator({ db, provider: migrationProvider })
+      const migrator = new Migrator({
+        db,
+        provider: migrationProvider,
+        ...(options.migrationSchema !== undefined && {
+          migrationTableSchema: options.migrationSchema,
+        }),
+      })
       for (let attempt = 1; ; attempt++) {
         const { error, results } = await migrator.migrateToLatest()
         if (error === undefined) return
