@@ -3,6 +3,8 @@ import { createAuthService, type AuthService } from './auth/service.js'
 import { systemClock, type Clock } from './clock.js'
 import type { Config } from './config/schema.js'
 import { createMemoryRevocationList } from './cluster/denylist-memory.js'
+import { DEFAULT_LOCKOUT_POLICY, type RateLimiter } from './cluster/limiter.js'
+import { createMemoryLockoutTracker, createMemoryRateLimiter } from './cluster/limiter-memory.js'
 import { createStore } from './store/create-store.js'
 import type { Store } from './store/store.js'
 import { createPasswordHasher, type PasswordHasher } from './tokens/password.js'
@@ -12,6 +14,9 @@ export interface Core {
   config: Config
   store: Store
   auth: AuthService
+  clock: Clock
+  /** Per-client request counters for the credential endpoints. */
+  rateLimiter: RateLimiter
   close(): Promise<void>
 }
 
@@ -37,6 +42,10 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
       secret: config.secret,
       signingAlg: config.signingAlg,
       revocations: createMemoryRevocationList(),
+      lockout: createMemoryLockoutTracker({
+        ...DEFAULT_LOCKOUT_POLICY,
+        threshold: config.lockoutThreshold,
+      }),
       additionalClaims: options.additionalClaims,
       keyRotationInterval: config.keyRotationInterval,
       settings: {
@@ -53,6 +62,8 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
       config,
       store,
       auth,
+      clock: options.clock ?? systemClock,
+      rateLimiter: createMemoryRateLimiter(),
       close: async () => {
         if (ownsStore) await store.close()
       },

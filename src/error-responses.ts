@@ -1,6 +1,5 @@
 import { SEED_MESSAGES } from './messages.js'
-import type { GatehouseError } from './errors.js'
-import { type ErrorCode } from './errors.js'
+import { RateLimitedError, type ErrorCode, type GatehouseError } from './errors.js'
 
 /**
  * The one mapping from error code to HTTP status, RFC 6750 challenge and default text,
@@ -97,6 +96,7 @@ export const ERRORS: Record<ErrorCode, ErrorMapping> = {
     status: 400,
     message: 'The token was issued to another client',
   },
+  rate_limited: { status: 429, message: 'Too many requests' },
   not_found: { status: 404, message: 'Not found' },
   payload_too_large: { status: 413, message: 'Request body is too large' },
   unsupported_media_type: {
@@ -118,6 +118,7 @@ export function gatehouseErrorResponse(error: GatehouseError): ErrorResponse {
   const mapping = ERRORS[error.code]
   const headers: Record<string, string> = {}
   if (mapping.challenge) headers['www-authenticate'] = mapping.challenge
+  if (error instanceof RateLimitedError) headers['retry-after'] = String(error.retryAfter)
   const body: ErrorResponse['body'] = {
     msg: error.hasCustomMessage ? error.message : mapping.message,
     error: error.code,

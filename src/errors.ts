@@ -27,6 +27,7 @@ export type ErrorCode =
   | 'invalid_grant'
   | 'unsupported_grant_type'
   | 'unauthorized_client'
+  | 'rate_limited'
   | 'not_found'
   | 'payload_too_large'
   | 'unsupported_media_type'
@@ -50,6 +51,19 @@ export class GatehouseError extends Error {
 
   /** Whether `message` was given by the throw site rather than defaulted to the code. */
   readonly hasCustomMessage: boolean
+}
+
+/** Too many attempts: carries how long to wait, for the `Retry-After` header. */
+export class RateLimitedError extends GatehouseError {
+  /** Seconds until a new attempt can succeed. */
+  readonly retryAfter: number
+
+  constructor(retryAfterMs: number, message?: string) {
+    const retryAfter = Math.max(1, Math.ceil(retryAfterMs / 1000))
+    super('rate_limited', message ?? `Too many attempts; try again in ${retryAfter} seconds`)
+    this.name = 'RateLimitedError'
+    this.retryAfter = retryAfter
+  }
 }
 
 /**

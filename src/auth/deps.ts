@@ -14,6 +14,8 @@ export interface AuthDeps {
   revocations: Revocations
   /** HMAC key that derives a refresh token's successor (see deriveSuccessorToken). */
   successorKey: Buffer
+  /** Progressive lockout of login attempts per username. */
+  lockout: Lockout
   /** Extra claims for users' access tokens (Flask-JWT-Extended's additional_claims). */
   additionalClaims?: AdditionalClaims | undefined
 }
@@ -24,6 +26,13 @@ export type AdditionalClaims = (user: {
   username: string
   roles: readonly string[]
 }) => Record<string, unknown>
+
+/** Failed-login bookkeeping per username (the cluster layer implements it). */
+export interface Lockout {
+  waitFor(key: string, now: number): Promise<number>
+  recordFailure(key: string, now: number): Promise<void>
+  reset(key: string): Promise<void>
+}
 
 /** The port the cluster layer implements (in memory now; shared across instances later). */
 export interface Revocations {

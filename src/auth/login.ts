@@ -1,4 +1,4 @@
-import { GatehouseError } from '../errors.js'
+import { GatehouseError, RateLimitedError } from '../errors.js'
 import { recordAudit } from './audit.js'
 import type { AuthDeps, RequestContext } from './deps.js'
 import { MAX_PASSWORD_LENGTH, normalizePassword } from './password-policy.js'
@@ -23,12 +23,27 @@ export async function login(
 ): Promise<TokenPair> {
   const password = normalizePassword(input.password)
   const key = usernameKeyOrNull(input.username)
+  // Names that cannot exist are throttled like real ones, so lockout reveals nothing.
+  const lockKey = key ?? `invalid:${input.username.normalize('NFKC').toLowerCase().slice(0, 128)}`
+  // Checked before the password: during a lockout even the right one is not tried.
+  const wait = await deps.lockout.waitFor(lockKey, deps.clock.now())
+  if (wait > 0) {
+    await recordAudit(deps, 'login_failure', context, null, {
+      reason: 'locked_out',
+      ...(key !== null && { username: key }),
+    })
+    throw new RateLimitedError(
+      wait,
+      `Too many failed logins; try again in ${Math.ceil(wait / 1000)} seconds`,
+    )
+  }
   const user = key === null ? undefined : await deps.store.users.findByUsernameKey(key)
   // Over-long passwords cannot match any stored one; refuse them before hashing so a
   // megabyte "password" cannot be used to burn CPU.
   const plausible = [...password].length <= MAX_PASSWORD_LENGTH
   if (!user || !plausible) {
     if (plausible) await deps.hasher.verifyDummy(password)
+    await deps.lockout.recordFailure(lockKey, deps.clock.now())
     await recordAudit(deps, 'login_failure', context, user?.id ?? null, {
       reason: user ? 'wrong_password' : 'unknown_user',
       ...(key !== null && { username: key }),
@@ -36,9 +51,11 @@ export async function login(
     throw new GatehouseError('invalid_credentials')
   }
   if (!(await deps.hasher.verify(user.passwordHash, password))) {
+    await deps.lockout.recordFailure(lockKey, deps.clock.now())
     await recordAudit(deps, 'login_failure', context, user.id, { reason: 'wrong_password' })
     throw new GatehouseError('invalid_credentials')
   }
+  await deps.lockout.reset(lockKey)
   if (user.disabled) {
     await recordAudit(deps, 'login_failure', context, user.id, { reason: 'user_disabled' })
     throw new GatehouseError('user_disabled')

@@ -41,6 +41,7 @@ import type {
   AdditionalClaims,
   AuthDeps,
   AuthSettings,
+  Lockout,
   RequestContext,
   Revocations,
 } from './deps.js'
@@ -154,6 +155,7 @@ export interface AuthService {
 }
 
 export interface AuthServiceOptions {
+  lockout: Lockout
   additionalClaims?: AdditionalClaims | undefined
   /** Seconds; 0 disables automatic rotation. */
   keyRotationInterval?: number
@@ -184,6 +186,7 @@ export async function createAuthService(options: AuthServiceOptions): Promise<Au
     revocations: options.revocations,
     successorKey: deriveKey(options.secret, 'refresh token successor'),
     additionalClaims: options.additionalClaims,
+    lockout: options.lockout,
   }
   await loadRevocations(deps)
   const csrfKey = deriveKey(options.secret, 'csrf')

@@ -103,6 +103,22 @@ export const settings = {
     description:
       'Rotate the signing key automatically when the current one is this many seconds old (0 = only on demand).',
   },
+  ipLimitPerMinute: {
+    env: 'GATEHOUSE_IP_LIMIT_PER_MINUTE',
+    flag: null,
+    schema: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 60 }),
+    description:
+      'Requests per minute one client IP may make to /login, /register and /oauth/token (0 = off).',
+  },
+  lockoutThreshold: {
+    env: 'GATEHOUSE_LOCKOUT_THRESHOLD',
+    flag: null,
+    // OWASP Authentication Cheat Sheet: slow guessing per account without letting anyone
+    // lock a victim out for long; the delay doubles per failure, capped at 15 minutes.
+    schema: Type.Integer({ minimum: 0, maximum: 1000, default: 5 }),
+    description:
+      'Failed logins per username before each further attempt must wait (1 s, doubling, at most 15 min); 0 = off.',
+  },
   cookieSecure: {
     env: 'GATEHOUSE_COOKIE_SECURE',
     flag: null,

@@ -117,11 +117,14 @@ const OAUTH_CODES: Partial<Record<ErrorCode, string>> = {
   refresh_token_reused: 'invalid_grant',
   user_disabled: 'invalid_grant',
   internal_error: 'server_error',
+  // Not in RFC 6749's list; §5.2 allows extension codes, and 429 says the rest.
+  rate_limited: 'slow_down',
   service_unavailable: 'temporarily_unavailable',
 }
 
 const OAUTH_STATUS: Record<string, number> = {
   invalid_client: 401,
+  slow_down: 429,
   server_error: 500,
   temporarily_unavailable: 503,
 }

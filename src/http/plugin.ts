@@ -10,6 +10,7 @@ import type { Store } from '../store/store.js'
 import type { PasswordHasher } from '../tokens/password.js'
 import { createRequiredGuard, type RequiredOptions } from './auth-context.js'
 import { errorHandler } from './error-handler.js'
+import { createIpRateLimit } from './rate-limit.js'
 import cookie from '@fastify/cookie'
 import { accountRoutes } from './routes/account.js'
 import { adminRoutes } from './routes/admin.js'
@@ -107,6 +108,7 @@ async function gatehousePlugin(app: FastifyInstance, options: GatehouseOptions):
     auth: core.auth,
     required,
     baseUrl: `${core.config.issuer}${options.prefix ?? ''}`,
+    limitByIp: createIpRateLimit(core.rateLimiter, core.config.ipLimitPerMinute, core.clock),
     cookies: {
       secure: core.config.cookieSecure,
       sameSite: core.config.cookieSameSite,

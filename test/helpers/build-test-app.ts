@@ -46,7 +46,7 @@ export async function buildTestApp(
   const hasher = createCountingHasher()
   const config = loadConfig({
     env: {},
-    overrides: { database: ':memory:', logLevel: 'silent', ...settings },
+    overrides: { database: ':memory:', logLevel: 'silent', ipLimitPerMinute: 0, ...settings },
   })
   const core = await openCore(config, {
     clock,

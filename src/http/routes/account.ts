@@ -9,11 +9,12 @@ export function accountRoutes(app: GatehouseInstance, deps: RouteDeps): void {
   app.post(
     '/register',
     {
+      onRequest: deps.limitByIp,
       schema: {
         summary: 'Create an account',
         tags: ['account'],
         body: RegisterBody,
-        response: { 201: MessageBody, 400: ErrorBody },
+        response: { 201: MessageBody, 400: ErrorBody, 429: ErrorBody },
       },
     },
     async (request, reply) => {
@@ -25,11 +26,12 @@ export function accountRoutes(app: GatehouseInstance, deps: RouteDeps): void {
   app.post(
     '/login',
     {
+      onRequest: deps.limitByIp,
       schema: {
         summary: 'Exchange username and password for tokens (a new session)',
         tags: ['account'],
         body: LoginBody,
-        response: { 200: TokenOrCookieResponse, 401: ErrorBody, 403: ErrorBody },
+        response: { 200: TokenOrCookieResponse, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody },
       },
     },
     async (request, reply) => {

@@ -29,6 +29,8 @@ export interface RouteDeps {
   /** Where Gatehouse's routes are reachable: the issuer plus any mount prefix. */
   baseUrl: string
   cookies: CookieSettings
+  /** onRequest hook limiting requests per client IP on credential endpoints. */
+  limitByIp: (request: FastifyRequest) => Promise<void>
 }
 
 /** ISO 8601 for timestamps in response bodies. */

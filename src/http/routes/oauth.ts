@@ -30,6 +30,7 @@ export async function oauthRoutes(app: GatehouseInstance, deps: RouteDeps): Prom
   app.post(
     '/oauth/token',
     {
+      onRequest: deps.limitByIp,
       schema: {
         summary: 'OAuth 2.0 token endpoint: client_credentials and refresh_token grants',
         tags: ['oauth'],
