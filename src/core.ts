@@ -1,10 +1,13 @@
 import type { AdditionalClaims } from './auth/deps.js'
 import { createAuthService, type AuthService } from './auth/service.js'
 import { systemClock, type Clock } from './clock.js'
-import type { Config } from './config/schema.js'
+import { createLocalBus, type ClusterBus } from './cluster/bus.js'
 import { createMemoryRevocationList } from './cluster/denylist-memory.js'
-import { DEFAULT_LOCKOUT_POLICY, type RateLimiter } from './cluster/limiter.js'
+import { DEFAULT_LOCKOUT_POLICY, type LockoutTracker, type RateLimiter } from './cluster/limiter.js'
 import { createMemoryLockoutTracker, createMemoryRateLimiter } from './cluster/limiter-memory.js'
+import { createRedisCluster, lockoutWithFallback, withFallback } from './cluster/redis.js'
+import type { Config } from './config/schema.js'
+import { GatehouseError } from './errors.js'
 import { createStore } from './store/create-store.js'
 import type { Store } from './store/store.js'
 import { createPasswordHasher, type PasswordHasher } from './tokens/password.js'
@@ -17,6 +20,8 @@ export interface Core {
   clock: Clock
   /** Per-client request counters for the credential endpoints. */
   rateLimiter: RateLimiter
+  /** Resolves when the store (and Redis, when configured) answer; throws service_unavailable. */
+  ready(): Promise<void>
   close(): Promise<void>
 }
 
@@ -29,23 +34,61 @@ export interface OpenCoreOptions {
   additionalClaims?: AdditionalClaims
 }
 
+const REDIS_CONNECT_WAIT_MS = 3_000
+
+interface SharedState {
+  rateLimiter: RateLimiter
+  lockout: LockoutTracker
+  bus: ClusterBus
+  ping: () => Promise<void>
+  close: () => Promise<void>
+}
+
+/** In memory for one process; through Redis (falling back to memory) for several. */
+async function openSharedState(config: Config): Promise<SharedState> {
+  const policy = { ...DEFAULT_LOCKOUT_POLICY, threshold: config.lockoutThreshold }
+  const memory = {
+    rateLimiter: createMemoryRateLimiter(),
+    lockout: createMemoryLockoutTracker(policy),
+  }
+  if (config.redis === undefined) {
+    return {
+      ...memory,
+      bus: createLocalBus(),
+      ping: () => Promise.resolve(),
+      close: () => Promise.resolve(),
+    }
+  }
+  const redis = createRedisCluster(config.redis, config.redisPrefix)
+  // Start degraded rather than not at all: while Redis is away, counters are per instance
+  // and /readyz says so.
+  await redis.connected(REDIS_CONNECT_WAIT_MS)
+  return {
+    rateLimiter: withFallback(redis.rateLimiter, memory.rateLimiter),
+    lockout: lockoutWithFallback(redis.lockout(policy), memory.lockout),
+    bus: redis.bus,
+    ping: () => redis.ping(),
+    close: () => redis.close(),
+  }
+}
+
 /** Opens the store, brings its schema up to date and loads the signing keys. */
 export async function openCore(config: Config, options: OpenCoreOptions = {}): Promise<Core> {
   const store = options.store ?? createStore(config.database)
   const ownsStore = options.store === undefined
+  const shared = await openSharedState(config)
+  const clock = options.clock ?? systemClock
   try {
     await store.migrate()
     const auth = await createAuthService({
       store,
       hasher: options.hasher ?? createPasswordHasher(),
-      clock: options.clock ?? systemClock,
+      clock,
       secret: config.secret,
       signingAlg: config.signingAlg,
       revocations: createMemoryRevocationList(),
-      lockout: createMemoryLockoutTracker({
-        ...DEFAULT_LOCKOUT_POLICY,
-        threshold: config.lockoutThreshold,
-      }),
+      lockout: shared.lockout,
+      bus: shared.bus,
       additionalClaims: options.additionalClaims,
       keyRotationInterval: config.keyRotationInterval,
       settings: {
@@ -58,17 +101,34 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
         leeway: config.leeway,
       },
     })
+    shared.bus.subscribe((event) => {
+      auth.applyClusterEvent(event).catch(() => undefined)
+    })
     return {
       config,
       store,
       auth,
-      clock: options.clock ?? systemClock,
-      rateLimiter: createMemoryRateLimiter(),
+      clock,
+      rateLimiter: shared.rateLimiter,
+      async ready() {
+        await store.ping().catch((error: unknown) => {
+          throw new GatehouseError('service_unavailable', 'Store is not reachable', {
+            cause: error,
+          })
+        })
+        await shared.ping().catch((error: unknown) => {
+          throw new GatehouseError('service_unavailable', 'Redis is not reachable', {
+            cause: error,
+          })
+        })
+      },
       close: async () => {
+        await shared.close()
         if (ownsStore) await store.close()
       },
     }
   } catch (error) {
+    await shared.close()
     if (ownsStore) await store.close()
     throw error
   }

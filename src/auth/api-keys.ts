@@ -122,8 +122,10 @@ export interface ApiKeyAuthenticator {
   /** Principal for an API key: synchronous when cached, a promise otherwise. */
   authenticate(key: string): AccessTokenClaims | Promise<AccessTokenClaims>
   revoke(owner: AccessTokenClaims | string, id: string, context: RequestContext): Promise<void>
-  /** Drops every cached key of a user (disabled, deleted). */
+  /** Drops every cached key of a user (disabled, deleted), here and on other instances. */
   forgetOwner(userId: string): void
+  /** Applies another instance's eviction to this one's cache. */
+  applyEviction(event: { keyId?: string | undefined; ownerId?: string | undefined }): void
 }
 
 /** How long a verified key is trusted without re-reading the store (bounds staleness). */
@@ -190,10 +192,15 @@ export function createApiKeyAuthenticator(deps: AuthDeps): ApiKeyAuthenticator {
         throw new GatehouseError('not_found', 'No such API key')
       }
       evict((entry) => entry.principal.api_key_id === id)
+      deps.bus.publish({ type: 'api_keys_evicted', keyId: id })
       await recordAudit(deps, 'api_key_revoked', context, ownerId, { api_key_id: id })
     },
     forgetOwner(userId) {
       evict((entry) => entry.ownerId === userId)
+      deps.bus.publish({ type: 'api_keys_evicted', ownerId: userId })
+    },
+    applyEviction({ keyId, ownerId }) {
+      evict((entry) => entry.principal.api_key_id === keyId || entry.ownerId === ownerId)
     },
   }
 }

@@ -16,6 +16,8 @@ export interface AuthDeps {
   successorKey: Buffer
   /** Progressive lockout of login attempts per username. */
   lockout: Lockout
+  /** Tells other instances what changed (Redis); a no-op for one process. */
+  bus: Bus
   /** Extra claims for users' access tokens (Flask-JWT-Extended's additional_claims). */
   additionalClaims?: AdditionalClaims | undefined
 }
@@ -26,6 +28,16 @@ export type AdditionalClaims = (user: {
   username: string
   roles: readonly string[]
 }) => Record<string, unknown>
+
+/** What other instances must hear about; the cluster layer carries it. */
+export type ClusterEvent =
+  | { type: 'revoked'; entry: DenylistEntry }
+  | { type: 'keys_changed' }
+  | { type: 'api_keys_evicted'; keyId?: string; ownerId?: string }
+
+export interface Bus {
+  publish(event: ClusterEvent): void
+}
 
 /** Failed-login bookkeeping per username (the cluster layer implements it). */
 export interface Lockout {

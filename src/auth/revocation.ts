@@ -12,6 +12,7 @@ async function deny(deps: AuthDeps, entries: DenylistEntry[]): Promise<void> {
   for (const entry of entries) {
     await deps.store.denylist.add(entry, now)
     deps.revocations.add(entry, now)
+    deps.bus.publish({ type: 'revoked', entry })
   }
 }
 

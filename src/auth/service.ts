@@ -41,6 +41,8 @@ import type {
   AdditionalClaims,
   AuthDeps,
   AuthSettings,
+  Bus,
+  ClusterEvent,
   Lockout,
   RequestContext,
   Revocations,
@@ -144,6 +146,8 @@ export interface AuthService {
    * the current key is older than the configured interval, purges expired revocations.
    */
   runMaintenance(): Promise<void>
+  /** Applies what another instance published (revocations, key changes, evictions). */
+  applyClusterEvent(event: ClusterEvent): Promise<void>
   createUser(input: CreateUserInput): Promise<PublicUser>
   setUserRoles(username: string, roles: readonly string[]): Promise<PublicUser>
   ensureDemoUsers(): Promise<string[]>
@@ -155,6 +159,7 @@ export interface AuthService {
 }
 
 export interface AuthServiceOptions {
+  bus: Bus
   lockout: Lockout
   additionalClaims?: AdditionalClaims | undefined
   /** Seconds; 0 disables automatic rotation. */
@@ -187,6 +192,7 @@ export async function createAuthService(options: AuthServiceOptions): Promise<Au
     successorKey: deriveKey(options.secret, 'refresh token successor'),
     additionalClaims: options.additionalClaims,
     lockout: options.lockout,
+    bus: options.bus,
   }
   await loadRevocations(deps)
   const csrfKey = deriveKey(options.secret, 'csrf')
@@ -264,6 +270,7 @@ export async function createAuthService(options: AuthServiceOptions): Promise<Au
       ),
     async rotateSigningKeys(actorId, context) {
       const kids = await keyRing.rotate()
+      deps.bus.publish({ type: 'keys_changed' })
       await recordAudit(deps, 'signing_key_rotated', context, actorId, kids)
       return kids
     },
@@ -273,12 +280,27 @@ export async function createAuthService(options: AuthServiceOptions): Promise<Au
       const interval = (options.keyRotationInterval ?? 0) * 1000
       if (interval > 0 && clock.now() - keyRing.currentSince() >= interval) {
         const kids = await keyRing.rotate()
+        deps.bus.publish({ type: 'keys_changed' })
         await recordAudit(deps, 'signing_key_rotated', { ip: null, userAgent: null }, null, {
           ...kids,
           automatic: true,
         })
       }
-      await store.denylist.purgeExpired(clock.now())
+      // Revocations from instances the bus could not reach (Redis down, or none).
+      await loadRevocations(deps)
+    },
+    async applyClusterEvent(event) {
+      switch (event.type) {
+        case 'revoked':
+          options.revocations.add(event.entry, clock.now())
+          return
+        case 'keys_changed':
+          await keyRing.refresh()
+          return
+        case 'api_keys_evicted':
+          apiKeys.applyEviction(event)
+          return
+      }
     },
     createUser: (input) => createUser(deps, input),
     setUserRoles: (username, roles) => setUserRoles(deps, username, roles),

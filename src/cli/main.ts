@@ -10,7 +10,7 @@ import { usersCommand } from './commands/users.js'
 const USAGE = `Usage: gatehouse <command> [options]
 
 Commands:
-  serve [--host H] [--port P] [--database PATH] [--issuer URL] [--demo]
+  serve [--host H] [--port P] [--database PATH|URL] [--redis URL] [--issuer URL] [--demo]
                                    run the auth server
   migrate [--database PATH]        bring the database schema up to date
   users create NAME [--role R]... [--password-stdin] [--database PATH]
@@ -29,6 +29,7 @@ const options = {
   host: { type: 'string' },
   port: { type: 'string' },
   database: { type: 'string' },
+  redis: { type: 'string' },
   issuer: { type: 'string' },
   demo: { type: 'boolean' },
   role: { type: 'string', multiple: true },
@@ -48,6 +49,7 @@ async function main(argv: string[]): Promise<number> {
     ...(values.host !== undefined && { host: values.host }),
     ...(values.port !== undefined && { port: values.port }),
     ...(values.database !== undefined && { database: values.database }),
+    ...(values.redis !== undefined && { redis: values.redis }),
     ...(values.issuer !== undefined && { issuer: values.issuer }),
     ...(values.demo !== undefined && { demo: values.demo }),
   }

@@ -23,6 +23,19 @@ export const settings = {
     schema: Type.String({ minLength: 1, default: './gatehouse.db' }),
     description: 'SQLite file path (`:memory:` for a throw-away database) or a `postgres://` URL.',
   },
+  redis: {
+    env: 'REDIS_URL',
+    flag: 'redis',
+    schema: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+    description:
+      'Redis for several instances: shared rate limits and lockouts, revocations and key changes seen by every instance at once.',
+  },
+  redisPrefix: {
+    env: 'GATEHOUSE_REDIS_PREFIX',
+    flag: null,
+    schema: Type.String({ minLength: 1, maxLength: 64, default: 'gatehouse:' }),
+    description: 'Prefix of every Redis key and channel, for deployments sharing one Redis.',
+  },
   secret: {
     env: 'GATEHOUSE_SECRET',
     flag: null,

@@ -42,7 +42,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.removeContentTypeParser('text/plain')
   await registerOpenApi(app, core.config.issuer)
   openApiRoute(app)
-  healthRoutes(app, core.store)
+  healthRoutes(app, () => core.ready())
   await app.register(gatehouse, { core })
   return app
 }

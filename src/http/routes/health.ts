@@ -1,13 +1,11 @@
 import Type from 'typebox'
-import { GatehouseError } from '../../errors.js'
-import type { Store } from '../../store/store.js'
 import { ErrorBody } from '../schemas/common.js'
 import type { GatehouseInstance } from './context.js'
 
 const Status = Type.Object({ status: Type.String() })
 
-/** Liveness (the process answers) and readiness (its store answers too). */
-export function healthRoutes(app: GatehouseInstance, store: Store): void {
+/** Liveness (the process answers) and readiness (its store and Redis answer too). */
+export function healthRoutes(app: GatehouseInstance, ready: () => Promise<void>): void {
   app.get(
     '/healthz',
     { schema: { summary: 'Liveness', tags: ['operations'], response: { 200: Status } } },
@@ -17,17 +15,13 @@ export function healthRoutes(app: GatehouseInstance, store: Store): void {
     '/readyz',
     {
       schema: {
-        summary: 'Readiness: the store answers',
+        summary: 'Readiness: the store (and Redis, when configured) answer',
         tags: ['operations'],
         response: { 200: Status, 503: ErrorBody },
       },
     },
     async () => {
-      try {
-        await store.ping()
-      } catch (error) {
-        throw new GatehouseError('service_unavailable', 'Store is not reachable', { cause: error })
-      }
+      await ready()
       return { status: 'ready' }
     },
   )
