@@ -1,3 +1,4 @@
+import cluster from 'node:cluster'
 import type { AdditionalClaims } from './auth/deps.js'
 import { createAuthService, type AuthService } from './auth/service.js'
 import { systemClock, type Clock } from './clock.js'
@@ -5,6 +6,7 @@ import { createLocalBus, type ClusterBus } from './cluster/bus.js'
 import { createMemoryRevocationList } from './cluster/denylist-memory.js'
 import { DEFAULT_LOCKOUT_POLICY, type LockoutTracker, type RateLimiter } from './cluster/limiter.js'
 import { createMemoryLockoutTracker, createMemoryRateLimiter } from './cluster/limiter-memory.js'
+import { createWorkerState } from './cluster/ipc.js'
 import { createRedisCluster, lockoutWithFallback, withFallback } from './cluster/redis.js'
 import type { Config } from './config/schema.js'
 import { GatehouseError } from './errors.js'
@@ -51,13 +53,11 @@ async function openSharedState(config: Config): Promise<SharedState> {
     rateLimiter: createMemoryRateLimiter(),
     lockout: createMemoryLockoutTracker(policy),
   }
+  const none = { ping: () => Promise.resolve(), close: () => Promise.resolve() }
   if (config.redis === undefined) {
-    return {
-      ...memory,
-      bus: createLocalBus(),
-      ping: () => Promise.resolve(),
-      close: () => Promise.resolve(),
-    }
+    // A worker of `serve --workers N` shares through the primary; a lone process needs no one.
+    if (cluster.isWorker) return { ...createWorkerState(), ...none }
+    return { ...memory, bus: createLocalBus(), ...none }
   }
   const redis = createRedisCluster(config.redis, config.redisPrefix)
   // Start degraded rather than not at all: while Redis is away, counters are per instance

@@ -10,7 +10,7 @@ import { usersCommand } from './commands/users.js'
 const USAGE = `Usage: gatehouse <command> [options]
 
 Commands:
-  serve [--host H] [--port P] [--database PATH|URL] [--redis URL] [--issuer URL] [--demo]
+  serve [--host H] [--port P] [--workers N] [--database PATH|URL] [--redis URL] [--issuer URL] [--demo]
                                    run the auth server
   migrate [--database PATH]        bring the database schema up to date
   users create NAME [--role R]... [--password-stdin] [--database PATH]
@@ -28,6 +28,7 @@ Settings also come from the environment (GATEHOUSE_*, DATABASE_URL); see docs/co
 const options = {
   host: { type: 'string' },
   port: { type: 'string' },
+  workers: { type: 'string' },
   database: { type: 'string' },
   redis: { type: 'string' },
   issuer: { type: 'string' },
@@ -48,6 +49,7 @@ async function main(argv: string[]): Promise<number> {
   const settings = {
     ...(values.host !== undefined && { host: values.host }),
     ...(values.port !== undefined && { port: values.port }),
+    ...(values.workers !== undefined && { workers: values.workers }),
     ...(values.database !== undefined && { database: values.database }),
     ...(values.redis !== undefined && { redis: values.redis }),
     ...(values.issuer !== undefined && { issuer: values.issuer }),

@@ -43,6 +43,13 @@ export const settings = {
     description:
       'Server secret that encrypts signing keys at rest. Required in production (≥ 32 characters) and with PostgreSQL; in development on SQLite it is generated next to the database.',
   },
+  workers: {
+    env: 'GATEHOUSE_WORKERS',
+    flag: 'workers',
+    schema: Type.Integer({ minimum: 0, maximum: 256, default: 1 }),
+    description:
+      'Server processes sharing the port (node:cluster); 0 = one per CPU core. They share state through the primary process, or Redis.',
+  },
   demo: {
     env: 'GATEHOUSE_DEMO',
     flag: 'demo',

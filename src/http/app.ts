@@ -4,11 +4,14 @@ import type { Core } from '../core.js'
 import { errorHandler, notFoundHandler } from './error-handler.js'
 import { BODY_LIMIT_BYTES, gatehouse } from './plugin.js'
 import type { GatehouseInstance } from './routes/context.js'
+import { trackInFlight } from './drain.js'
 import { healthRoutes } from './routes/health.js'
 import { openApiRoute, registerOpenApi } from './openapi.js'
 import { createValidatorCompiler } from './validation.js'
 
 export interface BuildAppOptions {
+  /** Close the core when the app closes, after in-flight requests are done. Default false. */
+  closeCore?: boolean
   core: Core
   /** Fastify logger setting; default: JSON logs at the configured level. */
   logger?: FastifyServerOptions['logger']
@@ -36,6 +39,13 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     return503OnClosing: true,
   }).withTypeProvider() as unknown as GatehouseInstance
 
+  if (options.closeCore) {
+    const drained = trackInFlight(app)
+    app.addHook('onClose', async () => {
+      await drained()
+      await core.close()
+    })
+  }
   app.setValidatorCompiler(createValidatorCompiler())
   app.setErrorHandler(errorHandler)
   app.setNotFoundHandler(notFoundHandler)

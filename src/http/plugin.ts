@@ -10,6 +10,7 @@ import type { Store } from '../store/store.js'
 import type { PasswordHasher } from '../tokens/password.js'
 import { createRequiredGuard, type RequiredOptions } from './auth-context.js'
 import { errorHandler } from './error-handler.js'
+import { trackInFlight } from './drain.js'
 import { createIpRateLimit } from './rate-limit.js'
 import cookie from '@fastify/cookie'
 import { accountRoutes } from './routes/account.js'
@@ -88,7 +89,13 @@ async function gatehousePlugin(app: FastifyInstance, options: GatehouseOptions):
         ...(options.additionalClaims && { additionalClaims: options.additionalClaims }),
       },
     ))
-  if (!options.core) app.addHook('onClose', () => core.close())
+  if (!options.core) {
+    const drained = trackInFlight(app)
+    app.addHook('onClose', async () => {
+      await drained()
+      await core.close()
+    })
+  }
   startMaintenance(app, core)
 
   if (core.config.demo) {

@@ -68,8 +68,9 @@ export interface RunningServer {
 /** Starts `gatehouse serve` on a free port and resolves once it listens. */
 export function startServer(
   args: string[],
-  options: { env?: Record<string, string>; cwd?: string } = {},
+  options: { env?: Record<string, string>; cwd?: string; listening?: number } = {},
 ): Promise<RunningServer> {
+  let listening = 0
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], {
       env: options.env ?? cleanEnv(),
@@ -92,7 +93,8 @@ export function startServer(
       const entry = JSON.parse(line) as Record<string, unknown>
       logs.push(entry)
       const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(String(entry['msg']))
-      if (match?.[1]) {
+      // With --workers, wait until each of them listens.
+      if (match?.[1] && ++listening === (options.listening ?? 1)) {
         clearTimeout(timer)
         resolve({
           url: match[1],

@@ -1,0 +1,106 @@
+import cluster, { type Worker } from 'node:cluster'
+import type { ClusterBus, ClusterEvent } from './bus.js'
+import type { LockoutPolicy, LockoutTracker, RateLimiter } from './limiter.js'
+import { createMemoryLockoutTracker, createMemoryRateLimiter } from './limiter-memory.js'
+
+/**
+ * Shared state for `serve --workers N` without Redis: the primary process holds the
+ * counters and relays events; workers reach it over node:cluster's IPC channel. Exact
+ * across the workers of one machine; Redis is for several machines.
+ */
+
+type Request =
+  | { op: 'hit'; args: [string, number, number, number] }
+  | { op: 'waitFor'; args: [string, number] }
+  | { op: 'recordFailure'; args: [string, number] }
+  | { op: 'reset'; args: [string] }
+
+type Message =
+  | { gatehouse: 'call'; id: number; request: Request }
+  | { gatehouse: 'result'; id: number; value?: unknown; error?: string }
+  | { gatehouse: 'event'; event: ClusterEvent }
+
+function isMessage(value: unknown): value is Message {
+  return typeof value === 'object' && value !== null && 'gatehouse' in value
+}
+
+/** In the primary: answer the workers' counter calls and relay their events to the others. */
+export function serveWorkerState(policy: LockoutPolicy): void {
+  const limiter = createMemoryRateLimiter()
+  const lockout = createMemoryLockoutTracker(policy)
+  const answer = (request: Request): Promise<unknown> => {
+    switch (request.op) {
+      case 'hit':
+        return limiter.hit(...request.args)
+      case 'waitFor':
+        return lockout.waitFor(...request.args)
+      case 'recordFailure':
+        return lockout.recordFailure(...request.args)
+      case 'reset':
+        return lockout.reset(...request.args)
+    }
+  }
+  cluster.on('message', (worker: Worker, message: unknown) => {
+    if (!isMessage(message)) return
+    if (message.gatehouse === 'call') {
+      answer(message.request).then(
+        (value) => worker.send({ gatehouse: 'result', id: message.id, value }),
+        (error: unknown) =>
+          worker.send({ gatehouse: 'result', id: message.id, error: String(error) }),
+      )
+    } else if (message.gatehouse === 'event') {
+      for (const other of Object.values(cluster.workers ?? {})) {
+        if (other && other !== worker && other.isConnected()) other.send(message)
+      }
+    }
+  })
+}
+
+export interface WorkerState {
+  rateLimiter: RateLimiter
+  lockout: LockoutTracker
+  bus: ClusterBus
+}
+
+/** In a worker: counters and events through the primary. */
+export function createWorkerState(): WorkerState {
+  const send = process.send?.bind(process)
+  if (!send) throw new Error('createWorkerState needs to run in a cluster worker')
+  let nextId = 0
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
+  const handlers: ((event: ClusterEvent) => void)[] = []
+  process.on('message', (message: unknown) => {
+    if (!isMessage(message)) return
+    if (message.gatehouse === 'result') {
+      const call = pending.get(message.id)
+      pending.delete(message.id)
+      if (message.error !== undefined) call?.reject(new Error(message.error))
+      else call?.resolve(message.value)
+    } else if (message.gatehouse === 'event') {
+      for (const handler of handlers) handler(message.event)
+    }
+  })
+  const call = <T>(request: Request): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const id = nextId++
+      pending.set(id, { resolve: resolve as (v: unknown) => void, reject })
+      send({ gatehouse: 'call', id, request })
+    })
+  return {
+    rateLimiter: { hit: (...args) => call({ op: 'hit', args }) },
+    lockout: {
+      waitFor: (...args) => call({ op: 'waitFor', args }),
+      recordFailure: (...args) => call({ op: 'recordFailure', args }),
+      reset: (...args) => call({ op: 'reset', args }),
+    },
+    bus: {
+      publish: (event) => {
+        send({ gatehouse: 'event', event })
+      },
+      subscribe: (handler) => {
+        handlers.push(handler)
+      },
+      close: () => Promise.resolve(),
+    },
+  }
+}
