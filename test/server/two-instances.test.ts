@@ -78,6 +78,19 @@ describe.skipIf(!available)('two instances on one PostgreSQL and one Redis', () 
     })
   })
 
+  it('a registration raced on both instances creates one user', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        post(i % 2 ? a : b, '/register', {
+          username: 'contested',
+          password: `contested passphrase ${i}`,
+        }),
+      ),
+    )
+    expect(results.map((r) => r.status).filter((s) => s === 201)).toHaveLength(1)
+    expect(results.map((r) => r.status).filter((s) => s === 400)).toHaveLength(9)
+  })
+
   it('a logout on one instance is refused on the other within 1 s', async () => {
     const tokens = await login(a)
     expect((await get(b, '/protected', tokens.access_token)).status).toBe(200)
