@@ -38,32 +38,37 @@ export async function refresh(
   const { token, session } = found
   assertSessionUsable(deps, token, session)
 
-  let rotated = token.rotatedAt !== null
-  if (!rotated) {
+  // When this call rotates the token it knows the successor's expiry; a replay reads it.
+  let successorExpiresAt: number | undefined
+  if (token.rotatedAt === null) {
     const now = deps.clock.now()
+    const expiresAt = refreshTokenExpiry(deps, session.expiresAt)
     const won = await deps.store.sessions.rotate(
       tokenHash,
-      {
-        tokenHash: successorHash,
-        sessionId: session.id,
-        createdAt: now,
-        expiresAt: refreshTokenExpiry(deps, session.expiresAt),
-      },
+      { tokenHash: successorHash, sessionId: session.id, createdAt: now, expiresAt },
       now,
     )
-    // Losing the swap means a concurrent refresh rotated it a moment ago: the replay
-    // path below hands out the same successor.
-    rotated = !won
-    if (won) await recordAudit(deps, 'refresh', context, session.userId, { session_id: session.id })
+    if (won) {
+      successorExpiresAt = expiresAt
+      await recordAudit(deps, 'refresh', context, session.userId, { session_id: session.id })
+    } else {
+      // A concurrent refresh rotated it a moment ago: read the state it left, and hand out
+      // the same successor if inside the window.
+      const current = await deps.store.sessions.findRefreshToken(tokenHash)
+      await assertWithinReuseWindow(deps, current, successorHash, session, context)
+    }
+  } else {
+    await assertWithinReuseWindow(deps, found, successorHash, session, context)
   }
-  if (rotated) await assertWithinReuseWindow(deps, tokenHash, successorHash, session, context)
 
   const user = await deps.store.users.findById(session.userId)
   if (!user) throw invalidRefreshToken()
   if (user.disabled) throw new GatehouseError('user_disabled')
 
-  const successorRecord = await deps.store.sessions.findRefreshToken(successorHash)
-  const expiresAt = successorRecord?.token.expiresAt ?? deps.clock.now()
+  const expiresAt =
+    successorExpiresAt ??
+    (await deps.store.sessions.findRefreshToken(successorHash))?.token.expiresAt ??
+    deps.clock.now()
   const access = await issueUserAccessToken(deps, user, session.id, false)
   return {
     accessToken: access.token,
@@ -88,12 +93,11 @@ function assertSessionUsable(deps: AuthDeps, token: RefreshTokenRecord, session:
 
 async function assertWithinReuseWindow(
   deps: AuthDeps,
-  tokenHash: string,
+  current: { token: RefreshTokenRecord; session: SessionRecord } | undefined,
   successorHash: string,
   session: SessionRecord,
   context: RequestContext,
 ): Promise<void> {
-  const current = await deps.store.sessions.findRefreshToken(tokenHash)
   const rotatedAt = current?.token.rotatedAt ?? null
   const inWindow =
     rotatedAt !== null &&
