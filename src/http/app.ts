@@ -6,7 +6,7 @@ import { BODY_LIMIT_BYTES, gatehouse } from './plugin.js'
 import type { GatehouseInstance } from './routes/context.js'
 import { trackInFlight } from './drain.js'
 import { healthRoutes } from './routes/health.js'
-import { openApiRoute, registerOpenApi } from './openapi.js'
+import { openApiRoutes, registerOpenApi } from './openapi.js'
 import { createValidatorCompiler } from './validation.js'
 
 export interface BuildAppOptions {
@@ -51,7 +51,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.setNotFoundHandler(notFoundHandler)
   app.removeContentTypeParser('text/plain')
   await registerOpenApi(app, core.config.issuer)
-  openApiRoute(app)
+  await openApiRoutes(app)
   healthRoutes(app, () => core.ready())
   await app.register(gatehouse, { core })
   return app

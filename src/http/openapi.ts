@@ -1,4 +1,5 @@
 import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance } from 'fastify'
 import { createRequire } from 'node:module'
 
@@ -48,6 +49,8 @@ export async function registerOpenApi(app: FastifyInstance, issuer: string): Pro
   })
 }
 
-export function openApiRoute(app: FastifyInstance): void {
+export async function openApiRoutes(app: FastifyInstance): Promise<void> {
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger())
+  // Swagger UI from the installed package: works offline, no CDN.
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true })
 }

@@ -1,3 +1,4 @@
+import { Validator } from '@seriousme/openapi-schema-validator'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../helpers/build-test-app.js'
 
@@ -70,5 +71,26 @@ describe('GET /openapi.json', () => {
     expect(Object.keys(doc.paths['/admin']?.['get']?.responses ?? {})).toEqual(
       expect.arrayContaining(['200', '401', '403']),
     )
+  })
+
+  it('is a valid OpenAPI 3.1 document', async () => {
+    const doc = (await t.inject({ url: '/openapi.json' })).json<
+      Parameters<Validator['validate']>[0]
+    >()
+    const result = await new Validator().validate(doc)
+    expect(result.errors ?? []).toEqual([])
+    expect(result.valid).toBe(true)
+  })
+})
+
+describe('GET /docs', () => {
+  it('serves Swagger UI from the installed package, no CDN', async () => {
+    const page = await t.inject({ url: '/docs/' })
+    expect(page.statusCode).toBe(200)
+    expect(page.headers['content-type']).toMatch(/text\/html/)
+    expect(page.body).not.toMatch(/https?:\/\/(unpkg|cdn|cdnjs)/)
+    const bundle = await t.inject({ url: '/docs/static/swagger-ui-bundle.js' })
+    expect(bundle.statusCode).toBe(200)
+    expect(bundle.body.length).toBeGreaterThan(100_000)
   })
 })
