@@ -6,6 +6,7 @@ import type { AuthDeps, RequestContext } from './deps.js'
 import { paginate, type Page, type PageRequest } from './pagination.js'
 import { normalizeRoles } from './rbac.js'
 import { denySessions, denySubjectUntilNow } from './revocation.js'
+import { foldCase } from './username.js'
 import { createUser, type CreateUserInput } from './users.js'
 
 export interface AdminUserView {
@@ -33,7 +34,7 @@ export function listUsers(
   query: { search?: string | undefined },
   request: PageRequest,
 ): Promise<Page<AdminUserView>> {
-  const search = query.search?.normalize('NFKC').toUpperCase().toLowerCase()
+  const search = query.search === undefined ? undefined : foldCase(query.search.normalize('NFKC'))
   return paginate(
     request,
     (page) => deps.store.users.list(search ? { usernamePrefix: search } : {}, page),

@@ -10,6 +10,7 @@ import {
   TOKEN_PREFIXES,
 } from '../tokens/opaque-token.js'
 import { recordAudit } from './audit.js'
+import { normalizeDisplayName } from './display-name.js'
 import type { AuthDeps, RequestContext } from './deps.js'
 import { paginate, type Page, type PageRequest } from './pagination.js'
 import { DEFAULT_USER_SCOPES } from './rbac.js'
@@ -38,7 +39,6 @@ export interface CreatedApiKey extends ApiKeyView {
   key: string
 }
 
-const NAME = /^[^\p{Cc}\p{Cf}]{1,128}$/u
 const MAX_EXPIRES_IN = 5 * 365 * 24 * 3600
 
 /** Keys carry scopes, never roles: administration always needs a user's own login. */
@@ -49,13 +49,7 @@ export async function createApiKey(
   context: RequestContext,
 ): Promise<CreatedApiKey> {
   if (!owner.fresh) throw new GatehouseError('fresh_token_required')
-  const name = input.name.normalize('NFKC').trim()
-  if (!NAME.test(name)) {
-    throw new GatehouseError(
-      'invalid_request',
-      'name must be 1–128 characters without control characters',
-    )
-  }
+  const name = normalizeDisplayName(input.name)
   const scopes = narrowScopes(
     input.scopes === undefined ? undefined : normalizeScopes(input.scopes),
     DEFAULT_USER_SCOPES,

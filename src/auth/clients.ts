@@ -10,6 +10,7 @@ import {
   TOKEN_PREFIXES,
 } from '../tokens/opaque-token.js'
 import { recordAudit } from './audit.js'
+import { normalizeDisplayName } from './display-name.js'
 import type { AuthDeps, RequestContext } from './deps.js'
 import { paginate, type Page, type PageRequest } from './pagination.js'
 import { denySubjectUntilNow } from './revocation.js'
@@ -27,21 +28,13 @@ export interface CreatedClient extends ClientView {
   clientSecret: string
 }
 
-const NAME = /^[^\p{Cc}\p{Cf}]{1,128}$/u
-
 export async function createClient(
   deps: AuthDeps,
   input: { name: string; scopes: readonly string[] },
   context: RequestContext,
   actorId: string | null,
 ): Promise<CreatedClient> {
-  const name = input.name.normalize('NFKC').trim()
-  if (!NAME.test(name)) {
-    throw new GatehouseError(
-      'invalid_request',
-      'name must be 1–128 characters without control characters',
-    )
-  }
+  const name = normalizeDisplayName(input.name)
   const secret = generateChecksummedSecret(TOKEN_PREFIXES.clientSecret)
   const client: OAuthClientRecord = {
     id: newId(),

@@ -20,20 +20,4 @@ export function normalizeRoles(roles: readonly string[]): string[] {
   return [...new Set(roles)]
 }
 
-export interface Grants {
-  roles: readonly string[]
-  /** Space-separated, as in the token's `scope` claim. */
-  scope: string
-}
-
-/** Every listed role is held. */
-export function hasRoles(grants: Grants, required: readonly string[]): boolean {
-  return required.every((role) => grants.roles.includes(role))
-}
-
-/** Every listed scope is held. */
-export function hasScopes(grants: Grants, required: readonly string[]): boolean {
-  if (required.length === 0) return true
-  const held = grants.scope.split(' ')
-  return required.every((scope) => held.includes(scope))
-}
+export { hasRoles, hasScopes, type Grants } from '../grants.js'

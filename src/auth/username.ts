@@ -81,7 +81,7 @@ export function usernameKeyOrNull(input: string): string | null {
  * Approximates Unicode full case folding with the engine's own mappings: upper-casing
  * first maps `ß` to `SS` (so `straße` equals `STRASSE`), lower-casing then gives one form.
  */
-function foldCase(value: string): string {
+export function foldCase(value: string): string {
   return value.toUpperCase().toLowerCase().normalize('NFKC')
 }
 

@@ -1,4 +1,5 @@
 import { parseBearerHeader } from '../bearer.js'
+import { hasRoles, hasScopes } from '../grants.js'
 import type { Clock } from '../clock.js'
 import { GatehouseError } from '../errors.js'
 import { createAccessTokenVerifier, type AccessTokenClaims } from '../tokens/access-token.js'
@@ -133,10 +134,7 @@ export function createGuard<Extra extends object = object>(
     verify: async (authorization) => authenticate(authorization),
     authorize(claims, required) {
       if (required.fresh && !claims.fresh) throw new GatehouseError('fresh_token_required')
-      const held = claims.scope.split(' ')
-      const missingRole = (required.roles ?? []).some((role) => !claims.roles.includes(role))
-      const missingScope = (required.scopes ?? []).some((scope) => !held.includes(scope))
-      if (missingRole || missingScope) {
+      if (!hasRoles(claims, required.roles ?? []) || !hasScopes(claims, required.scopes ?? [])) {
         throw new GatehouseError('insufficient_scope', required.forbiddenMessage)
       }
     },

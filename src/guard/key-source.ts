@@ -1,5 +1,6 @@
-import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto'
+import type { JsonWebKey, KeyObject } from 'node:crypto'
 import type { Clock } from '../clock.js'
+import { publicKeyFromJwk } from '../tokens/jwk.js'
 
 /** Public key for a kid: synchronous when known, a promise when it must be fetched. */
 export type KeySource = (kid: string) => KeyObject | undefined | Promise<KeyObject | undefined>
@@ -113,11 +114,7 @@ function importJwks(jwks: { keys: unknown[] }): Map<string, KeyObject> {
     const jwk = candidate as Jwk
     if (typeof jwk.kid !== 'string' || (jwk.use !== undefined && jwk.use !== 'sig')) continue
     try {
-      const { kty, crv, x, y, n, e } = jwk
-      const material = Object.fromEntries(
-        Object.entries({ kty, crv, x, y, n, e }).filter(([, v]) => v !== undefined),
-      ) as JsonWebKey
-      keys.set(jwk.kid, createPublicKey({ key: material, format: 'jwk' }))
+      keys.set(jwk.kid, publicKeyFromJwk(jwk))
     } catch {
       // An unusable key is not ours to verify with.
     }

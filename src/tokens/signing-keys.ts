@@ -1,9 +1,10 @@
-import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto'
+import { createPrivateKey, type KeyObject } from 'node:crypto'
 import { calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair } from 'jose'
 import type { JWK } from 'jose'
 import type { Clock } from '../clock.js'
 import { ConfigError } from '../errors.js'
 import type { SigningKeyRecord, SigningKeyStatus, SigningKeyStore } from '../store/store.js'
+import { publicKeyFromJwk } from './jwk.js'
 import { createSecretBox } from './secret-box.js'
 
 export type SigningAlgorithm = 'EdDSA' | 'ES256' | 'RS256'
@@ -101,7 +102,7 @@ export async function createKeyRing(options: KeyRingOptions): Promise<KeyRing> {
         record.status === 'retired'
           ? (record.retiredAt ?? 0) + options.retiredKeyLifetime
           : Number.POSITIVE_INFINITY
-      const publicKey = createPublicKey({ key: toNodeJwk(jwk), format: 'jwk' })
+      const publicKey = publicKeyFromJwk(jwk)
       published.set(record.kid, { record, jwk, publicKey, until })
     }
     state = {
@@ -186,12 +187,4 @@ async function generateSigningKey(
     activatedAt: status === 'current' ? now : null,
     retiredAt: null,
   }
-}
-
-/** node:crypto's JWK import wants only the key material members. */
-function toNodeJwk(jwk: JWK): JsonWebKey {
-  const { kty, crv, x, y, n, e } = jwk
-  return Object.fromEntries(
-    Object.entries({ kty, crv, x, y, n, e }).filter(([, v]) => v !== undefined),
-  )
 }
