@@ -264,6 +264,30 @@ export function describeStoreContract(
       expect(page.map((e) => e.at)).toEqual([20, 10])
     })
 
+    it('finds an API key by hash with its owner, every field intact, and revokes it once', async () => {
+      const alice = user()
+      await store.users.insert(alice)
+      const key = {
+        id: randomUUID(),
+        userId: alice.id,
+        name: 'deploy bot',
+        keyHash: 'k'.repeat(64),
+        prefix: 'gthk_abcd',
+        last4: 'wxyz',
+        scopes: ['data:read'],
+        createdAt: 1_700_000_000_456,
+        lastUsedAt: null,
+        expiresAt: 1_800_000_000_000,
+        revokedAt: null,
+      }
+      await store.apiKeys.insert(key)
+      expect(await store.apiKeys.findByHash(key.keyHash)).toEqual({ key, owner: alice })
+      expect(await store.apiKeys.findByHash('missing')).toBeUndefined()
+      expect(await store.apiKeys.revoke(alice.id, key.id, 5)).toBe(true)
+      expect(await store.apiKeys.revoke(alice.id, key.id, 6)).toBe(false)
+      expect((await store.apiKeys.findByHash(key.keyHash))?.key.revokedAt).toBe(5)
+    })
+
     it('keeps at most one current and one next signing key, whoever races', async () => {
       const inserted = await Promise.all(
         [key('current'), key('current'), key('current')].map((k) =>

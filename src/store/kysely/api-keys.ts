@@ -25,18 +25,36 @@ export function createApiKeyStore(db: Kysely<Database>): ApiKeyStore {
         .execute()
     },
     async findByHash(keyHash) {
-      const key = await db
-        .selectFrom('api_keys')
-        .selectAll()
-        .where('key_hash', '=', keyHash)
+      // One round trip: the key with its owner.
+      const row = await db
+        .selectFrom('api_keys as k')
+        .innerJoin('users as u', 'u.id', 'k.user_id')
+        .selectAll('k')
+        .select([
+          'u.username',
+          'u.username_key',
+          'u.password_hash',
+          'u.roles',
+          'u.disabled',
+          'u.created_at as owner_created_at',
+          'u.updated_at as owner_updated_at',
+        ])
+        .where('k.key_hash', '=', keyHash)
         .executeTakeFirst()
-      if (!key) return undefined
-      const owner = await db
-        .selectFrom('users')
-        .selectAll()
-        .where('id', '=', key.user_id)
-        .executeTakeFirst()
-      return owner && { key: toApiKeyRecord(key), owner: toUserRecord(owner) }
+      if (!row) return undefined
+      return {
+        key: toApiKeyRecord(row),
+        owner: toUserRecord({
+          id: row.user_id,
+          username: row.username,
+          username_key: row.username_key,
+          password_hash: row.password_hash,
+          roles: row.roles,
+          disabled: row.disabled,
+          created_at: row.owner_created_at,
+          updated_at: row.owner_updated_at,
+        }),
+      }
     },
     async listForUser(userId, page) {
       let query = db.selectFrom('api_keys').selectAll().where('user_id', '=', userId)

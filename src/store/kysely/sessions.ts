@@ -22,18 +22,32 @@ export function createSessionStore(db: Kysely<Database>): SessionStore {
     },
 
     async findRefreshToken(tokenHash) {
-      const token = await db
-        .selectFrom('refresh_tokens')
-        .selectAll()
-        .where('token_hash', '=', tokenHash)
+      // One round trip: the token with its session.
+      const row = await db
+        .selectFrom('refresh_tokens as t')
+        .innerJoin('sessions as s', 's.id', 't.session_id')
+        .selectAll('s')
+        .select([
+          't.token_hash',
+          't.created_at as token_created_at',
+          't.expires_at as token_expires_at',
+          't.rotated_at',
+          't.successor_hash',
+        ])
+        .where('t.token_hash', '=', tokenHash)
         .executeTakeFirst()
-      if (!token) return undefined
-      const session = await db
-        .selectFrom('sessions')
-        .selectAll()
-        .where('id', '=', token.session_id)
-        .executeTakeFirst()
-      return session && { token: toTokenRecord(token), session: toSessionRecord(session) }
+      if (!row) return undefined
+      return {
+        token: toTokenRecord({
+          token_hash: row.token_hash,
+          session_id: row.id,
+          created_at: row.token_created_at,
+          expires_at: row.token_expires_at,
+          rotated_at: row.rotated_at,
+          successor_hash: row.successor_hash,
+        }),
+        session: toSessionRecord(row),
+      }
     },
 
     async rotate(tokenHash, successor, at) {
