@@ -18,7 +18,7 @@ export interface AdminUserView {
   updatedAt: number
 }
 
-export function toAdminUserView(user: UserRecord): AdminUserView {
+function toAdminUserView(user: UserRecord): AdminUserView {
   return {
     id: user.id,
     username: user.username,

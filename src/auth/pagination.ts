@@ -16,7 +16,7 @@ export interface PageRequest {
 }
 
 /** Keyset cursors: the last row's (time, id), base64url JSON. Opaque to clients. */
-export function decodeCursor(cursor: string | undefined): PageAfter | undefined {
+function decodeCursor(cursor: string | undefined): PageAfter | undefined {
   if (cursor === undefined || cursor === '') return undefined
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))

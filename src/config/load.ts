@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import Value from 'typebox/value'
 import { ConfigError } from '../errors.js'
+import { isPostgresUrl } from './database.js'
 import { assertProductionSafe } from './production.js'
 import { configSchema, settings, type Config, type SettingName, type Settings } from './schema.js'
 
@@ -73,7 +74,7 @@ function resolveSecret(
   database: string,
 ): { secret: string; generatedSecretFile: string | null } {
   if (configured !== undefined) return { secret: configured, generatedSecretFile: null }
-  if (/^postgres(ql)?:\/\//i.test(database)) {
+  if (isPostgresUrl(database)) {
     throw new ConfigError(
       'GATEHOUSE_SECRET is required with PostgreSQL: every instance must use the same one ' +
         '(generate it with: openssl rand -base64 48)',

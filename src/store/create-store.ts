@@ -1,11 +1,7 @@
+import { isPostgresUrl } from '../config/database.js'
 import { createPostgresStore } from './kysely/postgres.js'
 import { createSqliteStore } from './kysely/sqlite.js'
 import type { Store } from './store.js'
-
-/** Whether a `--database` / `DATABASE_URL` value names a PostgreSQL server. */
-export function isPostgresUrl(database: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(database)
-}
 
 /** The store named by a `--database` / `DATABASE_URL` value: a PostgreSQL URL or a SQLite path. */
 export function createStore(database: string): Store {

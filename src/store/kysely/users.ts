@@ -55,7 +55,7 @@ export function createUserStore(db: Kysely<Database>): UserStore {
   }
 }
 
-export function toUserRow(user: UserRecord): Database['users'] {
+function toUserRow(user: UserRecord): Database['users'] {
   return {
     id: user.id,
     username: user.username,
