@@ -12,6 +12,7 @@ import type { Config } from './config/schema.js'
 import { GatehouseError } from './errors.js'
 import { createStore } from './store/create-store.js'
 import type { Store } from './store/store.js'
+import { createTelemetry, type Telemetry } from './telemetry.js'
 import { createPasswordHasher, type PasswordHasher } from './tokens/password.js'
 
 /** A running Gatehouse without HTTP: what `serve`, the plugin and the CLI share. */
@@ -22,6 +23,10 @@ export interface Core {
   clock: Clock
   /** Per-client request counters for the credential endpoints. */
   rateLimiter: RateLimiter
+  /** Where use cases and guards report what happens; metrics attach a sink. */
+  telemetry: Telemetry
+  /** Entries in this instance's in-memory revocation list (for metrics). */
+  revocationCount(): number
   /** Resolves when the store (and Redis, when configured) answer; throws service_unavailable. */
   ready(): Promise<void>
   close(): Promise<void>
@@ -80,13 +85,16 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
   const clock = options.clock ?? systemClock
   try {
     await store.migrate()
+    const telemetry = createTelemetry()
+    const revocations = createMemoryRevocationList()
     const auth = await createAuthService({
       store,
       hasher: options.hasher ?? createPasswordHasher(),
       clock,
       secret: config.secret,
       signingAlg: config.signingAlg,
-      revocations: createMemoryRevocationList(),
+      revocations,
+      telemetry,
       lockout: shared.lockout,
       bus: shared.bus,
       additionalClaims: options.additionalClaims,
@@ -99,6 +107,7 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
         sessionMaxAge: config.sessionMaxAge,
         reuseWindow: config.reuseWindow,
         leeway: config.leeway,
+        auditRetentionDays: config.auditRetentionDays,
       },
     })
     shared.bus.subscribe((event) => {
@@ -110,6 +119,8 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
       auth,
       clock,
       rateLimiter: shared.rateLimiter,
+      telemetry,
+      revocationCount: () => revocations.size(),
       async ready() {
         await store.ping().catch((error: unknown) => {
           throw new GatehouseError('service_unavailable', 'Store is not reachable', {

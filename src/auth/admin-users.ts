@@ -55,11 +55,7 @@ export async function createUserAsAdmin(
   actorId: string,
   context: RequestContext,
 ): Promise<AdminUserView> {
-  const created = await createUser(deps, input)
-  await recordAudit(deps, 'user_created', context, created.id, {
-    by: actorId,
-    roles: created.roles,
-  })
+  const created = await createUser(deps, input, context, { via: 'admin', by: actorId })
   return getUser(deps, created.id)
 }
 

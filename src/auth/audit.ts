@@ -1,5 +1,5 @@
 import { newId } from '../ids.js'
-import type { AuditEventType } from '../store/store.js'
+import type { AuditEventRecord, AuditEventType } from '../store/store.js'
 import type { AuthDeps, RequestContext } from './deps.js'
 
 /** Appends a security event. Details never hold passwords, tokens or secrets. */
@@ -19,4 +19,29 @@ export async function recordAudit(
     at: deps.clock.now(),
     details,
   })
+  deps.telemetry.audited(type, details)
+}
+
+/** An audit event as the admin API and `gatehouse audit export` show it. */
+export interface AuditEventView {
+  id: string
+  type: AuditEventType
+  user_id: string | null
+  ip: string | null
+  user_agent: string | null
+  /** ISO 8601 */
+  at: string
+  details: Record<string, unknown>
+}
+
+export function toAuditEventView(event: AuditEventRecord): AuditEventView {
+  return {
+    id: event.id,
+    type: event.type,
+    user_id: event.userId,
+    ip: event.ip,
+    user_agent: event.userAgent,
+    at: new Date(event.at).toISOString(),
+    details: event.details,
+  }
 }

@@ -33,7 +33,12 @@ export async function changePassword(
   const matches =
     [...current].length <= MAX_PASSWORD_LENGTH &&
     (await deps.hasher.verify(user.passwordHash, current))
-  if (!matches) throw new GatehouseError('incorrect_password')
+  if (!matches) {
+    await recordAudit(deps, 'password_change_failure', context, user.id, {
+      reason: 'incorrect_password',
+    })
+    throw new GatehouseError('incorrect_password')
+  }
 
   const next = normalizePassword(input.newPassword)
   assertAcceptablePassword(next, user.usernameKey)

@@ -71,6 +71,9 @@ export async function deleteClient(
   await recordAudit(deps, 'client_deleted', context, actorId, { client_id: clientId })
 }
 
+/** Client ids are ours (UUIDs); a longer one in the audit log is cut here. */
+const MAX_LOGGED_CLIENT_ID = 64
+
 /**
  * Checks client credentials. Every failure is the same `invalid_client`, and a wrong
  * secret is compared in constant time against the stored hash.
@@ -79,10 +82,15 @@ export async function authenticateClient(
   deps: AuthDeps,
   clientId: string,
   clientSecret: string,
+  context: RequestContext,
 ): Promise<OAuthClientRecord> {
   const client = await deps.store.clients.findById(clientId)
   const plausible = hasValidChecksum(clientSecret, TOKEN_PREFIXES.clientSecret)
   if (!client || !plausible || !safeEqual(client.secretHash, hashOpaqueToken(clientSecret))) {
+    await recordAudit(deps, 'client_auth_failure', context, null, {
+      client_id: clientId.slice(0, MAX_LOGGED_CLIENT_ID),
+      reason: client ? 'wrong_secret' : 'unknown_client',
+    })
     throw new GatehouseError('invalid_client')
   }
   return client

@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js'
 import type { DenylistEntry, Store } from '../store/store.js'
 import type { KeyRing } from '../tokens/signing-keys.js'
 import type { PasswordHasher } from '../tokens/password.js'
+import type { TelemetrySink } from '../telemetry.js'
 
 /** What the use cases need; assembled once by `createAuthService`. */
 export interface AuthDeps {
@@ -20,6 +21,8 @@ export interface AuthDeps {
   bus: Bus
   /** Extra claims for users' access tokens (Flask-JWT-Extended's additional_claims). */
   additionalClaims?: AdditionalClaims | undefined
+  /** Hears of every audited event (metrics). */
+  telemetry: TelemetrySink
 }
 
 /** Claims to add to a user's access tokens, computed at login and at every refresh. */
@@ -64,6 +67,8 @@ export interface AuthSettings {
   /** Seconds after a rotation in which the old token gets the same successor. */
   reuseWindow: number
   leeway: number
+  /** Audit events older than this many days are deleted by upkeep; 0 keeps them. */
+  auditRetentionDays: number
 }
 
 /** Who is asking, for session records and the audit log. */

@@ -28,6 +28,7 @@ export async function login(
   // Checked before the password: during a lockout even the right one is not tried.
   const wait = await deps.lockout.waitFor(lockKey, deps.clock.now())
   if (wait > 0) {
+    deps.telemetry.limited('lockout')
     await recordAudit(deps, 'login_failure', context, null, {
       reason: 'locked_out',
       ...(key !== null && { username: key }),

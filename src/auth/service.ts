@@ -35,7 +35,7 @@ import {
   type CreatedClient,
 } from './clients.js'
 import { introspect, revokeToken, type Introspection } from './oauth-tokens.js'
-import type { AuditEventRecord, AuditFilter, OAuthClientRecord } from '../store/store.js'
+import type { AuditEventRecord, AuditFilter, OAuthClientRecord, PageAfter } from '../store/store.js'
 import { TOKEN_PREFIXES } from '../tokens/opaque-token.js'
 import type {
   AdditionalClaims,
@@ -58,10 +58,12 @@ import {
   type LogoutScope,
   type SessionView,
 } from './sessions.js'
+import type { TelemetrySink } from '../telemetry.js'
 import type { TokenPair } from './token-pair.js'
 import {
   createUser,
   ensureDemoUsers,
+  NO_REQUEST,
   setUserRoles,
   toPublicUser,
   type CreateUserInput,
@@ -72,7 +74,10 @@ import {
 export type Principal = AccessTokenClaims
 
 export interface AuthService {
-  register(input: { username: string; password: string }): Promise<PublicUser>
+  register(
+    input: { username: string; password: string },
+    context: RequestContext,
+  ): Promise<PublicUser>
   login(input: LoginInput, context: RequestContext): Promise<TokenPair>
   refresh(refreshToken: string, context: RequestContext): Promise<TokenPair>
   /** Returns how many sessions ended. */
@@ -103,7 +108,11 @@ export interface AuthService {
   listApiKeys(owner: Principal, request: PageRequest): Promise<Page<ApiKeyView>>
   revokeApiKey(owner: Principal, id: string, context: RequestContext): Promise<void>
   /** Verifies client credentials; `invalid_client` otherwise. */
-  authenticateClient(clientId: string, clientSecret: string): Promise<OAuthClientRecord>
+  authenticateClient(
+    clientId: string,
+    clientSecret: string,
+    context: RequestContext,
+  ): Promise<OAuthClientRecord>
   issueClientToken(
     client: OAuthClientRecord,
     scopes: string[] | undefined,
@@ -136,6 +145,8 @@ export interface AuthService {
   ): Promise<AdminUserView>
   deleteUser(id: string, actorId: string, context: RequestContext): Promise<void>
   listAudit(filter: AuditFilter, request: PageRequest): Promise<Page<AuditEventRecord>>
+  /** Every matching audit event, oldest first, read in pages as the caller consumes them. */
+  exportAudit(filter: AuditFilter): AsyncIterable<AuditEventRecord>
   rotateSigningKeys(
     actorId: string | null,
     context: RequestContext,
@@ -171,7 +182,12 @@ export interface AuthServiceOptions {
   signingAlg: SigningAlgorithm
   revocations: Revocations
   settings: AuthSettings
+  telemetry: TelemetrySink
 }
+
+const DAY_MS = 86_400_000
+/** Audit events read per query by an export. */
+const EXPORT_PAGE = 500
 
 export async function createAuthService(options: AuthServiceOptions): Promise<AuthService> {
   const { store, clock, settings } = options
@@ -193,6 +209,7 @@ export async function createAuthService(options: AuthServiceOptions): Promise<Au
     additionalClaims: options.additionalClaims,
     lockout: options.lockout,
     bus: options.bus,
+    telemetry: options.telemetry,
   }
   await loadRevocations(deps)
   const csrfKey = deriveKey(options.secret, 'csrf')
@@ -224,7 +241,7 @@ export async function createAuthService(options: AuthServiceOptions): Promise<Au
   }
 
   return {
-    register: (input) => createUser(deps, input),
+    register: (input, context) => createUser(deps, input, context, { via: 'register' }),
     login: (input, context) => login(deps, input, context),
     refresh: (token, context) => refresh(deps, token, context),
     logout: (principal, scope, context) => logout(deps, principal, scope, context),
@@ -246,7 +263,8 @@ export async function createAuthService(options: AuthServiceOptions): Promise<Au
     createApiKey: (owner, input, context) => createApiKey(deps, owner, input, context),
     listApiKeys: (owner, request) => listApiKeys(deps, owner, request),
     revokeApiKey: (owner, id, context) => apiKeys.revoke(owner, id, context),
-    authenticateClient: (clientId, secret) => authenticateClient(deps, clientId, secret),
+    authenticateClient: (clientId, secret, context) =>
+      authenticateClient(deps, clientId, secret, context),
     issueClientToken: (client, scopes, context) => issueClientToken(deps, client, scopes, context),
     introspect: (token) => introspect(deps, authenticateAccessToken, apiKeys, token),
     revokeToken: (caller, token, context) =>
@@ -261,6 +279,19 @@ export async function createAuthService(options: AuthServiceOptions): Promise<Au
     updateUser: (id, update, actorId, context) =>
       updateUser(deps, apiKeys, id, update, actorId, context),
     deleteUser: (id, actorId, context) => deleteUser(deps, apiKeys, id, actorId, context),
+    async *exportAudit(filter) {
+      let after: PageAfter | undefined
+      for (;;) {
+        const page = await store.audit.listOldestFirst(filter, {
+          limit: EXPORT_PAGE,
+          ...(after && { after }),
+        })
+        yield* page
+        const last = page.at(-1)
+        if (last === undefined || page.length < EXPORT_PAGE) return
+        after = { at: last.at, id: last.id }
+      }
+    },
     listAudit: (filter, request) =>
       paginate(
         request,
@@ -281,13 +312,16 @@ export async function createAuthService(options: AuthServiceOptions): Promise<Au
       if (interval > 0 && clock.now() - keyRing.currentSince() >= interval) {
         const kids = await keyRing.rotate()
         deps.bus.publish({ type: 'keys_changed' })
-        await recordAudit(deps, 'signing_key_rotated', { ip: null, userAgent: null }, null, {
+        await recordAudit(deps, 'signing_key_rotated', NO_REQUEST, null, {
           ...kids,
           automatic: true,
         })
       }
       // Revocations from instances the bus could not reach (Redis down, or none).
       await loadRevocations(deps)
+      if (settings.auditRetentionDays > 0) {
+        await store.audit.deleteBefore(clock.now() - settings.auditRetentionDays * DAY_MS)
+      }
     },
     async applyClusterEvent(event) {
       switch (event.type) {
@@ -302,7 +336,7 @@ export async function createAuthService(options: AuthServiceOptions): Promise<Au
           return
       }
     },
-    createUser: (input) => createUser(deps, input),
+    createUser: (input) => createUser(deps, input, NO_REQUEST, { via: 'cli' }),
     setUserRoles: (username, roles) => setUserRoles(deps, username, roles),
     ensureDemoUsers: () => ensureDemoUsers(deps),
     jwks: () => keyRing.jwks(),

@@ -1,7 +1,8 @@
 import { newId } from '../ids.js'
 import { GatehouseError } from '../errors.js'
 import type { UserRecord } from '../store/store.js'
-import type { AuthDeps } from './deps.js'
+import { recordAudit } from './audit.js'
+import type { AuthDeps, RequestContext } from './deps.js'
 import { assertAcceptablePassword, normalizePassword } from './password-policy.js'
 import { normalizeRoles } from './rbac.js'
 import { normalizeUsername } from './username.js'
@@ -34,7 +35,12 @@ export function toPublicUser(user: UserRecord): PublicUser {
  * the first thing to fix; the taken check runs before hashing to answer fast, and the
  * store's unique index decides races.
  */
-export async function createUser(deps: AuthDeps, input: CreateUserInput): Promise<PublicUser> {
+export async function createUser(
+  deps: AuthDeps,
+  input: CreateUserInput,
+  context: RequestContext,
+  via: UserChangeSource,
+): Promise<PublicUser> {
   const username = normalizeUsername(input.username)
   const password = normalizePassword(input.password)
   if (!input.bypassPasswordPolicy) assertAcceptablePassword(password, username.key)
@@ -53,8 +59,15 @@ export async function createUser(deps: AuthDeps, input: CreateUserInput): Promis
     updatedAt: now,
   }
   if ((await deps.store.users.insert(user)) === 'username_taken') throw usernameTaken()
+  await recordAudit(deps, 'user_created', context, user.id, { ...via, roles })
   return toPublicUser(user)
 }
+
+/** Who created or changed a user, for the audit log. */
+export type UserChangeSource = { via: 'register' | 'cli' | 'demo' } | { via: 'admin'; by: string }
+
+/** The context of changes made from the command line or at start-up. */
+export const NO_REQUEST: RequestContext = { ip: null, userAgent: null }
 
 /** Replaces a user's roles; takes effect in tokens issued from the next login. */
 export async function setUserRoles(
@@ -71,6 +84,10 @@ export async function setUserRoles(
     deps.clock.now(),
   )
   if (!updated) throw new GatehouseError('not_found', 'No such user')
+  await recordAudit(deps, 'user_updated', NO_REQUEST, user.id, {
+    via: 'cli',
+    roles: updated.roles,
+  })
   return toPublicUser(updated)
 }
 
@@ -85,7 +102,7 @@ export async function ensureDemoUsers(deps: AuthDeps): Promise<string[]> {
   const created: string[] = []
   for (const demo of DEMO_USERS) {
     try {
-      await createUser(deps, { ...demo, bypassPasswordPolicy: true })
+      await createUser(deps, { ...demo, bypassPasswordPolicy: true }, NO_REQUEST, { via: 'demo' })
       created.push(demo.username)
     } catch (error) {
       if (!(error instanceof GatehouseError && error.code === 'username_taken')) throw error

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util'
 import { ConfigError, GatehouseError } from '../errors.js'
+import { auditCommand } from './commands/audit.js'
 import { clientsCommand } from './commands/clients.js'
 import { keysCommand } from './commands/keys.js'
 import { migrateCommand } from './commands/migrate.js'
@@ -22,6 +23,9 @@ Commands:
                                    promote the next signing key / show published keys
   clients create NAME [--scopes "a b"] [--database PATH]
                                    create an OAuth client (prints its secret once)
+  audit export [--since TIME] [--until TIME] [--type TYPE] [--user ID] [--database PATH]
+                                   audit events as JSON lines, oldest first; TIME is
+                                   ISO 8601 or an age (90m, 24h, 7d)
 
 Settings also come from the environment (GATEHOUSE_*, DATABASE_URL); see docs/configuration.md.`
 
@@ -36,6 +40,10 @@ const options = {
   role: { type: 'string', multiple: true },
   'password-stdin': { type: 'boolean' },
   scopes: { type: 'string' },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  type: { type: 'string' },
+  user: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -67,6 +75,13 @@ async function main(argv: string[]): Promise<number> {
       })
     case 'keys':
       return keysCommand(rest, settings)
+    case 'audit':
+      return auditCommand(rest, settings, {
+        since: values.since,
+        until: values.until,
+        type: values.type,
+        user: values.user,
+      })
     case 'clients':
       return clientsCommand(rest, settings, values.scopes ?? '')
     default:

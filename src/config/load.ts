@@ -13,6 +13,9 @@ export interface LoadConfigOptions {
   overrides?: Partial<Record<SettingName, unknown>>
 }
 
+/** Settings whose values never appear in an error message. */
+const SECRET_SETTINGS: ReadonlySet<SettingName> = new Set(['secret', 'metricsToken'])
+
 /**
  * Build the configuration from defaults, then the environment, then overrides; validate it
  * once, apply the production checks and freeze it. Throws `ConfigError` naming the setting.
@@ -36,7 +39,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     const name = (first?.instancePath.split('/')[1] ?? '') as SettingName
     const setting = settings[name]
     const where = setting ? describeSource(name) : 'configuration'
-    const shown = name === 'secret' ? '' : ` (got ${JSON.stringify(raw[name])})`
+    const shown = SECRET_SETTINGS.has(name) ? '' : ` (got ${JSON.stringify(raw[name])})`
     throw new ConfigError(`${where}: ${first?.message ?? 'is invalid'}${shown}`)
   }
   const valid: Settings = converted

@@ -160,6 +160,27 @@ export const settings = {
     schema: Type.Boolean({ default: false }),
     description: 'Take the client IP from `X-Forwarded-For` (only behind a proxy you control).',
   },
+  metrics: {
+    env: 'GATEHOUSE_METRICS',
+    flag: null,
+    schema: Type.Boolean({ default: true }),
+    description: 'Serve Prometheus metrics at `GET /metrics`.',
+  },
+  metricsToken: {
+    env: 'GATEHOUSE_METRICS_TOKEN',
+    flag: null,
+    // RFC 6750 token characters, so the token can be sent in a Bearer header.
+    schema: Type.Optional(Type.String({ minLength: 16, pattern: '^[A-Za-z0-9._~+/-]+=*$' })),
+    description:
+      'When set, `GET /metrics` needs `Authorization: Bearer <this token>` (at least 16 token characters).',
+  },
+  auditRetentionDays: {
+    env: 'GATEHOUSE_AUDIT_RETENTION_DAYS',
+    flag: null,
+    schema: Type.Integer({ minimum: 0, maximum: 36500, default: 0 }),
+    description:
+      'Delete audit events older than this many days (checked every minute); 0 keeps them forever.',
+  },
   logLevel: {
     env: 'GATEHOUSE_LOG_LEVEL',
     flag: null,

@@ -1,11 +1,16 @@
 import { randomUUID } from 'node:crypto'
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, {
+  type FastifyInstance,
+  type FastifyServerOptions,
+  type RouteOptions,
+} from 'fastify'
 import type { Core } from '../core.js'
 import { errorHandler, notFoundHandler } from './error-handler.js'
 import { BODY_LIMIT_BYTES, gatehouse } from './plugin.js'
 import type { GatehouseInstance } from './routes/context.js'
 import { trackInFlight } from './drain.js'
 import { healthRoutes } from './routes/health.js'
+import { metricsRoutes } from './metrics.js'
 import { openApiRoutes, registerOpenApi } from './openapi.js'
 import { createValidatorCompiler } from './validation.js'
 
@@ -15,6 +20,8 @@ export interface BuildAppOptions {
   core: Core
   /** Fastify logger setting; default: JSON logs at the configured level. */
   logger?: FastifyServerOptions['logger']
+  /** Called with every route as it is registered (tooling, e.g. checking the OpenAPI document). */
+  onRoute?: (route: RouteOptions) => void
 }
 
 /** Never logged, even if a serializer starts including headers. */
@@ -39,6 +46,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     return503OnClosing: true,
   }).withTypeProvider() as unknown as GatehouseInstance
 
+  if (options.onRoute) app.addHook('onRoute', options.onRoute)
   if (options.closeCore) {
     const drained = trackInFlight(app)
     app.addHook('onClose', async () => {
@@ -53,6 +61,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await registerOpenApi(app, core.config.issuer)
   await openApiRoutes(app)
   healthRoutes(app, () => core.ready())
+  if (core.config.metrics) metricsRoutes(app, core)
   await app.register(gatehouse, { core })
   return app
 }

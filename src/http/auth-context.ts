@@ -3,6 +3,7 @@ import { hasRoles, hasScopes } from '../auth/rbac.js'
 import type { AuthService, Principal } from '../auth/service.js'
 import { parseBearerHeader } from '../bearer.js'
 import { GatehouseError } from '../errors.js'
+import type { TelemetrySink } from '../telemetry.js'
 import { COOKIE_NAMES, CSRF_HEADER } from './cookies.js'
 import { sendError } from './error-handler.js'
 
@@ -60,6 +61,7 @@ function extractCredential(request: FastifyRequest): Credential {
  */
 export function createRequiredGuard(
   auth: AuthService,
+  telemetry: TelemetrySink,
   options: RequiredOptions = {},
 ): onRequestHookHandler {
   const roles = options.roles ?? []
@@ -99,6 +101,11 @@ export function createRequiredGuard(
     done()
   }
 
+  function refuse(request: FastifyRequest, reply: FastifyReply, error: unknown): void {
+    if (error instanceof GatehouseError) telemetry.credentialRefused(error.code)
+    sendError(request, reply, error)
+  }
+
   return function requireAccessToken(request, reply, done) {
     let credential: Credential
     let verified: Principal | Promise<Principal>
@@ -106,13 +113,13 @@ export function createRequiredGuard(
       credential = extractCredential(request)
       verified = auth.authenticate(credential.token)
     } catch (error) {
-      sendError(request, reply, error)
+      refuse(request, reply, error)
       return
     }
     if (verified instanceof Promise) {
       verified.then(
         (principal) => admit(request, reply, done, principal, credential.viaCookie),
-        (error: unknown) => sendError(request, reply, error),
+        (error: unknown) => refuse(request, reply, error),
       )
     } else {
       admit(request, reply, done, verified, credential.viaCookie)

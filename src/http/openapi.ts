@@ -36,6 +36,11 @@ export async function registerOpenApi(app: FastifyInstance, issuer: string): Pro
             name: 'access_token_cookie',
             description: 'State-changing requests also need X-CSRF-Token',
           },
+          metricsToken: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'GATEHOUSE_METRICS_TOKEN, for GET /metrics when it is set',
+          },
           clientBasic: { type: 'http', scheme: 'basic', description: 'client_secret_basic' },
           clientPost: {
             type: 'apiKey',

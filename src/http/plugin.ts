@@ -106,7 +106,8 @@ async function gatehousePlugin(app: FastifyInstance, options: GatehouseOptions):
 
   // Guards read the access cookie on the application's routes too.
   if (!app.hasRequestDecorator('cookies')) await app.register(cookie)
-  const required = (guardOptions?: RequiredOptions) => createRequiredGuard(core.auth, guardOptions)
+  const required = (guardOptions?: RequiredOptions) =>
+    createRequiredGuard(core.auth, core.telemetry, guardOptions)
   app.decorate('gatehouse', { required, auth: core.auth, config: core.config })
   app.decorateRequest('principal', null)
 
@@ -115,7 +116,12 @@ async function gatehousePlugin(app: FastifyInstance, options: GatehouseOptions):
     auth: core.auth,
     required,
     baseUrl: `${core.config.issuer}${options.prefix ?? ''}`,
-    limitByIp: createIpRateLimit(core.rateLimiter, core.config.ipLimitPerMinute, core.clock),
+    limitByIp: createIpRateLimit(
+      core.rateLimiter,
+      core.config.ipLimitPerMinute,
+      core.clock,
+      core.telemetry,
+    ),
     cookies: {
       secure: core.config.cookieSecure,
       sameSite: core.config.cookieSameSite,

@@ -54,23 +54,29 @@ export interface DenylistEntry {
   before?: string
 }
 
-export type AuditEventType =
-  | 'login_success'
-  | 'login_failure'
-  | 'refresh'
-  | 'refresh_reuse_detected'
-  | 'logout'
-  | 'password_changed'
-  | 'session_revoked'
-  | 'api_key_created'
-  | 'api_key_revoked'
-  | 'client_created'
-  | 'client_deleted'
-  | 'client_token_issued'
-  | 'user_created'
-  | 'user_updated'
-  | 'user_deleted'
-  | 'signing_key_rotated'
+/** Every kind of security event the audit log records. */
+export const AUDIT_EVENT_TYPES = [
+  'login_success',
+  'login_failure',
+  'refresh',
+  'refresh_reuse_detected',
+  'logout',
+  'password_changed',
+  'password_change_failure',
+  'session_revoked',
+  'api_key_created',
+  'api_key_revoked',
+  'client_created',
+  'client_deleted',
+  'client_token_issued',
+  'client_auth_failure',
+  'user_created',
+  'user_updated',
+  'user_deleted',
+  'signing_key_rotated',
+] as const
+
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number]
 
 export interface AuditEventRecord {
   id: string
@@ -215,6 +221,13 @@ export interface AuditStore {
   append(event: AuditEventRecord): Promise<void>
   /** Newest first. */
   list(filter: AuditFilter, page: { limit: number; after?: PageAfter }): Promise<AuditEventRecord[]>
+  /** Oldest first, strictly after `after` (for exports that follow the log as it grows). */
+  listOldestFirst(
+    filter: AuditFilter,
+    page: { limit: number; after?: PageAfter },
+  ): Promise<AuditEventRecord[]>
+  /** Deletes events older than `at` (epoch ms), in bounded batches; returns how many. */
+  deleteBefore(at: number): Promise<number>
 }
 
 export interface SigningKeyStore {

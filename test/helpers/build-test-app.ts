@@ -3,7 +3,7 @@ import { loadConfig } from '../../src/config/load.js'
 import type { SettingName } from '../../src/config/schema.js'
 import { openCore, type Core } from '../../src/core.js'
 import type { Store } from '../../src/store/store.js'
-import { buildApp } from '../../src/http/app.js'
+import { buildApp, type BuildAppOptions } from '../../src/http/app.js'
 import { createPasswordHasher, type PasswordHasher } from '../../src/tokens/password.js'
 import { createKeyRing, type KeyRing } from '../../src/tokens/signing-keys.js'
 import { createTestClock, type TestClock } from './clock.js'
@@ -40,7 +40,7 @@ export interface TestApp {
 /** A Gatehouse on an in-memory SQLite database with a controllable clock and no logs. */
 export async function buildTestApp(
   settings: Partial<Record<SettingName, unknown>> = {},
-  options: { store?: Store } = {},
+  options: { store?: Store; onRoute?: BuildAppOptions['onRoute'] } = {},
 ): Promise<TestApp> {
   const clock = createTestClock()
   const hasher = createCountingHasher()
@@ -53,7 +53,11 @@ export async function buildTestApp(
     hasher,
     ...(options.store && { store: options.store }),
   })
-  const app = await buildApp({ core, logger: false })
+  const app = await buildApp({
+    core,
+    logger: false,
+    ...(options.onRoute && { onRoute: options.onRoute }),
+  })
   app.addHook('onClose', async () => {
     await core.close()
     await options.store?.close()

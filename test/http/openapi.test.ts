@@ -3,8 +3,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../helpers/build-test-app.js'
 
 let t: TestApp
+/** Every route the app registered, as `METHOD /path/{param}`, except hidden ones. */
+const registered = new Set<string>()
 beforeAll(async () => {
-  t = await buildTestApp()
+  t = await buildTestApp(
+    {},
+    {
+      onRoute(route) {
+        if ((route.schema as { hide?: boolean } | undefined)?.hide) return
+        const methods = [route.method].flat().filter((m) => m !== 'HEAD')
+        const path = route.url.replace(/:(\w+)/g, '{$1}')
+        for (const method of methods) registered.add(`${method} ${path}`)
+      },
+    },
+  )
 })
 afterAll(() => t.close())
 
@@ -61,8 +73,22 @@ describe('GET /openapi.json', () => {
       'DELETE /admin/clients/{client_id}',
       'GET /admin/keys',
       'POST /admin/keys/rotate',
+      'GET /metrics',
     ]) {
       expect(documented).toContain(route)
+    }
+    // …and nothing the server answers is missing from it.
+    expect(registered.size).toBeGreaterThan(30)
+    expect([...registered].filter((route) => !documented.includes(route))).toEqual([])
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        const statuses = Object.keys(operation.responses)
+        expect(
+          statuses.some((s) => s.startsWith('2')),
+          `${method} ${path}`,
+        ).toBe(true)
+        if (operation.security) expect(statuses, `${method} ${path}`).toContain('401')
+      }
     }
     expect(doc.paths['/login']?.['post']?.requestBody).toBeDefined()
     const tokenBody = doc.paths['/oauth/token']?.['post']?.requestBody as { content: object }

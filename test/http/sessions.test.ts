@@ -400,7 +400,7 @@ describe('audit log', () => {
       ...json({ username: 'ghost', password: 'ghost-secret-pw' }),
     })
     await loginAs(t, 'user1', 'password1')
-    const events = await t.core.store.audit.list({}, { limit: 10 })
+    const events = await t.core.store.audit.list({}, { limit: 3 })
     expect(events.map((e) => e.type)).toEqual(['login_success', 'login_failure', 'login_failure'])
     const [success, unknown, wrong] = events
     expect(wrong).toMatchObject({

@@ -146,6 +146,59 @@ describe('gatehouse CLI', () => {
     expect((await runCli(['keys', 'spin', '--database', database])).code).toBe(2)
   })
 
+  it('audit export writes the audit log as JSON lines, oldest first, filtered', async () => {
+    const all = await runCli(['audit', 'export', '--since', '1d', '--database', database])
+    expect(all.code, all.stderr).toBe(0)
+    const events = all.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; at: string; details: object })
+    const types = events.map((e) => e.type)
+    for (const type of ['user_created', 'user_updated', 'signing_key_rotated', 'client_created']) {
+      expect(types).toContain(type)
+    }
+    expect(events[0]).toMatchObject({ type: 'user_created', details: { via: 'cli' } })
+    const times = events.map((e) => Date.parse(e.at))
+    expect(times).toEqual([...times].sort((a, b) => a - b))
+    expect(Object.keys(events[0] ?? {}).sort()).toEqual(
+      ['at', 'details', 'id', 'ip', 'type', 'user_agent', 'user_id'].sort(),
+    )
+
+    const logins = await runCli([
+      'audit',
+      'export',
+      '--type',
+      'login_success',
+      '--database',
+      database,
+    ])
+    const loginTypes = logins.stdout
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { type: string }).type)
+    expect(loginTypes.length).toBeGreaterThan(0)
+    expect(new Set(loginTypes)).toEqual(new Set(['login_success']))
+    const future = await runCli([
+      'audit',
+      'export',
+      '--since',
+      '2999-01-01',
+      '--database',
+      database,
+    ])
+    expect(future).toMatchObject({ code: 0, stdout: '' })
+
+    for (const bad of [
+      ['--since', 'yesterday'],
+      ['--until', '12'],
+      ['--type', 'coffee_break'],
+    ]) {
+      const res = await runCli(['audit', 'export', ...bad, '--database', database])
+      expect(res.code, bad.join(' ')).toBe(2)
+      expect(res.stderr).toContain('usage: gatehouse audit export')
+    }
+  })
+
   it('explains its usage on unknown commands and flags', async () => {
     const unknown = await runCli(['frobnicate'])
     expect(unknown.code).toBe(2)

@@ -262,6 +262,34 @@ export function describeStoreContract(
       ).toEqual([30, 20])
       const page = await store.audit.list({}, { limit: 2, after: { at: 30, id: '00000003' } })
       expect(page.map((e) => e.at)).toEqual([20, 10])
+
+      const oldest = await store.audit.listOldestFirst({ since: 20 }, { limit: 2 })
+      expect(oldest.map((e) => e.at)).toEqual([20, 30])
+      const rest = await store.audit.listOldestFirst(
+        { since: 20 },
+        { limit: 10, after: { at: 30, id: '00000003' } },
+      )
+      expect(rest).toEqual([event(4, 'login_success', alice.id)])
+
+      expect(await store.audit.deleteBefore(25)).toBe(2)
+      expect(await store.audit.deleteBefore(25)).toBe(0)
+      expect((await store.audit.list({}, { limit: 10 })).map((e) => e.at)).toEqual([40, 30])
+    })
+
+    it('deletes old audit events in batches until none is left', async () => {
+      for (let n = 0; n < 12_000; n++) {
+        await store.audit.append({
+          id: `b${String(n).padStart(6, '0')}`,
+          type: 'refresh',
+          userId: null,
+          ip: null,
+          userAgent: null,
+          at: n < 11_000 ? n : 1_000_000 + n,
+          details: {},
+        })
+      }
+      expect(await store.audit.deleteBefore(1_000_000)).toBe(11_000)
+      expect(await store.audit.list({}, { limit: 2_000 })).toHaveLength(1_000)
     })
 
     it('finds an API key by hash with its owner, every field intact, and revokes it once', async () => {

@@ -26,9 +26,9 @@ function rowsOf(table: string): string[][] {
     )
 }
 
-describe('README configuration table', () => {
+describe('docs/configuration.md table', () => {
   it('matches the settings schema exactly (names, flags, defaults, descriptions)', () => {
-    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+    const readme = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8')
     const table = /<!-- config:start -->([\s\S]*?)<!-- config:end -->/.exec(readme)?.[1]
     expect(rowsOf(table ?? '')).toEqual(rowsFromSchema())
   })

@@ -18,7 +18,7 @@ export function accountRoutes(app: GatehouseInstance, deps: RouteDeps): void {
       },
     },
     async (request, reply) => {
-      await deps.auth.register(request.body)
+      await deps.auth.register(request.body, requestContext(request))
       return reply.code(201).send({ msg: SEED_MESSAGES.registered })
     },
   )

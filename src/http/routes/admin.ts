@@ -1,5 +1,6 @@
 import Type from 'typebox'
 import type { AdminUserView } from '../../auth/admin-users.js'
+import { toAuditEventView } from '../../auth/audit.js'
 import { ADMIN_ROLE } from '../../auth/rbac.js'
 import type { ClientView } from '../../auth/clients.js'
 import { GatehouseError } from '../../errors.js'
@@ -158,15 +159,7 @@ export function adminRoutes(app: GatehouseInstance, deps: RouteDeps): void {
         { cursor, limit },
       )
       return {
-        items: page.items.map((e) => ({
-          id: e.id,
-          type: e.type,
-          user_id: e.userId,
-          ip: e.ip,
-          user_agent: e.userAgent,
-          at: iso(e.at),
-          details: e.details,
-        })),
+        items: page.items.map(toAuditEventView),
         next_cursor: page.nextCursor,
       }
     },

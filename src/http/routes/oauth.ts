@@ -156,12 +156,12 @@ async function authenticateCaller(
   if (basic && posted) {
     throw new GatehouseError('invalid_request', 'Use one client authentication method, not two')
   }
-  if (basic) return deps.auth.authenticateClient(basic.id, basic.secret)
+  if (basic) return deps.auth.authenticateClient(basic.id, basic.secret, requestContext(request))
   if (posted) {
     if (body.client_id === undefined || body.client_secret === undefined) {
       throw new GatehouseError('invalid_client', 'Both client_id and client_secret are required')
     }
-    return deps.auth.authenticateClient(body.client_id, body.client_secret)
+    return deps.auth.authenticateClient(body.client_id, body.client_secret, requestContext(request))
   }
   return undefined
 }

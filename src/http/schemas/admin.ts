@@ -1,4 +1,5 @@
 import Type from 'typebox'
+import { AUDIT_EVENT_TYPES } from '../../store/store.js'
 
 const timestamp = Type.String({ format: 'date-time' })
 const pageParams = {
@@ -47,29 +48,10 @@ export const UpdateUserBody = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 )
 
-export const AUDIT_TYPES = [
-  'login_success',
-  'login_failure',
-  'refresh',
-  'refresh_reuse_detected',
-  'logout',
-  'password_changed',
-  'session_revoked',
-  'api_key_created',
-  'api_key_revoked',
-  'client_created',
-  'client_deleted',
-  'client_token_issued',
-  'user_created',
-  'user_updated',
-  'user_deleted',
-  'signing_key_rotated',
-] as const
-
 export const AuditQuery = Type.Object(
   {
     user_id: Type.Optional(Type.String({ maxLength: 64 })),
-    type: Type.Optional(Type.Union(AUDIT_TYPES.map((t) => Type.Literal(t)))),
+    type: Type.Optional(Type.Union(AUDIT_EVENT_TYPES.map((t) => Type.Literal(t)))),
     since: Type.Optional(Type.String({ format: 'date-time', description: 'Inclusive' })),
     until: Type.Optional(Type.String({ format: 'date-time', description: 'Exclusive' })),
     ...pageParams,

@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely'
-import type { AuditEventRecord, AuditEventType, AuditStore } from '../store.js'
+import type { AuditEventRecord, AuditEventType, AuditFilter, AuditStore } from '../store.js'
 import type { Database } from './database.js'
-import { beforeKeyset, parseJsonObject, toNumber } from './rows.js'
+import { afterKeyset, beforeKeyset, parseJsonObject, toNumber } from './rows.js'
 
 export function createAuditStore(db: Kysely<Database>): AuditStore {
   return {
@@ -20,11 +20,7 @@ export function createAuditStore(db: Kysely<Database>): AuditStore {
         .execute()
     },
     async list(filter, page) {
-      let query = db.selectFrom('audit_events').selectAll()
-      if (filter.userId !== undefined) query = query.where('user_id', '=', filter.userId)
-      if (filter.type !== undefined) query = query.where('type', '=', filter.type)
-      if (filter.since !== undefined) query = query.where('at', '>=', filter.since)
-      if (filter.until !== undefined) query = query.where('at', '<', filter.until)
+      let query = filtered(filter)
       if (page.after) query = query.where(beforeKeyset('at', page.after))
       const rows = await query
         .orderBy('at', 'desc')
@@ -33,8 +29,43 @@ export function createAuditStore(db: Kysely<Database>): AuditStore {
         .execute()
       return rows.map(toAuditRecord)
     },
+    async listOldestFirst(filter, page) {
+      let query = filtered(filter)
+      if (page.after) query = query.where(afterKeyset('at', page.after))
+      const rows = await query.orderBy('at', 'asc').orderBy('id', 'asc').limit(page.limit).execute()
+      return rows.map(toAuditRecord)
+    },
+    async deleteBefore(at) {
+      let deleted = 0
+      for (;;) {
+        // In batches, so a first clean-up of a large log never holds one long lock.
+        const batch = db
+          .selectFrom('audit_events')
+          .select('id')
+          .where('at', '<', at)
+          .limit(DELETE_BATCH)
+        const result = await db
+          .deleteFrom('audit_events')
+          .where('id', 'in', batch)
+          .executeTakeFirst()
+        const count = Number(result.numDeletedRows)
+        deleted += count
+        if (count < DELETE_BATCH) return deleted
+      }
+    },
+  }
+
+  function filtered(filter: AuditFilter) {
+    let query = db.selectFrom('audit_events').selectAll()
+    if (filter.userId !== undefined) query = query.where('user_id', '=', filter.userId)
+    if (filter.type !== undefined) query = query.where('type', '=', filter.type)
+    if (filter.since !== undefined) query = query.where('at', '>=', filter.since)
+    if (filter.until !== undefined) query = query.where('at', '<', filter.until)
+    return query
   }
 }
+
+const DELETE_BATCH = 5_000
 
 function toAuditRecord(row: Selectable<Database['audit_events']>): AuditEventRecord {
   return {

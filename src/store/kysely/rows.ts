@@ -34,3 +34,8 @@ export function parseJsonObject(text: string): Record<string, unknown> {
 export function beforeKeyset(timeColumn: string, after: PageAfter): RawBuilder<SqlBool> {
   return sql<SqlBool>`(${sql.ref(timeColumn)}, ${sql.ref('id')}) < (${after.at}, ${after.id})`
 }
+
+/** Keyset condition "strictly after this row" for lists ordered by (time, id) ascending. */
+export function afterKeyset(timeColumn: string, after: PageAfter): RawBuilder<SqlBool> {
+  return sql<SqlBool>`(${sql.ref(timeColumn)}, ${sql.ref('id')}) > (${after.at}, ${after.id})`
+}

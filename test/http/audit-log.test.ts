@@ -1,0 +1,155 @@
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { AUDIT_EVENT_TYPES, type AuditEventRecord } from '../../src/store/store.js'
+import { bearer, buildTestApp, json, loginAs, type TestApp } from '../helpers/build-test-app.js'
+
+let t: TestApp
+beforeAll(async () => {
+  t = await buildTestApp({ demo: true, reuseWindow: 2 })
+})
+afterAll(() => t.close())
+
+const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
+  t.inject({ method: 'POST', url, ...json(body, headers) })
+
+const form = (params: Record<string, string>) => ({
+  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  payload: new URLSearchParams(params).toString(),
+})
+
+/** Runs every security-relevant action once, over HTTP, the way clients would. */
+async function runEverySecurityAction(): Promise<void> {
+  const admin = (await loginAs(t, 'admin', 'adminpass')).access_token
+  const asAdmin = bearer(admin)
+  expect(
+    (await post('/register', { username: 'erin', password: 'erin has a passphrase' })).statusCode,
+  ).toBe(201)
+  expect(
+    (await post('/login', { username: 'erin', password: 'not her password' })).statusCode,
+  ).toBe(401)
+  const erin = await loginAs(t, 'erin', 'erin has a passphrase')
+  const rotated = await post('/refresh', { refresh_token: erin.refresh_token })
+  expect(rotated.statusCode).toBe(200)
+  t.clock.advance(3)
+  expect((await post('/refresh', { refresh_token: erin.refresh_token })).statusCode).toBe(401)
+
+  const again = await loginAs(t, 'erin', 'erin has a passphrase')
+  const asErin = bearer(again.access_token)
+  const wrongCurrent = await post(
+    '/me/password',
+    { current_password: 'wrong guess', new_password: 'a brand new passphrase' },
+    asErin,
+  )
+  expect(wrongCurrent.statusCode).toBe(403)
+  // A second session, which the password change ends.
+  await loginAs(t, 'erin', 'erin has a passphrase')
+  const changed = await post(
+    '/me/password',
+    { current_password: 'erin has a passphrase', new_password: 'a brand new passphrase' },
+    asErin,
+  )
+  expect(changed.statusCode).toBe(200)
+  await loginAs(t, 'erin', 'a brand new passphrase')
+  const sessions = await t.inject({ url: '/sessions', headers: asErin })
+  const session = sessions
+    .json<{ items: { id: string; current: boolean }[] }>()
+    .items.find((s) => !s.current)
+  expect(session).toBeDefined()
+  expect(
+    (await t.inject({ method: 'DELETE', url: `/sessions/${session?.id}`, headers: asErin }))
+      .statusCode,
+  ).toBe(204)
+
+  const key = await post('/api-keys', { name: 'ci' }, asErin)
+  expect(key.statusCode).toBe(201)
+  const keyId = key.json<{ id: string }>().id
+  expect(
+    (await t.inject({ method: 'DELETE', url: `/api-keys/${keyId}`, headers: asErin })).statusCode,
+  ).toBe(204)
+  expect((await post('/logout', {}, asErin)).statusCode).toBe(200)
+
+  const client = await post('/admin/clients', { name: 'reports', scopes: ['data:read'] }, asAdmin)
+  expect(client.statusCode).toBe(201)
+  const { client_id, client_secret } = client.json<{ client_id: string; client_secret: string }>()
+  const grant = { grant_type: 'client_credentials', client_id }
+  expect(
+    (await t.inject({ method: 'POST', url: '/oauth/token', ...form({ ...grant, client_secret }) }))
+      .statusCode,
+  ).toBe(200)
+  const wrongSecret = `${client_secret.slice(0, -1)}${client_secret.endsWith('A') ? 'B' : 'A'}`
+  expect(
+    (
+      await t.inject({
+        method: 'POST',
+        url: '/oauth/token',
+        ...form({ ...grant, client_secret: wrongSecret }),
+      })
+    ).statusCode,
+  ).toBe(401)
+  expect(
+    (await t.inject({ method: 'DELETE', url: `/admin/clients/${client_id}`, headers: asAdmin }))
+      .statusCode,
+  ).toBe(204)
+
+  const created = await post(
+    '/admin/users',
+    { username: 'frank', password: 'frank has a passphrase' },
+    asAdmin,
+  )
+  expect(created.statusCode).toBe(201)
+  const frank = created.json<{ id: string }>().id
+  const patched = await t.inject({
+    method: 'PATCH',
+    url: `/admin/users/${frank}`,
+    ...json({ roles: ['auditor'] }, asAdmin),
+  })
+  expect(patched.statusCode).toBe(200)
+  expect(
+    (await t.inject({ method: 'DELETE', url: `/admin/users/${frank}`, headers: asAdmin }))
+      .statusCode,
+  ).toBe(204)
+  expect((await post('/admin/keys/rotate', {}, asAdmin)).statusCode).toBe(200)
+}
+
+it('records every kind of security event, with who, from where and when', async () => {
+  await runEverySecurityAction()
+  const events: AuditEventRecord[] = await t.core.store.audit.list({}, { limit: 500 })
+  const seen = new Set(events.map((event) => event.type))
+  expect(AUDIT_EVENT_TYPES.filter((type) => !seen.has(type))).toEqual([])
+
+  const registered = events.find(
+    (e) => e.type === 'user_created' && e.details['via'] === 'register',
+  )
+  expect(registered).toMatchObject({ ip: '127.0.0.1', userAgent: 'lightMyRequest' })
+  expect(events.find((e) => e.type === 'client_auth_failure')?.details).toMatchObject({
+    reason: 'wrong_secret',
+  })
+  expect(events.find((e) => e.type === 'password_change_failure')?.details).toEqual({
+    reason: 'incorrect_password',
+  })
+  // Demo users created at start-up are on record too, without a request.
+  expect(
+    events.filter((e) => e.type === 'user_created' && e.details['via'] === 'demo'),
+  ).toHaveLength(3)
+  // Nothing secret is in the log: no password, token or client secret in any detail.
+  const logged = JSON.stringify(events)
+  for (const secret of ['passphrase', 'gthr_', 'gthk_', 'gthc_', 'eyJ']) {
+    expect(logged).not.toContain(secret)
+  }
+})
+
+it('keeps events for the configured retention, deleting older ones at upkeep', async () => {
+  const kept = await buildTestApp({ demo: true, auditRetentionDays: 30 })
+  try {
+    await loginAs(kept, 'user1', 'password1')
+    kept.clock.advance(20 * 86_400)
+    await loginAs(kept, 'user2', 'password2')
+    kept.clock.advance(15 * 86_400)
+    await kept.core.auth.runMaintenance()
+    const left = await kept.core.store.audit.list({}, { limit: 100 })
+    // The demo users' creation and user1's login are 35 days old; user2's login is 15.
+    expect(left.map((e) => e.type)).toEqual(['login_success'])
+    expect(left[0]?.at).toBe(kept.clock.now() - 15 * 86_400_000)
+  } finally {
+    await kept.close()
+  }
+})

@@ -1,0 +1,134 @@
+import { join } from 'node:path'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { cleanEnv, startServer, tempDir, type RunningServer } from '../helpers/cli.js'
+
+const tmp = tempDir()
+let server: RunningServer
+
+beforeAll(async () => {
+  // The most talkative level: whatever Gatehouse or Fastify would log, this test sees.
+  server = await startServer(['--demo', '--database', join(tmp.dir, 'gatehouse.db')], {
+    env: cleanEnv({ GATEHOUSE_LOG_LEVEL: 'trace', GATEHOUSE_COOKIE_SECURE: 'false' }),
+  })
+})
+afterAll(async () => {
+  await server?.stop()
+  tmp.remove()
+})
+
+/** Every secret the session used; none may appear in the log, whole or base64-encoded. */
+const secrets: string[] = []
+
+async function call(
+  method: string,
+  path: string,
+  options: { json?: unknown; form?: Record<string, string>; headers?: Record<string, string> } = {},
+) {
+  const headers: Record<string, string> = { ...options.headers }
+  let body: string | undefined
+  if (options.json !== undefined) {
+    headers['content-type'] = 'application/json'
+    body = JSON.stringify(options.json)
+  } else if (options.form) {
+    headers['content-type'] = 'application/x-www-form-urlencoded'
+    body = new URLSearchParams(options.form).toString()
+  }
+  const res = await fetch(`${server.url}${path}`, { method, headers, ...(body && { body }) })
+  const text = await res.text()
+  return {
+    status: res.status,
+    cookies: res.headers.getSetCookie(),
+    body: (text.startsWith('{') ? JSON.parse(text) : {}) as Record<string, string>,
+  }
+}
+
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
+
+it('logs every request with an id, and never a password, token, key or secret', async () => {
+  const password = 'correct horse battery staple'
+  const newPassword = 'another long passphrase'
+  secrets.push(password, newPassword, 'wrong-password-for-the-log')
+  expect((await call('POST', '/register', { json: { username: 'logan', password } })).status).toBe(
+    201,
+  )
+  await call('POST', '/login', {
+    json: { username: 'logan', password: 'wrong-password-for-the-log' },
+  })
+  const login = await call('POST', '/login', { json: { username: 'logan', password } })
+  expect(login.status).toBe(200)
+  const { access_token, refresh_token } = login.body as {
+    access_token: string
+    refresh_token: string
+  }
+  secrets.push(access_token, refresh_token)
+
+  await call('GET', '/protected', { headers: bearer(access_token) })
+  const refreshed = await call('POST', '/refresh', { json: { refresh_token } })
+  secrets.push(refreshed.body['access_token']!, refreshed.body['refresh_token']!)
+
+  // Cookies and their CSRF values.
+  const cookieLogin = await call('POST', '/login', {
+    json: { username: 'logan', password, use_cookies: true },
+  })
+  const jar = cookieLogin.cookies.map((c) => c.split(';')[0]!)
+  for (const pair of jar) secrets.push(pair.slice(pair.indexOf('=') + 1))
+  const csrf = jar.find((c) => c.startsWith('csrf_access_token='))!.split('=')[1]!
+  await call('POST', '/logout', {
+    headers: { cookie: jar.join('; '), 'x-csrf-token': csrf },
+  })
+
+  const key = await call('POST', '/api-keys', {
+    json: { name: 'log test' },
+    headers: bearer(access_token),
+  })
+  expect(key.status).toBe(201)
+  secrets.push(key.body['key']!)
+  await call('GET', '/data', { headers: { 'x-api-key': key.body['key']! } })
+  await call('GET', '/data', { headers: bearer(key.body['key']!) })
+
+  const admin = await call('POST', '/login', { json: { username: 'admin', password: 'adminpass' } })
+  secrets.push('adminpass', admin.body['access_token']!, admin.body['refresh_token']!)
+  const client = await call('POST', '/admin/clients', {
+    json: { name: 'log client', scopes: ['data:read'] },
+    headers: bearer(admin.body['access_token']!),
+  })
+  expect(client.status).toBe(201)
+  const { client_id, client_secret } = client.body as { client_id: string; client_secret: string }
+  secrets.push(client_secret)
+  const basic = Buffer.from(`${client_id}:${client_secret}`).toString('base64')
+  secrets.push(basic)
+  const machine = await call('POST', '/oauth/token', {
+    form: { grant_type: 'client_credentials' },
+    headers: { authorization: `Basic ${basic}` },
+  })
+  secrets.push(machine.body['access_token']!)
+  await call('POST', '/oauth/token', {
+    form: { grant_type: 'client_credentials', client_id, client_secret },
+  })
+  await call('POST', '/oauth/introspect', {
+    form: { token: key.body['key']!, client_id, client_secret },
+  })
+  await call('POST', '/oauth/revoke', {
+    form: { token: refreshed.body['refresh_token']!, client_id, client_secret },
+  })
+  await call('POST', '/me/password', {
+    json: { current_password: password, new_password: newPassword },
+    headers: bearer(access_token),
+  })
+  // Malformed input echoes nothing secret either.
+  await call('POST', '/login', { json: { username: 'logan', password, extra: true } })
+  await call('GET', '/protected', { headers: bearer(`${access_token}x`) })
+
+  // Give the last lines time to be written.
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  const requests = server.logs.filter((l) => l['msg'] === 'request completed')
+  expect(requests.length).toBeGreaterThanOrEqual(19)
+  for (const line of requests) expect(line['reqId']).toMatch(/^[0-9a-f-]{36}$/)
+
+  const log = server.logs.map((l) => JSON.stringify(l)).join('\n')
+  for (const secret of secrets) {
+    expect(secret.length).toBeGreaterThan(8)
+    expect(log, 'a secret reached the log').not.toContain(secret)
+    expect(log).not.toContain(Buffer.from(secret).toString('base64'))
+  }
+})
