@@ -7,7 +7,6 @@ import { createMemoryRevocationList } from './cluster/denylist-memory.js'
 import { DEFAULT_LOCKOUT_POLICY, type LockoutTracker, type RateLimiter } from './cluster/limiter.js'
 import { createMemoryLockoutTracker, createMemoryRateLimiter } from './cluster/limiter-memory.js'
 import { createWorkerState } from './cluster/ipc.js'
-import { createRedisCluster, lockoutWithFallback, withFallback } from './cluster/redis.js'
 import type { Config } from './config/schema.js'
 import { GatehouseError } from './errors.js'
 import { createStore } from './store/create-store.js'
@@ -64,6 +63,9 @@ async function openSharedState(config: Config): Promise<SharedState> {
     if (cluster.isWorker) return { ...createWorkerState(), ...none }
     return { ...memory, bus: createLocalBus(), ...none }
   }
+  // ioredis is loaded only when Redis is configured, so single instances start faster.
+  const { createRedisCluster, lockoutWithFallback, withFallback } =
+    await import('./cluster/redis.js')
   const redis = createRedisCluster(config.redis, config.redisPrefix)
   // Start degraded rather than not at all: while Redis is away, counters are per instance
   // and /readyz says so.

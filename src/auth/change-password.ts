@@ -41,7 +41,7 @@ export async function changePassword(
   }
 
   const next = normalizePassword(input.newPassword)
-  assertAcceptablePassword(next, user.usernameKey)
+  await assertAcceptablePassword(next, user.usernameKey)
   await deps.store.users.update(
     user.id,
     { passwordHash: await deps.hasher.hash(next) },

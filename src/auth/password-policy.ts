@@ -1,15 +1,20 @@
-import { dictionary } from '@zxcvbn-ts/language-common'
 import { GatehouseError } from '../errors.js'
 
 export const MIN_PASSWORD_LENGTH = 8
 export const MAX_PASSWORD_LENGTH = 256
 
-let commonPasswords: Set<string> | undefined
+let commonPasswords: Promise<Set<string>> | undefined
 
-/** ~49,000 most common passwords from leaked corpora (zxcvbn-ts's list), lower-cased. */
-function isCommon(password: string): boolean {
-  commonPasswords ??= new Set(dictionary['passwords-common'].map((p) => p.toLowerCase()))
-  return commonPasswords.has(password.toLowerCase())
+/**
+ * ~49,000 most common passwords from leaked corpora (zxcvbn-ts's list), lower-cased. The
+ * package (all of zxcvbn-ts's dictionaries, ~14 MB resident) is loaded on the first
+ * password set, not at start-up: most processes only verify tokens.
+ */
+async function isCommon(password: string): Promise<boolean> {
+  commonPasswords ??= import('@zxcvbn-ts/language-common').then(
+    ({ dictionary }) => new Set(dictionary['passwords-common'].map((p) => p.toLowerCase())),
+  )
+  return (await commonPasswords).has(password.toLowerCase())
 }
 
 /**
@@ -26,7 +31,10 @@ export function normalizePassword(password: string): string {
  * 8–256, no NUL, not a commonly used or breached password, not the username itself, and
  * no composition rules. Length is checked first, before any expensive work.
  */
-export function assertAcceptablePassword(password: string, usernameKey: string): void {
+export async function assertAcceptablePassword(
+  password: string,
+  usernameKey: string,
+): Promise<void> {
   const length = [...password].length
   if (length < MIN_PASSWORD_LENGTH) {
     throw new GatehouseError(
@@ -43,7 +51,7 @@ export function assertAcceptablePassword(password: string, usernameKey: string):
   if (password.includes('\u0000')) {
     throw new GatehouseError('invalid_password', 'Password must not contain NUL characters')
   }
-  if (isCommon(password)) {
+  if (await isCommon(password)) {
     throw new GatehouseError(
       'weak_password',
       'Password is too common; choose a longer phrase that others are unlikely to use',

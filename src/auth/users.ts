@@ -43,7 +43,7 @@ export async function createUser(
 ): Promise<PublicUser> {
   const username = normalizeUsername(input.username)
   const password = normalizePassword(input.password)
-  if (!input.bypassPasswordPolicy) assertAcceptablePassword(password, username.key)
+  if (!input.bypassPasswordPolicy) await assertAcceptablePassword(password, username.key)
   const roles = normalizeRoles(input.roles ?? [])
 
   if (await deps.store.users.findByUsernameKey(username.key)) throw usernameTaken()

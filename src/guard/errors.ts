@@ -1,4 +1,4 @@
-import { errors as joseErrors } from 'jose'
+import { JwsError } from '../tokens/jws.js'
 import { gatehouseErrorResponse } from '../error-responses.js'
 import { GatehouseError } from '../errors.js'
 import { SEED_MESSAGES } from '../messages.js'
@@ -58,15 +58,18 @@ function flaskEquivalent(error: GatehouseError, token?: string): { status: numbe
 
 function invalidTokenText(cause: unknown, token?: string): string {
   if (token?.startsWith(TOKEN_PREFIXES.refreshToken)) return 'Only non-refresh tokens are allowed'
-  if (cause instanceof joseErrors.JWTClaimValidationFailed) {
-    if (cause.claim === 'aud') return 'Invalid audience'
-    if (cause.claim === 'iss') return 'Invalid issuer'
-    if (cause.claim === 'nbf') return 'The token is not yet valid (iat)'
-    return `Missing claim: ${cause.claim}`
+  if (!(cause instanceof JwsError)) return 'Signature verification failed'
+  switch (cause.reason) {
+    case 'claim':
+      if (cause.claim === 'aud') return 'Invalid audience'
+      if (cause.claim === 'iss') return 'Invalid issuer'
+      if (cause.claim === 'nbf') return 'The token is not yet valid (iat)'
+      return `Missing claim: ${cause.claim}`
+    case 'alg_not_allowed':
+      return 'The specified alg value is not allowed'
+    case 'malformed':
+      return 'Not enough segments'
+    default:
+      return 'Signature verification failed'
   }
-  if (cause instanceof joseErrors.JOSEAlgNotAllowed) return 'The specified alg value is not allowed'
-  if (cause instanceof joseErrors.JWSInvalid || cause instanceof joseErrors.JWTInvalid) {
-    return 'Not enough segments'
-  }
-  return 'Signature verification failed'
 }

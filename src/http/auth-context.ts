@@ -4,7 +4,7 @@ import type { AuthService, Principal } from '../auth/service.js'
 import { parseBearerHeader } from '../bearer.js'
 import { GatehouseError } from '../errors.js'
 import type { TelemetrySink } from '../telemetry.js'
-import { COOKIE_NAMES, CSRF_HEADER } from './cookies.js'
+import { COOKIE_NAMES, CSRF_HEADER, readCookie } from './cookies.js'
 import { sendError } from './error-handler.js'
 
 declare module 'fastify' {
@@ -47,7 +47,7 @@ function extractCredential(request: FastifyRequest): Credential {
     return { token: apiKey, viaCookie: false }
   }
   if (header === undefined || header === '') {
-    const cookie = request.cookies?.[COOKIE_NAMES.access]
+    const cookie = readCookie(request, COOKIE_NAMES.access)
     if (cookie) return { token: cookie, viaCookie: true }
   }
   return { token: parseBearerHeader(header), viaCookie: false }

@@ -1,5 +1,5 @@
-import type { CookieSerializeOptions } from '@fastify/cookie'
-import type { FastifyReply } from 'fastify'
+import { parseCookie, stringifySetCookie, type SerializeOptions } from 'cookie'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { TokenPair } from '../auth/token-pair.js'
 
 /** Flask-JWT-Extended's cookie names, so browser clients migrating from it keep working. */
@@ -36,26 +36,39 @@ export function setTokenCookies(
   settings: CookieSettings,
 ): void {
   const base = { secure: settings.secure, sameSite: settings.sameSite } as const
-  const access: CookieSerializeOptions = { ...base, path: '/', maxAge: pair.expiresIn }
-  const refresh: CookieSerializeOptions = {
+  const access: SerializeOptions = { ...base, path: '/', maxAge: pair.expiresIn }
+  const refresh: SerializeOptions = {
     ...base,
     path: settings.refreshPath,
     maxAge: pair.refreshExpiresIn,
   }
-  void reply
-    .setCookie(COOKIE_NAMES.access, pair.accessToken, { ...access, httpOnly: true })
-    .setCookie(COOKIE_NAMES.csrfAccess, csrf.access, { ...access, httpOnly: false })
-    .setCookie(COOKIE_NAMES.refresh, pair.refreshToken, { ...refresh, httpOnly: true })
-    .setCookie(COOKIE_NAMES.csrfRefresh, csrf.refresh, { ...refresh, httpOnly: false })
+  void reply.header('set-cookie', [
+    stringifySetCookie(COOKIE_NAMES.access, pair.accessToken, { ...access, httpOnly: true }),
+    stringifySetCookie(COOKIE_NAMES.csrfAccess, csrf.access, { ...access, httpOnly: false }),
+    stringifySetCookie(COOKIE_NAMES.refresh, pair.refreshToken, { ...refresh, httpOnly: true }),
+    stringifySetCookie(COOKIE_NAMES.csrfRefresh, csrf.refresh, { ...refresh, httpOnly: false }),
+  ])
 }
 
 export function clearTokenCookies(reply: FastifyReply, settings: CookieSettings): void {
-  const base = { secure: settings.secure, sameSite: settings.sameSite } as const
-  void reply
-    .clearCookie(COOKIE_NAMES.access, { ...base, path: '/' })
-    .clearCookie(COOKIE_NAMES.csrfAccess, { ...base, path: '/' })
-    .clearCookie(COOKIE_NAMES.refresh, { ...base, path: settings.refreshPath })
-    .clearCookie(COOKIE_NAMES.csrfRefresh, { ...base, path: settings.refreshPath })
+  const gone = { secure: settings.secure, sameSite: settings.sameSite, expires: new Date(0) }
+  const atRoot = { ...gone, path: '/' }
+  const atRefresh = { ...gone, path: settings.refreshPath }
+  void reply.header('set-cookie', [
+    stringifySetCookie(COOKIE_NAMES.access, '', atRoot),
+    stringifySetCookie(COOKIE_NAMES.csrfAccess, '', atRoot),
+    stringifySetCookie(COOKIE_NAMES.refresh, '', atRefresh),
+    stringifySetCookie(COOKIE_NAMES.csrfRefresh, '', atRefresh),
+  ])
+}
+
+/**
+ * One cookie of the request. Parsed on demand (only requests without an Authorization
+ * header get here) rather than by a hook on every request.
+ */
+export function readCookie(request: FastifyRequest, name: string): string | undefined {
+  const header = request.headers.cookie
+  return header === undefined || header === '' ? undefined : parseCookie(header)[name]
 }
 
 /** The binding of a refresh token's CSRF token (distinct from any access token jti). */

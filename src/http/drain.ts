@@ -1,58 +1,26 @@
 import type { FastifyInstance } from 'fastify'
 
 const DRAIN_TIMEOUT_MS = 10_000
+const POLL_MS = 20
 
 /**
- * Counts requests in flight so that closing waits for them before the store is closed:
- * Fastify's onClose hooks can run while a slow request (a login hashing its password) is
- * still using the database. Returns a function that resolves once none are left (or after
- * a bounded wait).
+ * Lets requests in flight finish when the app closes, then lets the process exit.
+ *
+ * Fastify stops accepting connections and waits for the open ones to end before it runs
+ * onClose hooks (where the store is closed). But a keep-alive connection whose request
+ * finishes after close began stays open, idle, until the client drops it: shutdown would
+ * hang. So from preClose until the server has closed, idle connections are closed every
+ * few milliseconds, which costs nothing per request; after a bounded wait, all are.
  */
-export function trackInFlight(app: FastifyInstance): () => Promise<void> {
-  let inFlight = 0
-  let waiters: (() => void)[] = []
-  const done = new WeakSet<object>()
-  const finish = (request: object) => {
-    if (done.has(request)) return
-    done.add(request)
-    if (--inFlight === 0) {
-      for (const wake of waiters) wake()
-      waiters = []
-    }
-  }
-  app.addHook('onRequest', (_request, _reply, next) => {
-    inFlight++
-    next()
+export function drainOnClose(app: FastifyInstance): void {
+  app.addHook('preClose', (done) => {
+    const server = app.server
+    const deadline = Date.now() + DRAIN_TIMEOUT_MS
+    const timer = setInterval(() => {
+      if (Date.now() < deadline) server.closeIdleConnections()
+      else server.closeAllConnections()
+    }, POLL_MS)
+    server.once('close', () => clearInterval(timer))
+    done()
   })
-  app.addHook('onResponse', (request, _reply, next) => {
-    finish(request)
-    next()
-  })
-  app.addHook('onRequestAbort', (request, next) => {
-    finish(request)
-    next()
-  })
-  // Once closing, answers end their keep-alive connection: a socket busy when close began
-  // would otherwise stay open, idle, and keep the process alive.
-  let closing = false
-  app.addHook('preClose', (next) => {
-    closing = true
-    next()
-  })
-  app.addHook('onSend', (_request, reply, payload, next) => {
-    if (closing) void reply.header('connection', 'close')
-    next(null, payload)
-  })
-  return async () => {
-    if (inFlight > 0) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, DRAIN_TIMEOUT_MS)
-        waiters.push(() => {
-          clearTimeout(timer)
-          resolve()
-        })
-      })
-    }
-    app.server.closeIdleConnections()
-  }
 }

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyBaseLogger, FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { GatehouseError, type ErrorCode } from '../errors.js'
 import { gatehouseErrorResponse, type ErrorResponse } from '../error-responses.js'
 
@@ -11,11 +11,20 @@ export function toErrorResponse(error: unknown): ErrorResponse {
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown): void {
   const response = toErrorResponse(error)
   if (response.status >= 500) {
-    request.log.error({ err: error }, 'request failed')
+    logOf(request).error({ err: error }, 'request failed')
   } else if (error instanceof GatehouseError && error.cause !== undefined) {
-    request.log.debug({ code: error.code, cause: describeCause(error.cause) }, 'request refused')
+    logOf(request).debug({ code: error.code, cause: describeCause(error.cause) }, 'request refused')
   }
   void reply.code(response.status).headers(response.headers).send(response.body)
+}
+
+/**
+ * The request's logger with its id bound. The standalone server skips per-request child
+ * loggers when requests are not logged; the rare error line binds the id here instead.
+ */
+function logOf(request: FastifyRequest): FastifyBaseLogger {
+  const log = request.log as FastifyBaseLogger & { bindings?: () => Record<string, unknown> }
+  return log.bindings?.()['reqId'] === undefined ? log.child({ reqId: request.id }) : log
 }
 
 export function errorHandler(

@@ -10,9 +10,8 @@ import type { Store } from '../store/store.js'
 import type { PasswordHasher } from '../tokens/password.js'
 import { createRequiredGuard, type RequiredOptions } from './auth-context.js'
 import { errorHandler } from './error-handler.js'
-import { trackInFlight } from './drain.js'
+import { drainOnClose } from './drain.js'
 import { createIpRateLimit } from './rate-limit.js'
-import cookie from '@fastify/cookie'
 import { accountRoutes } from './routes/account.js'
 import { adminRoutes } from './routes/admin.js'
 import { apiKeyRoutes } from './routes/api-keys.js'
@@ -90,11 +89,8 @@ async function gatehousePlugin(app: FastifyInstance, options: GatehouseOptions):
       },
     ))
   if (!options.core) {
-    const drained = trackInFlight(app)
-    app.addHook('onClose', async () => {
-      await drained()
-      await core.close()
-    })
+    drainOnClose(app)
+    app.addHook('onClose', () => core.close())
   }
   startMaintenance(app, core)
 
@@ -104,8 +100,6 @@ async function gatehousePlugin(app: FastifyInstance, options: GatehouseOptions):
       app.log.warn({ users: created }, 'demo users created (never in production)')
   }
 
-  // Guards read the access cookie on the application's routes too.
-  if (!app.hasRequestDecorator('cookies')) await app.register(cookie)
   const required = (guardOptions?: RequiredOptions) =>
     createRequiredGuard(core.auth, core.telemetry, guardOptions)
   app.decorate('gatehouse', { required, auth: core.auth, config: core.config })

@@ -1,11 +1,12 @@
 import type { KeyObject } from 'node:crypto'
-import { errors as joseErrors, jwtVerify, SignJWT, type JWTHeaderParameters } from 'jose'
+import { SignJWT } from 'jose'
 import { LRUCache } from 'lru-cache'
 import Type, { type Static } from 'typebox'
 import { Compile } from 'typebox/compile'
 import type { Clock } from '../clock.js'
 import { newId } from '../ids.js'
 import { GatehouseError } from '../errors.js'
+import { checkClaims, JwsError, parseCompactJws, verifyParsedJws } from './jws.js'
 import type { ActiveSigningKey } from './signing-keys.js'
 
 /** RFC 9068 §2.1: access tokens are typed so they cannot be confused with other JWTs. */
@@ -138,23 +139,18 @@ export function createAccessTokenVerifier(
 ): AccessTokenVerifier {
   const verified = new LRUCache<string, AccessTokenClaims>({ max: options.cacheSize ?? 10_000 })
   const algorithms = [...options.algorithms]
+  const typ = options.typ ?? ACCESS_TOKEN_TYPE
 
-  function resolveKey(header: JWTHeaderParameters): KeyObject | Promise<KeyObject> {
-    const kid = header.kid
-    const key = kid === undefined ? undefined : options.getKey(kid)
-    return key instanceof Promise ? key.then(knownKey) : knownKey(key)
-  }
-
-  async function verifySignature(token: string): Promise<AccessTokenClaims> {
+  function accept(token: string, parsed: ParsedJws, key: KeyObject | undefined): AccessTokenClaims {
     try {
-      const { payload } = await jwtVerify(token, resolveKey, {
-        algorithms,
+      const payload = verifyParsedJws(parsed, knownKey(key))
+      checkClaims(parsed.header, payload, {
         issuer: options.issuer,
         audience: options.audience,
-        typ: options.typ ?? ACCESS_TOKEN_TYPE,
-        clockTolerance: options.leeway,
-        currentDate: new Date(options.clock.now()),
-        requiredClaims: ['exp', 'iat', 'jti', 'sub'],
+        typ,
+        leeway: options.leeway,
+        now: Math.floor(options.clock.now() / 1000),
+        required: REQUIRED_CLAIMS,
       })
       if (!checkClaimsShape.Check(payload)) {
         throw new GatehouseError('invalid_token', undefined, {
@@ -168,10 +164,28 @@ export function createAccessTokenVerifier(
     }
   }
 
+  /** A token not seen before: synchronous unless its key has to be fetched. */
+  function verifyUncached(token: string): AccessTokenClaims | Promise<AccessTokenClaims> {
+    let parsed: ParsedJws
+    try {
+      parsed = parseCompactJws(token, algorithms)
+    } catch (error) {
+      throw toTokenError(error)
+    }
+    const kid = parsed.header.kid
+    const key = kid === undefined ? undefined : options.getKey(kid)
+    return key instanceof Promise
+      ? key.then(
+          (found) => accept(token, parsed, found),
+          (error: unknown) => Promise.reject(toTokenError(error)),
+        )
+      : accept(token, parsed, key)
+  }
+
   return {
     verify(token) {
       const hit = verified.get(token)
-      if (hit === undefined) return verifySignature(token)
+      if (hit === undefined) return verifyUncached(token)
       const now = options.clock.now() / 1000
       if (now >= hit.exp + options.leeway) {
         verified.delete(token)
@@ -183,6 +197,11 @@ export function createAccessTokenVerifier(
   }
 }
 
+type ParsedJws = ReturnType<typeof parseCompactJws>
+
+/** Gatehouse issues these in every access token; one missing means not ours. */
+const REQUIRED_CLAIMS = ['exp', 'iat', 'jti', 'sub']
+
 function knownKey(key: KeyObject | undefined): KeyObject {
   if (key === undefined)
     throw new GatehouseError('invalid_token', undefined, { cause: 'unknown kid' })
@@ -191,6 +210,8 @@ function knownKey(key: KeyObject | undefined): KeyObject {
 
 function toTokenError(error: unknown): GatehouseError {
   if (error instanceof GatehouseError) return error
-  if (error instanceof joseErrors.JWTExpired) return new GatehouseError('token_expired')
+  if (error instanceof JwsError && error.reason === 'expired') {
+    return new GatehouseError('token_expired')
+  }
   return new GatehouseError('invalid_token', undefined, { cause: error })
 }

@@ -7,6 +7,7 @@ import { loadConfig } from '../../config/load.js'
 import type { Config, SettingName } from '../../config/schema.js'
 import { openCore } from '../../core.js'
 import { buildApp } from '../../http/app.js'
+import { lowerBackgroundThreadPriority } from '../thread-priority.js'
 
 /** Runs the server until SIGTERM or SIGINT, then drains in-flight requests and exits 0. */
 export async function serveCommand(
@@ -28,6 +29,7 @@ async function runServer(config: Config): Promise<number> {
     )
   }
   await app.listen({ host: config.host, port: config.port })
+  await lowerBackgroundThreadPriority()
   app.log.info({ issuer: config.issuer, database: redactUrl(config.database) }, 'gatehouse ready')
 
   return new Promise((resolve) => {

@@ -1,6 +1,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { GatehouseError } from '../../errors.js'
-import { clearTokenCookies, COOKIE_NAMES, CSRF_HEADER, refreshCsrfBinding } from '../cookies.js'
+import {
+  clearTokenCookies,
+  COOKIE_NAMES,
+  CSRF_HEADER,
+  readCookie,
+  refreshCsrfBinding,
+} from '../cookies.js'
 import { RefreshBody, TokenOrCookieResponse } from '../schemas/account.js'
 import { ErrorBody } from '../schemas/common.js'
 import { LogoutBody, LogoutResponse } from '../schemas/session.js'
@@ -68,7 +74,7 @@ export function sessionRoutes(app: GatehouseInstance, deps: RouteDeps): void {
  * CSRF token in the header (double submit, bound to the refresh token by an HMAC).
  */
 function refreshTokenFromCookie(request: FastifyRequest, deps: RouteDeps): string {
-  const token = request.cookies?.[COOKIE_NAMES.refresh]
+  const token = readCookie(request, COOKIE_NAMES.refresh)
   if (!token) {
     throw new GatehouseError(
       'invalid_request',

@@ -1,5 +1,4 @@
 import { Kysely, PostgresDialect } from 'kysely'
-import pg from 'pg'
 import type { Store } from '../store.js'
 import type { Database } from './database.js'
 import { createKyselyStore } from './store.js'
@@ -13,13 +12,18 @@ export interface PostgresStoreOptions {
 
 /** PostgreSQL through a connection pool; the same schema and queries as SQLite. */
 export function createPostgresStore(url: string, options: PostgresStoreOptions = {}): Store {
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: options.poolSize ?? 10,
-    ...(options.schema !== undefined && { options: `-c search_path=${options.schema}` }),
-  })
-  // An idle connection dropped by the server must not crash the process.
-  pool.on('error', () => undefined)
+  // pg is loaded on first use, so servers on SQLite never pay for it at start-up.
+  const pool = async () => {
+    const { default: pg } = await import('pg')
+    const created = new pg.Pool({
+      connectionString: url,
+      max: options.poolSize ?? 10,
+      ...(options.schema !== undefined && { options: `-c search_path=${options.schema}` }),
+    })
+    // An idle connection dropped by the server must not crash the process.
+    created.on('error', () => undefined)
+    return created
+  }
   return createKyselyStore(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), {
     migrationSchema: options.schema ?? 'public',
   })
