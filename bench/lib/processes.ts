@@ -1,7 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { availableParallelism } from 'node:os'
+import { availableParallelism, cpus } from 'node:os'
 import { createInterface } from 'node:readline'
 
 /** `taskset`, when this machine has it and more than one core; otherwise no pinning. */
@@ -21,16 +21,22 @@ export const canPin: boolean = (() => {
 export const SERVER_CORES = '0'
 export const CLIENT_CORES = '1'
 
-/** Spawns `node args…`, pinned to `cores` when possible (null: any core). */
+/** Every core of the machine, for processes that may use them all. */
+export const ALL_CORES = `0-${cpus().length - 1}`
+
+/**
+ * Spawns `node args…`, pinned to `cores` when possible. null means every core: said
+ * explicitly, since a child would otherwise inherit this (pinned) process's one core.
+ */
 export function spawnNode(
   args: string[],
   options: { cores: string | null; env?: Record<string, string>; stdout?: 'pipe' | 'ignore' },
 ): ChildProcess {
   const env = { ...process.env, ...options.env }
-  const pin = canPin && options.cores !== null
+  const cores = options.cores ?? ALL_CORES
   return spawn(
-    pin ? 'taskset' : process.execPath,
-    pin ? ['-c', options.cores as string, process.execPath, ...args] : args,
+    canPin ? 'taskset' : process.execPath,
+    canPin ? ['-c', cores, process.execPath, ...args] : args,
     { env, stdio: ['ignore', options.stdout ?? 'pipe', 'inherit'] },
   )
 }

@@ -29,3 +29,6 @@ export function announce(address: AddressInfo | string | null): void {
   const port = typeof address === 'object' && address !== null ? address.port : 0
   process.stdout.write(`${JSON.stringify({ port })}\n`)
 }
+
+// A profiled peer (node --cpu-prof) writes its profile only on a normal exit.
+process.once('SIGINT', () => process.exit(0))

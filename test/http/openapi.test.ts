@@ -20,6 +20,12 @@ beforeAll(async () => {
 })
 afterAll(() => t.close())
 
+interface MediaType {
+  example?: unknown
+  examples?: unknown
+  schema?: { examples?: unknown }
+}
+
 interface OpenApi {
   openapi: string
   paths: Record<
@@ -82,6 +88,15 @@ describe('GET /openapi.json', () => {
     expect([...registered].filter((route) => !documented.includes(route))).toEqual([])
     for (const [path, operations] of Object.entries(doc.paths)) {
       for (const [method, operation] of Object.entries(operations)) {
+        // Every request body shows an example of itself.
+        const media = Object.values(
+          (operation.requestBody as { content?: Record<string, MediaType> } | undefined)?.content ??
+            {},
+        )
+        for (const type of media) {
+          const shown = type.example ?? type.examples ?? type.schema?.examples
+          expect(shown, `${method} ${path} request example`).toBeDefined()
+        }
         const statuses = Object.keys(operation.responses)
         expect(
           statuses.some((s) => s.startsWith('2')),

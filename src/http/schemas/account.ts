@@ -10,11 +10,20 @@ const useCookies = Type.Boolean({
 })
 
 /** Unknown fields (such as `role`) are refused: a client can never choose its roles. */
-export const RegisterBody = Type.Object({ username, password }, { additionalProperties: false })
+export const RegisterBody = Type.Object(
+  { username, password },
+  {
+    additionalProperties: false,
+    examples: [{ username: 'alice', password: 'correct horse battery staple' }],
+  },
+)
 
 export const LoginBody = Type.Object(
   { username, password, use_cookies: Type.Optional(useCookies) },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [{ username: 'user1', password: 'password1' }],
+  },
 )
 
 export const RefreshBody = Type.Object(
@@ -26,15 +35,27 @@ export const RefreshBody = Type.Object(
     ),
     use_cookies: Type.Optional(useCookies),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ refresh_token: 'gthr_…' }] },
 )
 
-export const TokenResponse = Type.Object({
-  access_token: Type.String(),
-  refresh_token: Type.String(),
-  token_type: Type.Literal('Bearer'),
-  expires_in: Type.Integer({ description: 'Seconds until the access token expires' }),
-})
+export const TokenResponse = Type.Object(
+  {
+    access_token: Type.String(),
+    refresh_token: Type.String(),
+    token_type: Type.Literal('Bearer'),
+    expires_in: Type.Integer({ description: 'Seconds until the access token expires' }),
+  },
+  {
+    examples: [
+      {
+        access_token: 'eyJhbGciOiJFZERTQSIsInR5cCI6ImF0K2p3dCIs…',
+        refresh_token: 'gthr_…',
+        token_type: 'Bearer',
+        expires_in: 900,
+      },
+    ],
+  },
+)
 
 export const CookieLoginResponse = Type.Object({
   msg: Type.String(),

@@ -37,7 +37,10 @@ export const CreateUserBody = Type.Object(
     password: Type.String(),
     roles: Type.Optional(Type.Array(Type.String(), { maxItems: 32 })),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [{ username: 'carol', password: 'a long passphrase of hers', roles: ['auditor'] }],
+  },
 )
 
 export const UpdateUserBody = Type.Object(
@@ -45,7 +48,11 @@ export const UpdateUserBody = Type.Object(
     roles: Type.Optional(Type.Array(Type.String(), { maxItems: 32 })),
     disabled: Type.Optional(Type.Boolean()),
   },
-  { additionalProperties: false, minProperties: 1 },
+  {
+    additionalProperties: false,
+    minProperties: 1,
+    examples: [{ roles: ['admin'] }, { disabled: true }],
+  },
 )
 
 export const AuditQuery = Type.Object(
@@ -79,7 +86,7 @@ export const CreateClientBody = Type.Object(
     name: Type.String(),
     scopes: Type.Array(Type.String(), { maxItems: 32 }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ name: 'reporting job', scopes: ['data:read'] }] },
 )
 
 export const Client = Type.Object({

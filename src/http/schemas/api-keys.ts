@@ -15,7 +15,10 @@ export const CreateApiKeyBody = Type.Object(
       }),
     ),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [{ name: 'nightly report', scopes: ['data:read'], expires_in: 2592000 }],
+  },
 )
 
 const timestamp = Type.String({ format: 'date-time' })

@@ -6,14 +6,17 @@ const clientCredentials = {
   client_secret: Type.Optional(Type.String({ description: 'client_secret_post' })),
 }
 
-export const TokenRequest = Type.Object({
-  grant_type: Type.String({ description: 'client_credentials or refresh_token' }),
-  scope: Type.Optional(
-    Type.String({ description: 'Space-separated; at most the client’s scopes' }),
-  ),
-  refresh_token: Type.Optional(Type.String()),
-  ...clientCredentials,
-})
+export const TokenRequest = Type.Object(
+  {
+    grant_type: Type.String({ description: 'client_credentials or refresh_token' }),
+    scope: Type.Optional(
+      Type.String({ description: 'Space-separated; at most the client’s scopes' }),
+    ),
+    refresh_token: Type.Optional(Type.String()),
+    ...clientCredentials,
+  },
+  { examples: [{ grant_type: 'client_credentials', scope: 'data:read' }] },
+)
 
 export const OAuthTokenResponse = Type.Object({
   access_token: Type.String(),
@@ -23,11 +26,14 @@ export const OAuthTokenResponse = Type.Object({
   refresh_token: Type.Optional(Type.String()),
 })
 
-export const TokenParameter = Type.Object({
-  token: Type.String(),
-  token_type_hint: Type.Optional(Type.String()),
-  ...clientCredentials,
-})
+export const TokenParameter = Type.Object(
+  {
+    token: Type.String(),
+    token_type_hint: Type.Optional(Type.String()),
+    ...clientCredentials,
+  },
+  { examples: [{ token: 'gthk_…', token_type_hint: 'api_key' }] },
+)
 
 export const IntrospectionResponse = Type.Object(
   { active: Type.Boolean() },

@@ -8,7 +8,7 @@ export const LogoutBody = Type.Object(
       }),
     ),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ scope: 'global' }] },
 )
 
 export const LogoutResponse = Type.Object({
@@ -25,7 +25,10 @@ export const MeResponse = Type.Object({
 
 export const ChangePasswordBody = Type.Object(
   { current_password: Type.String(), new_password: Type.String() },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [{ current_password: 'password1', new_password: 'a much longer passphrase' }],
+  },
 )
 
 export const ChangePasswordResponse = Type.Object({
