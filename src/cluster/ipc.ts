@@ -1,4 +1,5 @@
 import cluster, { type Worker } from 'node:cluster'
+import { AggregatorRegistry, type Registry } from 'prom-client'
 import type { ClusterBus, ClusterEvent } from './bus.js'
 import type { LockoutPolicy, LockoutTracker, RateLimiter } from './limiter.js'
 import { createMemoryLockoutTracker, createMemoryRateLimiter } from './limiter-memory.js'
@@ -14,20 +15,25 @@ type Request =
   | { op: 'waitFor'; args: [string, number] }
   | { op: 'recordFailure'; args: [string, number] }
   | { op: 'reset'; args: [string] }
+  | { op: 'metrics' }
 
 type Message =
-  | { gatehouse: 'call'; id: number; request: Request }
-  | { gatehouse: 'result'; id: number; value?: unknown; error?: string }
+  | { gatehouse: 'call'; id: string; request: Request }
+  | { gatehouse: 'result'; id: string; value?: unknown; error?: string }
   | { gatehouse: 'event'; event: ClusterEvent }
 
 function isMessage(value: unknown): value is Message {
   return typeof value === 'object' && value !== null && 'gatehouse' in value
 }
 
-/** In the primary: answer the workers' counter calls and relay their events to the others. */
+/**
+ * In the primary: answer the workers' counter calls, relay their events to the others, and
+ * gather every worker's metrics for whichever worker a scrape of /metrics reached.
+ */
 export function serveWorkerState(policy: LockoutPolicy): void {
   const limiter = createMemoryRateLimiter()
   const lockout = createMemoryLockoutTracker(policy)
+  const metrics = new AggregatorRegistry()
   const answer = (request: Request): Promise<unknown> => {
     switch (request.op) {
       case 'hit':
@@ -38,6 +44,8 @@ export function serveWorkerState(policy: LockoutPolicy): void {
         return lockout.recordFailure(...request.args)
       case 'reset':
         return lockout.reset(...request.args)
+      case 'metrics':
+        return metrics.clusterMetrics()
     }
   }
   cluster.on('message', (worker: Worker, message: unknown) => {
@@ -62,30 +70,44 @@ export interface WorkerState {
   bus: ClusterBus
 }
 
-/** In a worker: counters and events through the primary. */
-export function createWorkerState(): WorkerState {
+/**
+ * Calls answered by the primary over node:cluster's IPC channel. Each caller of a process
+ * has its own `channel`, so answers reach only the caller that asked.
+ */
+function primaryCaller(channel: string, onEvent?: (event: ClusterEvent) => void) {
   const send = process.send?.bind(process)
-  if (!send) throw new Error('createWorkerState needs to run in a cluster worker')
+  if (!send) throw new Error('the primary can only be called from a cluster worker')
   let nextId = 0
-  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
-  const handlers: ((event: ClusterEvent) => void)[] = []
+  const pending = new Map<string, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
   process.on('message', (message: unknown) => {
     if (!isMessage(message)) return
     if (message.gatehouse === 'result') {
       const call = pending.get(message.id)
+      if (call === undefined) return
       pending.delete(message.id)
-      if (message.error !== undefined) call?.reject(new Error(message.error))
-      else call?.resolve(message.value)
+      if (message.error !== undefined) call.reject(new Error(message.error))
+      else call.resolve(message.value)
     } else if (message.gatehouse === 'event') {
-      for (const handler of handlers) handler(message.event)
+      onEvent?.(message.event)
     }
   })
-  const call = <T>(request: Request): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      const id = nextId++
-      pending.set(id, { resolve: resolve as (v: unknown) => void, reject })
-      send({ gatehouse: 'call', id, request })
-    })
+  return {
+    send,
+    call: <T>(request: Request): Promise<T> =>
+      new Promise<T>((resolve, reject) => {
+        const id = `${channel}:${nextId++}`
+        pending.set(id, { resolve: resolve as (v: unknown) => void, reject })
+        send({ gatehouse: 'call', id, request })
+      }),
+  }
+}
+
+/** In a worker: counters and events through the primary. */
+export function createWorkerState(): WorkerState {
+  const handlers: ((event: ClusterEvent) => void)[] = []
+  const { send, call } = primaryCaller('state', (event) => {
+    for (const handler of handlers) handler(event)
+  })
   return {
     rateLimiter: { hit: (...args) => call({ op: 'hit', args }) },
     lockout: {
@@ -103,4 +125,16 @@ export function createWorkerState(): WorkerState {
       close: () => Promise.resolve(),
     },
   }
+}
+
+/**
+ * In a worker: offers this registry to the primary's aggregation and returns a function
+ * that fetches every worker's metrics, summed (Prometheus text), through the primary.
+ */
+export function workerMetrics(registry: Registry): () => Promise<string> {
+  // prom-client answers the primary's requests for this worker's metrics.
+  new AggregatorRegistry()
+  AggregatorRegistry.setRegistries([registry])
+  const { call } = primaryCaller('metrics')
+  return () => call<string>({ op: 'metrics' })
 }

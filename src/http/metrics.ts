@@ -1,5 +1,7 @@
+import cluster from 'node:cluster'
 import type { FastifyRequest } from 'fastify'
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client'
+import { workerMetrics } from '../cluster/ipc.js'
 import type { Core } from '../core.js'
 import { GatehouseError } from '../errors.js'
 import { parseBearerHeader } from '../bearer.js'
@@ -23,6 +25,8 @@ export type RouteObserver = (method: string, statusCode: number, elapsedMs: numb
 
 export interface Metrics {
   registry: Registry
+  /** The text a scrape gets: this process's metrics, or every worker's under --workers. */
+  scrape(): Promise<string>
   /** The observer for a route, made once when the route is registered. */
   routeObserver(url: string): RouteObserver
   /** Stops listening to the core. */
@@ -77,6 +81,8 @@ export function createMetrics(core: Core): Metrics {
     name: 'gatehouse_denylist_entries',
     help: 'Revoked tokens, sessions and subjects held in this instance’s revocation list.',
     registers: [registry],
+    // Every worker holds the same list: the largest is the instance's.
+    aggregator: 'max',
     collect() {
       this.set(core.revocationCount())
     },
@@ -112,7 +118,9 @@ export function createMetrics(core: Core): Metrics {
     }
   }
 
-  return { registry, routeObserver, close: detach }
+  // Under `serve --workers N` a scrape reaches one worker; it answers for all of them.
+  const scrape = cluster.isWorker ? workerMetrics(registry) : () => registry.metrics()
+  return { registry, scrape, routeObserver, close: detach }
 }
 
 /** Requests that matched no route share one label, so scanners cannot grow the series. */
@@ -146,7 +154,7 @@ export function metricsRoute(
         sendError(request, reply, refusal)
         return reply
       }
-      const body = await metrics.registry.metrics()
+      const body = await metrics.scrape()
       return reply.type(metrics.registry.contentType).send(body)
     },
   )

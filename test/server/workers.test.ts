@@ -88,6 +88,29 @@ describe('gatehouse serve --workers 2', () => {
     }
   })
 
+  it('answers /metrics for every worker together, whichever worker a scrape reaches', async () => {
+    const healthz = (text: string) =>
+      Number(
+        /^gatehouse_http_request_duration_seconds_count\{[^}]*route="\/healthz"[^}]*status_code="200"[^}]*\} (\d+)$/m.exec(
+          text,
+        )?.[1] ?? 0,
+      )
+    const scrape = async () => {
+      const res = await fetch(`${server.url}/metrics`, {
+        headers: { connection: 'close' },
+      })
+      expect(res.status).toBe(200)
+      return res.text()
+    }
+    const before = healthz(await scrape())
+    for (let i = 0; i < 20; i++) expect((await call('GET', '/healthz')).status).toBe(200)
+    expect(servingPids().size).toBe(2)
+    // Scrapes land on either worker; each one counts the requests of both.
+    const counts = [] as number[]
+    for (let i = 0; i < 6; i++) counts.push(healthz(await scrape()))
+    expect(new Set(counts)).toEqual(new Set([before + 20]))
+  })
+
   it('stops every worker and exits 0 on SIGTERM', async () => {
     expect(await server.stop()).toBe(0)
   })
