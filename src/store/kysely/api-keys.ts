@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely'
 import type { ApiKeyRecord, ApiKeyStore } from '../store.js'
 import type { Database } from './database.js'
-import { affectedRows, beforeKeyset, toNullableNumber, toNumber } from './rows.js'
+import { affectedRows, newestFirst, toNullableNumber, toNumber } from './rows.js'
 import { parseStringArray, toUserRecord } from './users.js'
 
 export function createApiKeyStore(db: Kysely<Database>): ApiKeyStore {
@@ -57,13 +57,8 @@ export function createApiKeyStore(db: Kysely<Database>): ApiKeyStore {
       }
     },
     async listForUser(userId, page) {
-      let query = db.selectFrom('api_keys').selectAll().where('user_id', '=', userId)
-      if (page.after) query = query.where(beforeKeyset('created_at', page.after))
-      const rows = await query
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(page.limit)
-        .execute()
+      const query = db.selectFrom('api_keys').selectAll().where('user_id', '=', userId)
+      const rows = await query.$call(newestFirst('created_at', page)).execute()
       return rows.map(toApiKeyRecord)
     },
     async revoke(userId, id, at) {

@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely'
 import type { AuditEventRecord, AuditEventType, AuditFilter, AuditStore } from '../store.js'
 import type { Database } from './database.js'
-import { afterKeyset, beforeKeyset, parseJsonObject, toNumber } from './rows.js'
+import { newestFirst, oldestFirst, parseJsonObject, toNumber } from './rows.js'
 
 export function createAuditStore(db: Kysely<Database>): AuditStore {
   return {
@@ -20,19 +20,11 @@ export function createAuditStore(db: Kysely<Database>): AuditStore {
         .execute()
     },
     async list(filter, page) {
-      let query = filtered(filter)
-      if (page.after) query = query.where(beforeKeyset('at', page.after))
-      const rows = await query
-        .orderBy('at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(page.limit)
-        .execute()
+      const rows = await filtered(filter).$call(newestFirst('at', page)).execute()
       return rows.map(toAuditRecord)
     },
     async listOldestFirst(filter, page) {
-      let query = filtered(filter)
-      if (page.after) query = query.where(afterKeyset('at', page.after))
-      const rows = await query.orderBy('at', 'asc').orderBy('id', 'asc').limit(page.limit).execute()
+      const rows = await filtered(filter).$call(oldestFirst('at', page)).execute()
       return rows.map(toAuditRecord)
     },
     async deleteBefore(at) {

@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely'
 import type { OAuthClientRecord, OAuthClientStore } from '../store.js'
 import type { Database } from './database.js'
-import { beforeKeyset, toNumber } from './rows.js'
+import { newestFirst, toNumber } from './rows.js'
 import { parseStringArray } from './users.js'
 
 export function createOAuthClientStore(db: Kysely<Database>): OAuthClientStore {
@@ -27,13 +27,8 @@ export function createOAuthClientStore(db: Kysely<Database>): OAuthClientStore {
       return row && toClientRecord(row)
     },
     async list(page) {
-      let query = db.selectFrom('oauth_clients').selectAll()
-      if (page.after) query = query.where(beforeKeyset('created_at', page.after))
-      const rows = await query
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(page.limit)
-        .execute()
+      const query = db.selectFrom('oauth_clients').selectAll()
+      const rows = await query.$call(newestFirst('created_at', page)).execute()
       return rows.map(toClientRecord)
     },
     async delete(id) {

@@ -1,4 +1,4 @@
-import { sql, type RawBuilder, type SqlBool } from 'kysely'
+import { sql, type SelectQueryBuilder, type SqlBool } from 'kysely'
 import type { PageAfter } from '../store.js'
 
 /** Row ↔ record helpers shared by the Kysely stores. */
@@ -27,15 +27,34 @@ export function parseJsonObject(text: string): Record<string, unknown> {
     : {}
 }
 
-/**
- * Keyset condition "strictly after this row" for lists ordered by (time, id) descending.
- * A row-value comparison: SQLite and Postgres both support it and can use the index.
- */
-export function beforeKeyset(timeColumn: string, after: PageAfter): RawBuilder<SqlBool> {
-  return sql<SqlBool>`(${sql.ref(timeColumn)}, ${sql.ref('id')}) < (${after.at}, ${after.id})`
+/** Where a page of a list starts and how long it is (keyset pagination). */
+interface PageRequest {
+  limit: number
+  after?: PageAfter
 }
 
-/** Keyset condition "strictly after this row" for lists ordered by (time, id) ascending. */
-export function afterKeyset(timeColumn: string, after: PageAfter): RawBuilder<SqlBool> {
-  return sql<SqlBool>`(${sql.ref(timeColumn)}, ${sql.ref('id')}) > (${after.at}, ${after.id})`
+/**
+ * One page of a list ordered by (time, id): the rows strictly beyond `page.after` in that
+ * order. The keyset is a row-value comparison: SQLite and Postgres both support it and can
+ * use the (time, id) index. Use with `query.$call(newestFirst(…))`.
+ */
+function keysetPage(order: 'asc' | 'desc', timeColumn: string, page: PageRequest) {
+  const beyond = sql.raw(order === 'desc' ? '<' : '>')
+  return <DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>) =>
+    (page.after === undefined
+      ? query
+      : query.where(
+          sql<SqlBool>`(${sql.ref(timeColumn)}, ${sql.ref('id')}) ${beyond} (${page.after.at}, ${page.after.id})`,
+        )
+    )
+      .orderBy(sql.ref(timeColumn), order)
+      .orderBy(sql.ref('id'), order)
+      .limit(page.limit)
 }
+
+export const newestFirst = (timeColumn: string, page: PageRequest) =>
+  keysetPage('desc', timeColumn, page)
+
+/** Oldest first, for exports that follow a log as it grows. */
+export const oldestFirst = (timeColumn: string, page: PageRequest) =>
+  keysetPage('asc', timeColumn, page)

@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely'
 import type { NewRefreshToken, RefreshTokenRecord, SessionRecord, SessionStore } from '../store.js'
 import type { Database } from './database.js'
-import { affectedRows, beforeKeyset, toNullableNumber, toNumber } from './rows.js'
+import { affectedRows, newestFirst, toNullableNumber, toNumber } from './rows.js'
 
 export function createSessionStore(db: Kysely<Database>): SessionStore {
   return {
@@ -93,18 +93,13 @@ export function createSessionStore(db: Kysely<Database>): SessionStore {
     },
 
     async listActiveForUser(userId, now, page) {
-      let query = db
+      const query = db
         .selectFrom('sessions')
         .selectAll()
         .where('user_id', '=', userId)
         .where('revoked_at', 'is', null)
         .where('expires_at', '>', now)
-      if (page.after) query = query.where(beforeKeyset('created_at', page.after))
-      const rows = await query
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(page.limit)
-        .execute()
+      const rows = await query.$call(newestFirst('created_at', page)).execute()
       return rows.map(toSessionRecord)
     },
   }

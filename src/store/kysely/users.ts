@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely'
 import type { UserPatch, UserRecord, UserStore } from '../store.js'
 import type { Database } from './database.js'
-import { affectedRows, beforeKeyset, toNumber } from './rows.js'
+import { affectedRows, newestFirst, toNumber } from './rows.js'
 
 export function createUserStore(db: Kysely<Database>): UserStore {
   return {
@@ -44,12 +44,7 @@ export function createUserStore(db: Kysely<Database>): UserStore {
         const pattern = `${query.usernamePrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
         select = select.where(sql<boolean>`username_key like ${pattern} escape '\\'`)
       }
-      if (page.after) select = select.where(beforeKeyset('created_at', page.after))
-      const rows = await select
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(page.limit)
-        .execute()
+      const rows = await select.$call(newestFirst('created_at', page)).execute()
       return rows.map(toUserRecord)
     },
   }
