@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net'
 import type { LoadResult } from './load.js'
+import { percentiles } from './percentiles.js'
 
 /**
  * A minimal pipelining HTTP/1.1 client for runs where every request carries a different
@@ -49,12 +50,11 @@ export async function rawLoad(options: {
   }
   await Promise.all(Array.from({ length: options.connections }, lane))
   const seconds = (performance.now() - started) / 1000
-  latencies.sort((a, b) => a - b)
-  const at = (q: number) => latencies[Math.floor(q * (latencies.length - 1))] ?? 0
+  const { p50, p99 } = percentiles(latencies)
   return {
     requestsPerSecond: latencies.length / seconds,
-    p50: Math.round(at(0.5)),
-    p99: Math.round(at(0.99)),
+    p50: Math.round(p50),
+    p99: Math.round(p99),
     requests: latencies.length,
     seconds,
     failures,

@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http'
+import { percentiles } from './percentiles.js'
 
 export interface ChainResult {
   requestsPerSecond: number
@@ -39,10 +40,7 @@ export async function refreshChains(
   await Promise.all(refreshTokens.map(chain))
   const elapsed = (performance.now() - started) / 1000
   agent.destroy()
-  latencies.sort((a, b) => a - b)
-  const at = (q: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0
-  return { requestsPerSecond: latencies.length / elapsed, p50: at(0.5), p99: at(0.99), failures }
+  return { requestsPerSecond: latencies.length / elapsed, ...percentiles(latencies), failures }
 }
 
 function post(agent: Agent, url: URL, body: string): Promise<{ status: number; body: string }> {

@@ -1,6 +1,7 @@
 import { loadConfig } from '../../config/load.js'
 import type { SettingName } from '../../config/schema.js'
 import { openCore } from '../../core.js'
+import { CLI_REQUEST } from '../request-context.js'
 
 /** `clients create NAME --scopes "a b"`: prints the client_id and the secret, once. */
 export async function clientsCommand(
@@ -17,7 +18,7 @@ export async function clientsCommand(
   try {
     const client = await core.auth.createClient(
       { name, scopes: scopes.split(' ').filter((s) => s !== '') },
-      { ip: null, userAgent: 'gatehouse cli' },
+      CLI_REQUEST,
       null,
     )
     process.stdout.write(

@@ -1,6 +1,7 @@
 import { loadConfig } from '../../config/load.js'
 import type { SettingName } from '../../config/schema.js'
 import { openCore } from '../../core.js'
+import { CLI_REQUEST } from '../request-context.js'
 
 /** `keys rotate` promotes the published next key; `keys list` shows the published keys. */
 export async function keysCommand(
@@ -15,7 +16,7 @@ export async function keysCommand(
   const core = await openCore(loadConfig({ env: process.env, overrides: settings }))
   try {
     if (action === 'rotate') {
-      const kids = await core.auth.rotateSigningKeys(null, { ip: null, userAgent: 'gatehouse cli' })
+      const kids = await core.auth.rotateSigningKeys(null, CLI_REQUEST)
       process.stdout.write(`current ${kids.current}\nnext    ${kids.next}\n`)
       return 0
     }
