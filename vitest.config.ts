@@ -6,11 +6,11 @@ export default defineConfig({
     // The examples import the package by name, as a user's app would.
     alias: [
       {
-        find: /^gatehouse\/guard$/,
+        find: /^gatehouse-auth\/guard$/,
         replacement: fileURLToPath(new URL('./src/guard/index.ts', import.meta.url)),
       },
       {
-        find: /^gatehouse$/,
+        find: /^gatehouse-auth$/,
         replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)),
       },
     ],

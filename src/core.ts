@@ -26,6 +26,8 @@ export interface Core {
   telemetry: Telemetry
   /** Entries in this instance's in-memory revocation list (for metrics). */
   revocationCount(): number
+  /** What the operator should hear at start (settings, Redis unreachable, …). */
+  readonly warnings: readonly string[]
   /** Resolves when the store (and Redis, when configured) answer; throws service_unavailable. */
   ready(): Promise<void>
   close(): Promise<void>
@@ -43,6 +45,7 @@ export interface OpenCoreOptions {
 const REDIS_CONNECT_WAIT_MS = 3_000
 
 interface SharedState {
+  warnings: string[]
   rateLimiter: RateLimiter
   lockout: LockoutTracker
   bus: ClusterBus
@@ -57,7 +60,7 @@ async function openSharedState(config: Config): Promise<SharedState> {
     rateLimiter: createMemoryRateLimiter(),
     lockout: createMemoryLockoutTracker(policy),
   }
-  const none = { ping: () => Promise.resolve(), close: () => Promise.resolve() }
+  const none = { warnings: [], ping: () => Promise.resolve(), close: () => Promise.resolve() }
   if (config.redis === undefined) {
     // A worker of `serve --workers N` shares through the primary; a lone process needs no one.
     if (cluster.isWorker) return { ...createWorkerState(), ...none }
@@ -69,8 +72,14 @@ async function openSharedState(config: Config): Promise<SharedState> {
   const redis = createRedisCluster(config.redis, config.redisPrefix)
   // Start degraded rather than not at all: while Redis is away, counters are per instance
   // and /readyz says so.
-  await redis.connected(REDIS_CONNECT_WAIT_MS)
+  const connected = await redis.connected(REDIS_CONNECT_WAIT_MS)
   return {
+    warnings: connected
+      ? []
+      : [
+          `Redis at ${redactRedisUrl(config.redis)} is unreachable: rate limits, lockouts and ` +
+            'revocations are per instance until it answers, and /readyz answers 503',
+        ],
     rateLimiter: withFallback(redis.rateLimiter, memory.rateLimiter),
     lockout: lockoutWithFallback(redis.lockout(policy), memory.lockout),
     bus: redis.bus,
@@ -123,6 +132,7 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
       rateLimiter: shared.rateLimiter,
       telemetry,
       revocationCount: () => revocations.size(),
+      warnings: [...config.warnings, ...shared.warnings],
       async ready() {
         await store.ping().catch((error: unknown) => {
           throw new GatehouseError('service_unavailable', 'Store is not reachable', {
@@ -144,5 +154,16 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
     await shared.close()
     if (ownsStore) await store.close()
     throw error
+  }
+}
+
+/** A Redis URL without its password, for messages. */
+function redactRedisUrl(value: string): string {
+  try {
+    const url = new URL(value)
+    if (url.password) url.password = '***'
+    return url.toString()
+  } catch {
+    return 'the configured address'
   }
 }

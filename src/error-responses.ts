@@ -99,6 +99,11 @@ export const ERRORS: Record<ErrorCode, ErrorMapping> = {
   rate_limited: { status: 429, message: 'Too many requests' },
   not_found: { status: 404, message: 'Not found' },
   payload_too_large: { status: 413, message: 'Request body is too large' },
+  request_timeout: {
+    status: 408,
+    message: 'The request took too long to arrive; the connection is closed',
+  },
+  headers_too_large: { status: 431, message: 'Request headers are too large' },
   unsupported_media_type: {
     status: 415,
     message: 'Unsupported Content-Type; send application/json',

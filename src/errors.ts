@@ -30,6 +30,8 @@ export type ErrorCode =
   | 'rate_limited'
   | 'not_found'
   | 'payload_too_large'
+  | 'request_timeout'
+  | 'headers_too_large'
   | 'unsupported_media_type'
   | 'service_unavailable'
   | 'internal_error'

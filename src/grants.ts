@@ -1,5 +1,5 @@
 /**
- * What a token grants, checked the same way by the server's guards and by gatehouse/guard.
+ * What a token grants, checked the same way by the server's guards and by gatehouse-auth/guard.
  * Pure functions over claims; imports nothing.
  */
 export interface Grants {

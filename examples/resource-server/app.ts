@@ -3,7 +3,7 @@
  * against Gatehouse's JWKS and never calls it per request.
  */
 import Fastify, { type FastifyInstance } from 'fastify'
-import { gatehouseGuard } from 'gatehouse/guard'
+import { gatehouseGuard } from 'gatehouse-auth/guard'
 
 export interface ResourceServerOptions {
   /** Where Gatehouse answers, e.g. http://127.0.0.1:8080. */

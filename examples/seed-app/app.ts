@@ -9,7 +9,7 @@
  * role check in the view                  app.gatehouse.required({ roles: ['admin'] })
  */
 import Fastify, { type FastifyInstance } from 'fastify'
-import { gatehouse, type GatehouseOptions } from 'gatehouse'
+import { gatehouse, type GatehouseOptions } from 'gatehouse-auth'
 
 export async function buildSeedApp(options: GatehouseOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({ logger: process.env['NODE_ENV'] !== 'test' })

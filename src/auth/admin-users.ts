@@ -1,5 +1,6 @@
 import { GatehouseError } from '../errors.js'
 import type { UserRecord } from '../store/store.js'
+import { actorId, assertFreshActor, type Actor } from './actor.js'
 import type { ApiKeyAuthenticator } from './api-keys.js'
 import { recordAudit } from './audit.js'
 import type { AuthDeps, RequestContext } from './deps.js'
@@ -52,10 +53,14 @@ export async function getUser(deps: AuthDeps, id: string): Promise<AdminUserView
 export async function createUserAsAdmin(
   deps: AuthDeps,
   input: CreateUserInput,
-  actorId: string,
+  actor: Actor,
   context: RequestContext,
 ): Promise<AdminUserView> {
-  const created = await createUser(deps, input, context, { via: 'admin', by: actorId })
+  assertFreshActor(actor)
+  const created = await createUser(deps, input, context, {
+    via: 'admin',
+    by: actorId(actor) ?? 'cli',
+  })
   return getUser(deps, created.id)
 }
 
@@ -74,12 +79,14 @@ export async function updateUser(
   apiKeys: ApiKeyAuthenticator,
   id: string,
   update: UserUpdate,
-  actorId: string,
+  actor: Actor,
   context: RequestContext,
 ): Promise<AdminUserView> {
   const roles = update.roles === undefined ? undefined : normalizeRoles(update.roles)
   const before = await deps.store.users.findById(id)
   if (!before) throw new GatehouseError('not_found', 'No such user')
+  // Granting roles grants power; disabling takes it away and needs no fresh login.
+  if (roles !== undefined && roles.join(' ') !== before.roles.join(' ')) assertFreshActor(actor)
   const patch = {
     ...(roles !== undefined && { roles }),
     ...(update.disabled !== undefined && { disabled: update.disabled }),
@@ -96,7 +103,7 @@ export async function updateUser(
     apiKeys.forgetOwner(id)
   }
   if (disabling || rolesChanged) await denySubjectUntilNow(deps, id)
-  await recordAudit(deps, 'user_updated', context, id, { by: actorId, ...patch })
+  await recordAudit(deps, 'user_updated', context, id, { by: actorId(actor), ...patch })
   return toAdminUserView(user)
 }
 

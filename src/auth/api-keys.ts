@@ -160,6 +160,7 @@ export function createApiKeyAuthenticator(deps: AuthDeps): ApiKeyAuthenticator {
       jti: `api_key:${key.id}`,
       fresh: false,
       api_key_id: key.id,
+      api_key_expires: key.expiresAt !== null,
     }
     cache.set(keyHash, { principal, ownerId: owner.id, expiresAt: key.expiresAt })
     await deps.store.apiKeys.touch(key.id, now)

@@ -7,6 +7,7 @@ import {
   MAX_PASSWORD_LENGTH,
   normalizePassword,
 } from './password-policy.js'
+import { withPasswordAttempt } from './lockout.js'
 import { denySessions } from './revocation.js'
 
 export interface ChangePasswordInput {
@@ -29,10 +30,21 @@ export async function changePassword(
   const user = await deps.store.users.findById(principal.sub)
   if (!user) throw new GatehouseError('invalid_token')
 
+  // Guesses of the current password count toward the same lockout as logins: a stolen
+  // fresh token must not become an unthrottled password oracle.
   const current = normalizePassword(input.currentPassword)
-  const matches =
-    [...current].length <= MAX_PASSWORD_LENGTH &&
-    (await deps.hasher.verify(user.passwordHash, current))
+  const matches = await withPasswordAttempt(
+    deps,
+    user.usernameKey,
+    context,
+    { type: 'password_change_failure', userId: user.id },
+    async () => {
+      const matched =
+        [...current].length <= MAX_PASSWORD_LENGTH &&
+        (await deps.hasher.verify(user.passwordHash, current))
+      return { matched, result: matched }
+    },
+  )
   if (!matches) {
     await recordAudit(deps, 'password_change_failure', context, user.id, {
       reason: 'incorrect_password',

@@ -9,6 +9,7 @@ import {
   hasValidChecksum,
   TOKEN_PREFIXES,
 } from '../tokens/opaque-token.js'
+import { actorId, assertFreshActor, type Actor } from './actor.js'
 import { recordAudit } from './audit.js'
 import { normalizeDisplayName } from './display-name.js'
 import type { AuthDeps, RequestContext } from './deps.js'
@@ -20,6 +21,7 @@ export interface ClientView {
   clientId: string
   name: string
   scopes: string[]
+  introspect: boolean
   createdAt: number
 }
 
@@ -28,12 +30,20 @@ export interface CreatedClient extends ClientView {
   clientSecret: string
 }
 
+export interface CreateClientInput {
+  name: string
+  scopes: readonly string[]
+  /** May call the introspection endpoint (RFC 7662). Default false. */
+  introspect?: boolean | undefined
+}
+
 export async function createClient(
   deps: AuthDeps,
-  input: { name: string; scopes: readonly string[] },
+  input: CreateClientInput,
   context: RequestContext,
-  actorId: string | null,
+  actor: Actor,
 ): Promise<CreatedClient> {
+  assertFreshActor(actor)
   const name = normalizeDisplayName(input.name)
   const secret = generateChecksummedSecret(TOKEN_PREFIXES.clientSecret)
   const client: OAuthClientRecord = {
@@ -42,9 +52,14 @@ export async function createClient(
     secretHash: hashOpaqueToken(secret),
     scopes: normalizeScopes(input.scopes),
     createdAt: deps.clock.now(),
+    introspect: input.introspect === true,
   }
   await deps.store.clients.insert(client)
-  await recordAudit(deps, 'client_created', context, actorId, { client_id: client.id, name })
+  await recordAudit(deps, 'client_created', context, actorId(actor), {
+    client_id: client.id,
+    name,
+    introspect: client.introspect,
+  })
   return { ...toClientView(client), clientSecret: secret }
 }
 
@@ -132,6 +147,7 @@ function toClientView(client: OAuthClientRecord): ClientView {
     clientId: client.id,
     name: client.name,
     scopes: client.scopes,
+    introspect: client.introspect,
     createdAt: client.createdAt,
   }
 }

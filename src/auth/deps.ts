@@ -42,11 +42,23 @@ export interface Bus {
   publish(event: ClusterEvent): void
 }
 
-/** Failed-login bookkeeping per username (the cluster layer implements it). */
+/**
+ * Failed-login bookkeeping per username (the cluster layer implements it): an attempt is
+ * admitted before the password is checked, atomically with the check of the wait, and
+ * counts against the threshold until settled (see cluster/limiter.ts).
+ */
 export interface Lockout {
-  waitFor(key: string, now: number): Promise<number>
-  recordFailure(key: string, now: number): Promise<void>
-  reset(key: string): Promise<void>
+  reserve(
+    key: string,
+    attempt: string,
+    now: number,
+  ): Promise<{ status: 'granted' } | { status: 'locked'; wait: number } | { status: 'busy' }>
+  settle(
+    key: string,
+    attempt: string,
+    outcome: 'success' | 'failure' | 'abandoned',
+    now: number,
+  ): Promise<void>
 }
 
 /** The port the cluster layer implements (in memory now; shared across instances later). */

@@ -1,6 +1,8 @@
-import { GatehouseError, RateLimitedError } from '../errors.js'
+import { GatehouseError } from '../errors.js'
+import type { UserRecord } from '../store/store.js'
 import { recordAudit } from './audit.js'
 import type { AuthDeps, RequestContext } from './deps.js'
+import { withPasswordAttempt } from './lockout.js'
 import { MAX_PASSWORD_LENGTH, normalizePassword } from './password-policy.js'
 import { openSession, type TokenPair } from './token-pair.js'
 import { usernameKeyOrNull } from './username.js'
@@ -25,38 +27,20 @@ export async function login(
   const key = usernameKeyOrNull(input.username)
   // Names that cannot exist are throttled like real ones, so lockout reveals nothing.
   const lockKey = key ?? `invalid:${input.username.normalize('NFKC').toLowerCase().slice(0, 128)}`
-  // Checked before the password: during a lockout even the right one is not tried.
-  const wait = await deps.lockout.waitFor(lockKey, deps.clock.now())
-  if (wait > 0) {
-    deps.telemetry.limited('lockout')
-    await recordAudit(deps, 'login_failure', context, null, {
-      reason: 'locked_out',
-      ...(key !== null && { username: key }),
-    })
-    throw new RateLimitedError(
-      wait,
-      `Too many failed logins; try again in ${Math.ceil(wait / 1000)} seconds`,
-    )
-  }
-  const user = key === null ? undefined : await deps.store.users.findByUsernameKey(key)
-  // Over-long passwords cannot match any stored one; refuse them before hashing so a
-  // megabyte "password" cannot be used to burn CPU.
-  const plausible = [...password].length <= MAX_PASSWORD_LENGTH
-  if (!user || !plausible) {
-    if (plausible) await deps.hasher.verifyDummy(password)
-    await deps.lockout.recordFailure(lockKey, deps.clock.now())
-    await recordAudit(deps, 'login_failure', context, user?.id ?? null, {
-      reason: user ? 'wrong_password' : 'unknown_user',
-      ...(key !== null && { username: key }),
-    })
-    throw new GatehouseError('invalid_credentials')
-  }
-  if (!(await deps.hasher.verify(user.passwordHash, password))) {
-    await deps.lockout.recordFailure(lockKey, deps.clock.now())
-    await recordAudit(deps, 'login_failure', context, user.id, { reason: 'wrong_password' })
-    throw new GatehouseError('invalid_credentials')
-  }
-  await deps.lockout.reset(lockKey)
+  // Admitted before the password is checked, atomically with the lockout check: during a
+  // lockout even the right password is not tried, and a burst of concurrent guesses gets
+  // no more tries than the threshold.
+  const user = await withPasswordAttempt(
+    deps,
+    lockKey,
+    context,
+    { type: 'login_failure', userId: null, ...(key !== null && { username: key }) },
+    async () => {
+      const found = await checkPassword(deps, key, password, context)
+      return { matched: found !== undefined, result: found }
+    },
+  )
+  if (user === undefined) throw new GatehouseError('invalid_credentials')
   if (user.disabled) {
     await recordAudit(deps, 'login_failure', context, user.id, { reason: 'user_disabled' })
     throw new GatehouseError('user_disabled')
@@ -69,4 +53,30 @@ export async function login(
   const pair = await openSession(deps, user, context)
   await recordAudit(deps, 'login_success', context, user.id, { session_id: pair.sessionId })
   return pair
+}
+
+/** The user whose password this is; undefined (audited) for a wrong one or an unknown user. */
+async function checkPassword(
+  deps: AuthDeps,
+  key: string | null,
+  password: string,
+  context: RequestContext,
+): Promise<UserRecord | undefined> {
+  const user = key === null ? undefined : await deps.store.users.findByUsernameKey(key)
+  // Over-long passwords cannot match any stored one; refuse them before hashing so a
+  // megabyte "password" cannot be used to burn CPU.
+  const plausible = [...password].length <= MAX_PASSWORD_LENGTH
+  if (!user || !plausible) {
+    if (plausible) await deps.hasher.verifyDummy(password)
+    await recordAudit(deps, 'login_failure', context, user?.id ?? null, {
+      reason: user ? 'wrong_password' : 'unknown_user',
+      ...(key !== null && { username: key }),
+    })
+    return undefined
+  }
+  if (!(await deps.hasher.verify(user.passwordHash, password))) {
+    await recordAudit(deps, 'login_failure', context, user.id, { reason: 'wrong_password' })
+    return undefined
+  }
+  return user
 }

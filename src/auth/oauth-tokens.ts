@@ -27,8 +27,17 @@ export async function introspect(
   deps: AuthDeps,
   checkAccessToken: AccessTokenCheck,
   apiKeys: ApiKeyAuthenticator,
+  caller: OAuthClientRecord,
   token: string,
 ): Promise<Introspection> {
+  // RFC 7662 §2.1 leaves who may introspect to the server; knowing that any token is live
+  // (and whose it is) is not every client's business, so an admin allows it per client.
+  if (!caller.introspect) {
+    throw new GatehouseError(
+      'unauthorized_client',
+      'This client is not allowed to introspect tokens; an admin can allow it',
+    )
+  }
   try {
     if (token.startsWith(TOKEN_PREFIXES.refreshToken))
       return await introspectRefreshToken(deps, token)
@@ -43,7 +52,10 @@ export async function introspect(
       iss: claims.iss,
       aud: claims.aud,
       iat: claims.iat,
-      exp: claims.exp,
+      // An API key without an expiry has no `exp` to report (RFC 7662 §2.2: optional).
+      ...((claims.api_key_id === undefined || claims.api_key_expires !== false) && {
+        exp: claims.exp,
+      }),
       ...(claims.api_key_id === undefined && { jti: claims.jti }),
       ...(claims.client_id !== undefined && { client_id: claims.client_id }),
       ...(claims.username !== undefined && { username: claims.username }),
@@ -83,14 +95,14 @@ async function introspectRefreshToken(deps: AuthDeps, token: string): Promise<In
 }
 
 /**
- * RFC 7009 revocation. A refresh token ends its session; an access token is denylisted;
- * an API key is revoked. Unknown or invalid tokens are not an error (§2.2). A token issued
- * to another client is refused (§2.1).
+ * RFC 7009 revocation of a token issued to the calling client: a refresh token ends its
+ * session, an access token is denylisted. Unknown or invalid tokens are not an error
+ * (§2.2); a token issued to anyone else (another client, `/login`'s first-party client, an
+ * API key's owner) is refused (§2.1), so no client can log a user out or revoke their keys.
  */
 export async function revokeToken(
   deps: AuthDeps,
   checkAccessToken: AccessTokenCheck,
-  apiKeys: ApiKeyAuthenticator,
   caller: OAuthClientRecord,
   token: string,
   context: RequestContext,
@@ -98,7 +110,9 @@ export async function revokeToken(
   if (token.startsWith(TOKEN_PREFIXES.refreshToken)) {
     if (!hasTokenShape(token, TOKEN_PREFIXES.refreshToken)) return
     const found = await deps.store.sessions.findRefreshToken(hashOpaqueToken(token))
-    if (found && (await deps.store.sessions.revoke(found.session.id, deps.clock.now()))) {
+    if (found === undefined) return
+    if (found.session.clientId !== caller.id) throw notIssuedToCaller()
+    if (await deps.store.sessions.revoke(found.session.id, deps.clock.now())) {
       await denySessions(deps, [found.session.id])
       await recordAudit(deps, 'session_revoked', context, found.session.userId, {
         session_id: found.session.id,
@@ -109,10 +123,8 @@ export async function revokeToken(
   }
   if (token.startsWith(TOKEN_PREFIXES.apiKey)) {
     if (!hasValidChecksum(token, TOKEN_PREFIXES.apiKey)) return
-    const found = await deps.store.apiKeys.findByHash(hashOpaqueToken(token))
-    if (found && found.key.revokedAt === null) {
-      await apiKeys.revoke(found.owner.id, found.key.id, context)
-    }
+    // API keys belong to a person, never to a client.
+    if (await deps.store.apiKeys.findByHash(hashOpaqueToken(token))) throw notIssuedToCaller()
     return
   }
   let claims: AccessTokenClaims
@@ -122,8 +134,10 @@ export async function revokeToken(
     if (error instanceof GatehouseError) return
     throw error
   }
-  if (claims.client_id !== undefined && claims.client_id !== caller.id) {
-    throw new GatehouseError('unauthorized_client')
-  }
+  if (claims.client_id !== caller.id) throw notIssuedToCaller()
   await denyAccessToken(deps, claims)
+}
+
+function notIssuedToCaller(): GatehouseError {
+  return new GatehouseError('unauthorized_client', 'The token was not issued to this client')
 }

@@ -32,8 +32,10 @@ import {
   listClients,
   type ClientToken,
   type ClientView,
+  type CreateClientInput,
   type CreatedClient,
 } from './clients.js'
+import { actorId, assertFreshActor, type Actor } from './actor.js'
 import { introspect, revokeToken, type Introspection } from './oauth-tokens.js'
 import type { AuditEventRecord, AuditFilter, OAuthClientRecord, PageAfter } from '../store/store.js'
 import { TOKEN_PREFIXES } from '../tokens/opaque-token.js'
@@ -118,12 +120,13 @@ export interface AuthService {
     scopes: string[] | undefined,
     context: RequestContext,
   ): Promise<ClientToken>
-  introspect(token: string): Promise<Introspection>
+  /** RFC 7662; only clients an admin allowed to introspect may (`unauthorized_client`). */
+  introspect(caller: OAuthClientRecord, token: string): Promise<Introspection>
   revokeToken(caller: OAuthClientRecord, token: string, context: RequestContext): Promise<void>
   createClient(
-    input: { name: string; scopes: readonly string[] },
+    input: CreateClientInput,
     context: RequestContext,
-    actorId: string | null,
+    actor: Actor,
   ): Promise<CreatedClient>
   listClients(request: PageRequest): Promise<Page<ClientView>>
   deleteClient(clientId: string, context: RequestContext, actorId: string | null): Promise<void>
@@ -134,13 +137,13 @@ export interface AuthService {
   getUser(id: string): Promise<AdminUserView>
   createUserAsAdmin(
     input: CreateUserInput,
-    actorId: string,
+    actor: Actor,
     context: RequestContext,
   ): Promise<AdminUserView>
   updateUser(
     id: string,
     update: UserUpdate,
-    actorId: string,
+    actor: Actor,
     context: RequestContext,
   ): Promise<AdminUserView>
   deleteUser(id: string, actorId: string, context: RequestContext): Promise<void>
@@ -148,7 +151,17 @@ export interface AuthService {
   /** Every matching audit event, oldest first, read in pages as the caller consumes them. */
   exportAudit(filter: AuditFilter): AsyncIterable<AuditEventRecord>
   rotateSigningKeys(
-    actorId: string | null,
+    actor: Actor,
+    context: RequestContext,
+  ): Promise<{ current: string; next: string }>
+  /**
+   * Pulls a compromised signing key: out of the JWKS and refused for every token it signed,
+   * here at once and on other instances as soon as they hear (Redis or the primary: at
+   * once; otherwise at their next upkeep).
+   */
+  revokeSigningKey(
+    kid: string,
+    actor: Actor,
     context: RequestContext,
   ): Promise<{ current: string; next: string }>
   listSigningKeys(): { kid: string; alg: string; status: string; createdAt: number }[]
@@ -233,6 +246,17 @@ export async function createAuthService(options: AuthServiceOptions): Promise<Au
 
   const apiKeys = createApiKeyAuthenticator(deps)
 
+  /**
+   * Re-reads the keys; when a kid vanished (revoked, or retired for good) tokens it signed
+   * must not live on in the verified-token cache.
+   */
+  async function refreshKeys(): Promise<void> {
+    const before = keyRing.list().map((key) => key.kid)
+    await keyRing.refresh()
+    const after = new Set(keyRing.list().map((key) => key.kid))
+    if (before.some((kid) => !after.has(kid))) verifier.clear()
+  }
+
   function authenticateAccessToken(token: string): Principal | Promise<Principal> {
     const verified = verifier.verify(token)
     return verified instanceof Promise
@@ -266,18 +290,18 @@ export async function createAuthService(options: AuthServiceOptions): Promise<Au
     authenticateClient: (clientId, secret, context) =>
       authenticateClient(deps, clientId, secret, context),
     issueClientToken: (client, scopes, context) => issueClientToken(deps, client, scopes, context),
-    introspect: (token) => introspect(deps, authenticateAccessToken, apiKeys, token),
+    introspect: (caller, token) =>
+      introspect(deps, authenticateAccessToken, apiKeys, caller, token),
     revokeToken: (caller, token, context) =>
-      revokeToken(deps, authenticateAccessToken, apiKeys, caller, token, context),
-    createClient: (input, context, actorId) => createClient(deps, input, context, actorId),
+      revokeToken(deps, authenticateAccessToken, caller, token, context),
+    createClient: (input, context, actor) => createClient(deps, input, context, actor),
     listClients: (request) => listClients(deps, request),
     deleteClient: (clientId, context, actorId) => deleteClient(deps, clientId, context, actorId),
     listUsers: (query, request) => listUsers(deps, query, request),
     getUser: (id) => getUser(deps, id),
-    createUserAsAdmin: (input, actorId, context) =>
-      createUserAsAdmin(deps, input, actorId, context),
-    updateUser: (id, update, actorId, context) =>
-      updateUser(deps, apiKeys, id, update, actorId, context),
+    createUserAsAdmin: (input, actor, context) => createUserAsAdmin(deps, input, actor, context),
+    updateUser: (id, update, actor, context) =>
+      updateUser(deps, apiKeys, id, update, actor, context),
     deleteUser: (id, actorId, context) => deleteUser(deps, apiKeys, id, actorId, context),
     async *exportAudit(filter) {
       let after: PageAfter | undefined
@@ -299,15 +323,27 @@ export async function createAuthService(options: AuthServiceOptions): Promise<Au
         (event) => ({ at: event.at, id: event.id }),
         (event) => event,
       ),
-    async rotateSigningKeys(actorId, context) {
+    async rotateSigningKeys(actor, context) {
+      assertFreshActor(actor)
       const kids = await keyRing.rotate()
       deps.bus.publish({ type: 'keys_changed' })
-      await recordAudit(deps, 'signing_key_rotated', context, actorId, kids)
+      await recordAudit(deps, 'signing_key_rotated', context, actorId(actor), kids)
+      return kids
+    },
+    async revokeSigningKey(kid, actor, context) {
+      assertFreshActor(actor)
+      const kids = await keyRing.revoke(kid)
+      verifier.clear()
+      deps.bus.publish({ type: 'keys_changed' })
+      await recordAudit(deps, 'signing_key_revoked', context, actorId(actor), {
+        kid,
+        ...kids,
+      })
       return kids
     },
     listSigningKeys: () => keyRing.list(),
     async runMaintenance() {
-      await keyRing.refresh()
+      await refreshKeys()
       const interval = (options.keyRotationInterval ?? 0) * 1000
       if (interval > 0 && clock.now() - keyRing.currentSince() >= interval) {
         const kids = await keyRing.rotate()
@@ -329,7 +365,7 @@ export async function createAuthService(options: AuthServiceOptions): Promise<Au
           options.revocations.add(event.entry, clock.now())
           return
         case 'keys_changed':
-          await keyRing.refresh()
+          await refreshKeys()
           return
         case 'api_keys_evicted':
           apiKeys.applyEviction(event)

@@ -1,5 +1,5 @@
 import { newId } from '../ids.js'
-import type { UserRecord } from '../store/store.js'
+import type { SessionRecord, UserRecord } from '../store/store.js'
 import { issueAccessToken } from '../tokens/access-token.js'
 import { generateOpaqueToken, hashOpaqueToken, TOKEN_PREFIXES } from '../tokens/opaque-token.js'
 import type { AuthDeps, RequestContext } from './deps.js'
@@ -19,11 +19,21 @@ export interface TokenPair {
   scope: string
 }
 
-/** An access token for a user in a session; `fresh` only straight after a password check. */
+/** Who `/login` issues tokens to (RFC 9068 §2.2 `client_id`): Gatehouse itself. */
+export const FIRST_PARTY_CLIENT_ID = 'gatehouse'
+
+/** RFC 8176: a password login. */
+export const PASSWORD_AMR: readonly string[] = ['pwd']
+
+/**
+ * An access token for a user in a session; `fresh` only straight after a password check.
+ * `client_id`, `auth_time` and `amr` come from the session, so a refresh keeps the values
+ * of the login it descends from.
+ */
 export async function issueUserAccessToken(
   deps: AuthDeps,
   user: UserRecord,
-  sessionId: string,
+  session: Pick<SessionRecord, 'id' | 'clientId' | 'createdAt' | 'amr'>,
   fresh: boolean,
 ) {
   const extra = deps.additionalClaims?.({ id: user.id, username: user.username, roles: user.roles })
@@ -32,7 +42,9 @@ export async function issueUserAccessToken(
     {
       ...(extra !== undefined && { extra }),
       subject: user.id,
-      sessionId,
+      sessionId: session.id,
+      clientId: session.clientId,
+      authentication: { at: session.createdAt, methods: session.amr },
       username: user.username,
       roles: user.roles,
       scopes: DEFAULT_USER_SCOPES,
@@ -63,25 +75,25 @@ export async function openSession(
   const sessionExpiresAt = now + deps.settings.sessionMaxAge * 1000
   const refreshToken = generateOpaqueToken(TOKEN_PREFIXES.refreshToken)
   const refreshExpiresAt = refreshTokenExpiry(deps, sessionExpiresAt)
-  await deps.store.sessions.create(
-    {
-      id: sessionId,
-      userId: user.id,
-      createdAt: now,
-      lastUsedAt: now,
-      expiresAt: sessionExpiresAt,
-      ip: context.ip,
-      userAgent: context.userAgent,
-      revokedAt: null,
-    },
-    {
-      tokenHash: hashOpaqueToken(refreshToken),
-      sessionId,
-      createdAt: now,
-      expiresAt: refreshExpiresAt,
-    },
-  )
-  const access = await issueUserAccessToken(deps, user, sessionId, true)
+  const session: SessionRecord = {
+    id: sessionId,
+    userId: user.id,
+    createdAt: now,
+    lastUsedAt: now,
+    expiresAt: sessionExpiresAt,
+    ip: context.ip,
+    userAgent: context.userAgent,
+    revokedAt: null,
+    clientId: FIRST_PARTY_CLIENT_ID,
+    amr: [...PASSWORD_AMR],
+  }
+  await deps.store.sessions.create(session, {
+    tokenHash: hashOpaqueToken(refreshToken),
+    sessionId,
+    createdAt: now,
+    expiresAt: refreshExpiresAt,
+  })
+  const access = await issueUserAccessToken(deps, user, session, true)
   return {
     accessToken: access.token,
     accessTokenId: access.claims.jti,

@@ -1,33 +1,11 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { ConfigError, GatehouseError } from '../errors.js'
-import { auditCommand } from './commands/audit.js'
-import { clientsCommand } from './commands/clients.js'
-import { keysCommand } from './commands/keys.js'
-import { migrateCommand } from './commands/migrate.js'
-import { serveCommand } from './commands/serve.js'
-import { usersCommand } from './commands/users.js'
+import { settings as SETTINGS, type SettingName } from '../config/schema.js'
+import { describeFailure } from './failures.js'
 
-const USAGE = `Usage: gatehouse <command> [options]
-
-Commands:
-  serve [--host H] [--port P] [--workers N] [--database PATH|URL] [--redis URL] [--issuer URL] [--demo]
-                                   run the auth server
-  migrate [--database PATH]        bring the database schema up to date
-  users create NAME [--role R]... [--password-stdin] [--database PATH]
-                                   create a user (a strong password is generated
-                                   and printed unless --password-stdin is given)
-  users set-role NAME ROLES [--database PATH]
-                                   replace a user's roles (comma-separated, "" for none)
-  keys rotate | keys list [--database PATH]
-                                   promote the next signing key / show published keys
-  clients create NAME [--scopes "a b"] [--database PATH]
-                                   create an OAuth client (prints its secret once)
-  audit export [--since TIME] [--until TIME] [--type TYPE] [--user ID] [--database PATH]
-                                   audit events as JSON lines, oldest first; TIME is
-                                   ISO 8601 or an age (90m, 24h, 7d)
-
-Settings also come from the environment (GATEHOUSE_*, DATABASE_URL); see docs/configuration.md.`
+/** Flags that set a setting: `--port 9000` is GATEHOUSE_PORT=9000. */
+const SETTING_FLAGS = ['host', 'port', 'workers', 'database', 'redis', 'issuer', 'demo'] as const
 
 const options = {
   host: { type: 'string' },
@@ -40,54 +18,178 @@ const options = {
   role: { type: 'string', multiple: true },
   'password-stdin': { type: 'boolean' },
   scopes: { type: 'string' },
+  introspect: { type: 'boolean' },
   since: { type: 'string' },
   until: { type: 'string' },
   type: { type: 'string' },
   user: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
 } as const
 
-async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true })
-  const [command, ...rest] = positionals
-  if (values.help || command === undefined) {
-    process.stdout.write(`${USAGE}\n`)
-    return command === undefined && !values.help ? 2 : 0
-  }
-  const settings = {
-    ...(values.host !== undefined && { host: values.host }),
-    ...(values.port !== undefined && { port: values.port }),
-    ...(values.workers !== undefined && { workers: values.workers }),
-    ...(values.database !== undefined && { database: values.database }),
-    ...(values.redis !== undefined && { redis: values.redis }),
-    ...(values.issuer !== undefined && { issuer: values.issuer }),
-    ...(values.demo !== undefined && { demo: values.demo }),
-  }
-  switch (command) {
-    case 'serve':
-      return serveCommand(settings)
-    case 'migrate':
-      return migrateCommand(settings)
-    case 'users':
-      return usersCommand(rest, settings, {
+type Values = ReturnType<
+  typeof parseArgs<{ options: typeof options; allowPositionals: true }>
+>['values']
+type Settings = Partial<Record<SettingName, unknown>>
+
+interface Command {
+  usage: string
+  summary: string
+  /** Setting flags the command takes, documented from the settings table. */
+  flags: readonly (typeof SETTING_FLAGS)[number][]
+  extra?: string
+  /** Loaded on use, so `--version` and `help` start instantly and need no native module. */
+  run: (args: string[], settings: Settings, values: Values) => Promise<number>
+}
+
+const COMMANDS: Record<string, Command> = {
+  serve: {
+    usage:
+      'serve [--host H] [--port P] [--workers N] [--database PATH|URL] [--redis URL] [--issuer URL] [--demo]',
+    summary: 'run the auth server (until SIGTERM or Ctrl-C)',
+    flags: ['host', 'port', 'workers', 'database', 'redis', 'issuer', 'demo'],
+    run: async (_args, settings) => (await import('./commands/serve.js')).serveCommand(settings),
+  },
+  migrate: {
+    usage: 'migrate [--database PATH|URL]',
+    summary: 'create the database if needed and bring its schema up to date',
+    flags: ['database'],
+    run: async (_args, settings) =>
+      (await import('./commands/migrate.js')).migrateCommand(settings),
+  },
+  users: {
+    usage:
+      'users create NAME [--role R]... [--password-stdin] [--database PATH|URL]\n' +
+      '  users set-role NAME ROLES [--database PATH|URL]',
+    summary:
+      'create a user (a strong password is generated and printed unless --password-stdin),\n' +
+      'or replace a user\'s roles (comma-separated, "" for none)',
+    flags: ['database'],
+    run: async (args, settings, values) =>
+      (await import('./commands/users.js')).usersCommand(args, settings, {
         roles: values.role ?? [],
         passwordFromStdin: values['password-stdin'] ?? false,
-      })
-    case 'keys':
-      return keysCommand(rest, settings)
-    case 'audit':
-      return auditCommand(rest, settings, {
+      }),
+  },
+  keys: {
+    usage: 'keys list | keys rotate | keys revoke KID [--database PATH|URL]',
+    summary:
+      'show the published signing keys; promote the next key to current; or withdraw a\n' +
+      'compromised key (out of the JWKS, every token it signed refused)',
+    flags: ['database'],
+    run: async (args, settings) => (await import('./commands/keys.js')).keysCommand(args, settings),
+  },
+  clients: {
+    usage: 'clients create NAME [--scopes "a b"] [--introspect] [--database PATH|URL]',
+    summary:
+      'create an OAuth client (prints its secret once); --introspect lets it call\n' +
+      '/oauth/introspect',
+    flags: ['database'],
+    run: async (args, settings, values) =>
+      (await import('./commands/clients.js')).clientsCommand(args, settings, {
+        scopes: values.scopes ?? '',
+        introspect: values.introspect ?? false,
+      }),
+  },
+  audit: {
+    usage:
+      'audit export [--since TIME] [--until TIME] [--type TYPE] [--user ID] [--database PATH|URL]',
+    summary: 'audit events as JSON lines, oldest first',
+    extra:
+      'TIME is ISO 8601 or an age (90m, 24h, 7d). Through npm, use `npm run -s gatehouse -- audit export`\n' +
+      '(or npx gatehouse) so that npm adds no banner to the output.',
+    flags: ['database'],
+    run: async (args, settings, values) =>
+      (await import('./commands/audit.js')).auditCommand(args, settings, {
         since: values.since,
         until: values.until,
         type: values.type,
         user: values.user,
-      })
-    case 'clients':
-      return clientsCommand(rest, settings, values.scopes ?? '')
-    default:
-      process.stderr.write(`gatehouse: unknown command "${command}"\n\n${USAGE}\n`)
-      return 2
+      }),
+  },
+  backup: {
+    usage: 'backup FILE [--database PATH]',
+    summary:
+      'write a consistent copy of a live SQLite database (and its generated secret) to FILE;\n' +
+      'restore by putting both back in place (docs/operations.md)',
+    flags: ['database'],
+    run: async (args, settings) =>
+      (await import('./commands/backup.js')).backupCommand(args, settings),
+  },
+}
+
+function version(): string {
+  const manifest = JSON.parse(
+    readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+  ) as { version: string }
+  return manifest.version
+}
+
+function overview(): string {
+  const lines = Object.entries(COMMANDS).map(
+    ([name, command]) => `  ${name.padEnd(9)}${command.summary.split('\n')[0] ?? ''}`,
+  )
+  return (
+    'Usage: gatehouse <command> [options]\n\nCommands:\n' +
+    `${lines.join('\n')}\n  help     this text, or \`gatehouse help <command>\`\n\n` +
+    'Every command takes --database PATH|URL (default ./gatehouse.db; env DATABASE_URL).\n' +
+    'Settings also come from the environment (GATEHOUSE_*): docs/configuration.md.\n' +
+    '`gatehouse <command> --help` shows a command in full; `gatehouse --version` the version.'
+  )
+}
+
+/** One command's usage, with each flag's environment variable and default. */
+function commandHelp(command: Command): string {
+  const flags = command.flags.map((flag) => {
+    const setting = SETTINGS[flag]
+    const schema = setting.schema as { default?: string | number | boolean }
+    const fallback = schema.default === undefined ? '' : `, default ${String(schema.default)}`
+    return `  --${flag.padEnd(10)}${setting.description}\n${' '.repeat(14)}(env ${setting.env}${fallback})`
+  })
+  return (
+    `Usage: gatehouse ${command.usage}\n\n${command.summary}\n` +
+    (command.extra === undefined ? '' : `\n${command.extra}\n`) +
+    (flags.length > 0 ? `\nOptions:\n${flags.join('\n')}\n` : '') +
+    '\nOther settings come from the environment: docs/configuration.md.'
+  )
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true })
+  const [name, ...rest] = positionals
+  if (values.version) {
+    process.stdout.write(`gatehouse ${version()}\n`)
+    return 0
   }
+  if (name === 'help') {
+    const topic = rest[0] === undefined ? undefined : COMMANDS[rest[0]]
+    process.stdout.write(`${topic ? commandHelp(topic) : overview()}\n`)
+    return 0
+  }
+  if (name === undefined) {
+    process.stdout.write(`${overview()}\n`)
+    return values.help ? 0 : 2
+  }
+  const command = COMMANDS[name]
+  if (command === undefined) {
+    process.stderr.write(`gatehouse: unknown command "${name}"\n\n${overview()}\n`)
+    return 2
+  }
+  if (values.help) {
+    process.stdout.write(`${commandHelp(command)}\n`)
+    return 0
+  }
+  const settings: Settings = {}
+  for (const flag of SETTING_FLAGS) {
+    if (values[flag] !== undefined) settings[flag] = values[flag]
+  }
+  return command.run(rest, settings, values)
+}
+
+function isUsageError(error: unknown): error is TypeError {
+  return (
+    error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')
+  )
 }
 
 main(process.argv.slice(2)).then(
@@ -95,24 +197,16 @@ main(process.argv.slice(2)).then(
     process.exitCode = code
   },
   (error: unknown) => {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`gatehouse: ${error.message}\n`)
+    if (isUsageError(error)) {
+      process.stderr.write(`gatehouse: ${error.message}\n\n${overview()}\n`)
       process.exitCode = 2
-    } else if (error instanceof GatehouseError) {
-      process.stderr.write(`gatehouse: ${error.hasCustomMessage ? error.message : error.code}\n`)
-      process.exitCode = 1
-    } else if (
-      error instanceof TypeError &&
-      'code' in error &&
-      String(error.code).startsWith('ERR_PARSE_ARGS')
-    ) {
-      process.stderr.write(`gatehouse: ${error.message}\n\n${USAGE}\n`)
-      process.exitCode = 2
-    } else {
-      process.stderr.write(
-        `gatehouse: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-      )
-      process.exitCode = 1
+      return
     }
+    const isSetup = error instanceof Error && error.name === 'ConfigError'
+    process.stderr.write(`gatehouse: ${describeFailure(error)}\n`)
+    if (['debug', 'trace'].includes(process.env['GATEHOUSE_LOG_LEVEL'] ?? '')) {
+      process.stderr.write(`${error instanceof Error ? (error.stack ?? '') : ''}\n`)
+    }
+    process.exitCode = isSetup ? 2 : 1
   },
 )

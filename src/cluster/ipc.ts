@@ -1,7 +1,7 @@
 import cluster, { type Worker } from 'node:cluster'
 import { AggregatorRegistry, type Registry } from 'prom-client'
 import type { ClusterBus, ClusterEvent } from './bus.js'
-import type { LockoutPolicy, LockoutTracker, RateLimiter } from './limiter.js'
+import type { AttemptOutcome, LockoutPolicy, LockoutTracker, RateLimiter } from './limiter.js'
 import { createMemoryLockoutTracker, createMemoryRateLimiter } from './limiter-memory.js'
 
 /**
@@ -12,9 +12,8 @@ import { createMemoryLockoutTracker, createMemoryRateLimiter } from './limiter-m
 
 type Request =
   | { op: 'hit'; args: [string, number, number, number] }
-  | { op: 'waitFor'; args: [string, number] }
-  | { op: 'recordFailure'; args: [string, number] }
-  | { op: 'reset'; args: [string] }
+  | { op: 'reserve'; args: [string, string, number] }
+  | { op: 'settle'; args: [string, string, AttemptOutcome, number] }
   | { op: 'metrics' }
 
 type Message =
@@ -38,12 +37,11 @@ export function serveWorkerState(policy: LockoutPolicy): void {
     switch (request.op) {
       case 'hit':
         return limiter.hit(...request.args)
-      case 'waitFor':
-        return lockout.waitFor(...request.args)
-      case 'recordFailure':
-        return lockout.recordFailure(...request.args)
-      case 'reset':
-        return lockout.reset(...request.args)
+      // One message, answered by one synchronous step in the primary: atomic across workers.
+      case 'reserve':
+        return lockout.reserve(...request.args)
+      case 'settle':
+        return lockout.settle(...request.args)
       case 'metrics':
         return metrics.clusterMetrics()
     }
@@ -111,9 +109,8 @@ export function createWorkerState(): WorkerState {
   return {
     rateLimiter: { hit: (...args) => call({ op: 'hit', args }) },
     lockout: {
-      waitFor: (...args) => call({ op: 'waitFor', args }),
-      recordFailure: (...args) => call({ op: 'recordFailure', args }),
-      reset: (...args) => call({ op: 'reset', args }),
+      reserve: (...args) => call({ op: 'reserve', args }),
+      settle: (...args) => call({ op: 'settle', args }),
     },
     bus: {
       publish: (event) => {

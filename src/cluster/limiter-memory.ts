@@ -1,5 +1,7 @@
 import { LRUCache } from 'lru-cache'
 import {
+  ATTEMPT_LEASE_MS,
+  attemptAllowance,
   lockoutDelay,
   type LockoutPolicy,
   type LockoutTracker,
@@ -30,36 +32,59 @@ export function createMemoryRateLimiter(): RateLimiter {
 }
 
 export function createMemoryLockoutTracker(policy: LockoutPolicy): LockoutTracker {
-  const accounts = new LRUCache<
-    string,
-    { failures: number; lockedUntil: number; lastFailure: number }
-  >({
-    max: MAX_KEYS,
-  })
-  const current = (key: string, now: number) => {
-    const entry = accounts.get(key)
-    if (entry !== undefined && now - entry.lastFailure > policy.memory) {
+  interface Account {
+    failures: number
+    lockedUntil: number
+    lastFailure: number
+    /** Admitted, unsettled attempts and when they were admitted. */
+    pending: Map<string, number>
+  }
+  const accounts = new LRUCache<string, Account>({ max: MAX_KEYS })
+  const current = (key: string, now: number): Account => {
+    let entry = accounts.get(key)
+    if (
+      entry !== undefined &&
+      entry.pending.size === 0 &&
+      now - entry.lastFailure > policy.memory
+    ) {
       accounts.delete(key)
-      return undefined
+      entry = undefined
+    }
+    if (entry === undefined) {
+      entry = { failures: 0, lockedUntil: 0, lastFailure: now, pending: new Map() }
+      accounts.set(key, entry)
+    }
+    for (const [attempt, since] of entry.pending) {
+      if (now - since > ATTEMPT_LEASE_MS) entry.pending.delete(attempt)
     }
     return entry
   }
   return {
-    waitFor(key, now) {
+    // Synchronous from the check to the count: atomic in one process.
+    reserve(key, attempt, now) {
+      if (policy.threshold === 0) return Promise.resolve({ status: 'granted' as const })
       const entry = current(key, now)
-      return Promise.resolve(entry === undefined ? 0 : Math.max(0, entry.lockedUntil - now))
+      if (entry.lockedUntil > now) {
+        return Promise.resolve({ status: 'locked' as const, wait: entry.lockedUntil - now })
+      }
+      if (entry.pending.size >= attemptAllowance(entry.failures, policy.threshold)) {
+        return Promise.resolve({ status: 'busy' as const })
+      }
+      entry.pending.set(attempt, now)
+      return Promise.resolve({ status: 'granted' as const })
     },
-    recordFailure(key, now) {
-      const failures = (current(key, now)?.failures ?? 0) + 1
-      accounts.set(key, {
-        failures,
-        lastFailure: now,
-        lockedUntil: now + lockoutDelay(failures, policy),
-      })
-      return Promise.resolve()
-    },
-    reset(key) {
-      accounts.delete(key)
+    settle(key, attempt, outcome, now) {
+      if (policy.threshold === 0) return Promise.resolve()
+      const entry = current(key, now)
+      entry.pending.delete(attempt)
+      if (outcome === 'success') {
+        entry.failures = 0
+        entry.lockedUntil = 0
+      } else if (outcome === 'failure') {
+        entry.failures++
+        entry.lastFailure = now
+        entry.lockedUntil = now + lockoutDelay(entry.failures, policy)
+      }
       return Promise.resolve()
     },
   }

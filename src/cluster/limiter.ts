@@ -14,12 +14,37 @@ export interface RateLimiter {
 /**
  * Progressive lockout per account name: after `threshold` consecutive failures every
  * further attempt must wait, the wait doubling per failure up to a cap. A success resets.
+ *
+ * Attempts are admitted *before* the password is checked, in one atomic step with the
+ * check of the wait, and an admitted attempt counts against the threshold until it is
+ * settled: while `threshold - failures` attempts are in flight (one, once the threshold is
+ * reached) a further one is `busy` and must ask again. So N concurrent guesses never get
+ * more tries than the threshold, and N concurrent right passwords all succeed in turn.
  */
 export interface LockoutTracker {
-  /** Milliseconds the key must still wait; 0 when it may try. */
-  waitFor(key: string, now: number): Promise<number>
-  recordFailure(key: string, now: number): Promise<void>
-  reset(key: string): Promise<void>
+  reserve(key: string, attempt: string, now: number): Promise<Reservation>
+  /** The attempt's outcome; `abandoned` (an internal error) frees it without counting. */
+  settle(key: string, attempt: string, outcome: AttemptOutcome, now: number): Promise<void>
+}
+
+export type Reservation =
+  | { status: 'granted' }
+  /** The account must wait this many milliseconds (confirmed failures). */
+  | { status: 'locked'; wait: number }
+  /** Enough attempts are in flight to reach the threshold; ask again shortly. */
+  | { status: 'busy' }
+
+export type AttemptOutcome = 'success' | 'failure' | 'abandoned'
+
+/**
+ * An admitted attempt that was never settled (its process died) stops counting after
+ * this long, so a crash cannot keep an account busy. Milliseconds.
+ */
+export const ATTEMPT_LEASE_MS = 30_000
+
+/** How many attempts may be in flight at once for a key with `failures` failures. */
+export function attemptAllowance(failures: number, threshold: number): number {
+  return Math.max(1, threshold - failures)
 }
 
 export interface LockoutPolicy {

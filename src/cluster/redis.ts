@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
 import type { ClusterBus, ClusterEvent } from './bus.js'
-import type { LockoutPolicy, LockoutTracker, RateLimiter } from './limiter.js'
+import {
+  ATTEMPT_LEASE_MS,
+  type LockoutPolicy,
+  type LockoutTracker,
+  type RateLimiter,
+} from './limiter.js'
 
 export interface RedisCluster {
   rateLimiter: RateLimiter
@@ -19,8 +24,33 @@ local count = redis.call('INCR', KEYS[1])
 if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return {count, redis.call('PTTL', KEYS[1])}`
 
-/** ARGV: now, threshold, baseDelay, maxDelay, memory. Same arithmetic as lockoutDelay. */
-const FAIL = `
+/**
+ * Admit an attempt, atomically in Redis: a locked key gets its remaining wait; a key with
+ * as many attempts in flight as may still fail gets `busy`; otherwise the attempt is
+ * recorded as in flight. KEYS: the account hash, its in-flight set (scored by admission).
+ * ARGV: now, threshold, attempt, lease.
+ */
+const RESERVE = `
+local now = tonumber(ARGV[1])
+local lockedUntil = tonumber(redis.call('HGET', KEYS[1], 'lockedUntil') or '0')
+if lockedUntil > now then return {'locked', lockedUntil - now} end
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - tonumber(ARGV[4]))
+local failures = tonumber(redis.call('HGET', KEYS[1], 'failures') or '0')
+local allowance = math.max(1, tonumber(ARGV[2]) - failures)
+if redis.call('ZCARD', KEYS[2]) >= allowance then return {'busy', 0} end
+redis.call('ZADD', KEYS[2], now, ARGV[3])
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
+return {'granted', 0}`
+
+/**
+ * Settle an attempt: no longer in flight; a success resets, a failure counts (same
+ * arithmetic as lockoutDelay). ARGV: now, threshold, baseDelay, maxDelay, memory,
+ * attempt, outcome.
+ */
+const SETTLE = `
+redis.call('ZREM', KEYS[2], ARGV[6])
+if ARGV[7] == 'success' then redis.call('DEL', KEYS[1]) return 0 end
+if ARGV[7] ~= 'failure' then return 0 end
 local failures = redis.call('HINCRBY', KEYS[1], 'failures', 1)
 local threshold = tonumber(ARGV[2])
 local delay = 0
@@ -57,24 +87,36 @@ export function createRedisCluster(url: string, prefix = 'gatehouse:'): RedisClu
       },
     },
     lockout: (policy) => ({
-      async waitFor(key, now) {
-        const lockedUntil = await client.hget(`${prefix}lock:${key}`, 'lockedUntil')
-        return lockedUntil === null ? 0 : Math.max(0, Number(lockedUntil) - now)
-      },
-      async recordFailure(key, now) {
-        await client.eval(
-          FAIL,
-          1,
+      async reserve(key, attempt, now) {
+        if (policy.threshold === 0) return { status: 'granted' }
+        const [status, wait] = (await client.eval(
+          RESERVE,
+          2,
           `${prefix}lock:${key}`,
+          `${prefix}lock-pending:${key}`,
+          now,
+          policy.threshold,
+          attempt,
+          ATTEMPT_LEASE_MS,
+        )) as [string, number]
+        if (status === 'locked') return { status, wait: Number(wait) }
+        return status === 'busy' ? { status } : { status: 'granted' }
+      },
+      async settle(key, attempt, outcome, now) {
+        if (policy.threshold === 0) return
+        await client.eval(
+          SETTLE,
+          2,
+          `${prefix}lock:${key}`,
+          `${prefix}lock-pending:${key}`,
           now,
           policy.threshold,
           policy.baseDelay,
           policy.maxDelay,
           policy.memory,
+          attempt,
+          outcome,
         )
-      },
-      async reset(key) {
-        await client.del(`${prefix}lock:${key}`)
       },
     }),
     bus: {
@@ -111,7 +153,7 @@ export function createRedisCluster(url: string, prefix = 'gatehouse:'): RedisClu
       return Promise.all([ready(client), ready(subscriber)]).then((r) => r.every(Boolean))
     },
     async close() {
-      await Promise.allSettled([client.quit(), subscriber.quit()])
+      await Promise.allSettled([closeConnection(client), closeConnection(subscriber)])
     },
   }
 }
@@ -132,9 +174,39 @@ export function lockoutWithFallback(
   fallback: LockoutTracker,
 ): LockoutTracker {
   return {
-    waitFor: (key, now) => primary.waitFor(key, now).catch(() => fallback.waitFor(key, now)),
-    recordFailure: (key, now) =>
-      primary.recordFailure(key, now).catch(() => fallback.recordFailure(key, now)),
-    reset: (key) => primary.reset(key).catch(() => fallback.reset(key)),
+    reserve: (key, attempt, now) =>
+      primary.reserve(key, attempt, now).catch(() => fallback.reserve(key, attempt, now)),
+    settle: (key, attempt, outcome, now) =>
+      primary
+        .settle(key, attempt, outcome, now)
+        .catch(() => fallback.settle(key, attempt, outcome, now)),
   }
+}
+
+/** How long a polite QUIT may take before the connection is simply dropped. */
+const QUIT_TIMEOUT_MS = 1_000
+
+/**
+ * QUIT when connected (pending replies arrive first), else drop the connection at once:
+ * while Redis is unreachable a QUIT would wait in the offline queue for a reconnection
+ * that never comes, and shutdown with it.
+ */
+async function closeConnection(connection: Redis): Promise<void> {
+  if (connection.status !== 'ready') {
+    connection.disconnect()
+    return
+  }
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, QUIT_TIMEOUT_MS)
+  })
+  await Promise.race([
+    connection.quit().then(
+      () => undefined,
+      () => undefined,
+    ),
+    timeout,
+  ])
+  clearTimeout(timer)
+  connection.disconnect()
 }

@@ -31,6 +31,8 @@ export function assertProductionSafe(settings: {
   secret?: string
   demo: boolean
   cookieSecure: boolean
+  metrics: boolean
+  metricsToken?: string
 }): void {
   const weakness = describeWeakSecret(settings.secret)
   if (weakness !== null) {
@@ -47,6 +49,14 @@ export function assertProductionSafe(settings: {
   if (settings.demo) {
     throw new ConfigError(
       '--demo (GATEHOUSE_DEMO) creates users with known passwords and is refused when NODE_ENV=production',
+    )
+  }
+  if (settings.metrics && settings.metricsToken === undefined) {
+    // Metrics describe traffic, errors and login outcomes; they are not for everyone.
+    throw new ConfigError(
+      'GATEHOUSE_METRICS_TOKEN is required in production while metrics are on: /metrics ' +
+        'would be open to anyone. Set a token (openssl rand -base64 32) that your ' +
+        'Prometheus sends as a bearer token, or GATEHOUSE_METRICS=false',
     )
   }
 }

@@ -61,7 +61,8 @@ export const settings = {
     env: 'GATEHOUSE_ISSUER',
     flag: 'issuer',
     schema: Type.Optional(Type.String({ minLength: 1 })),
-    description: '`iss` of issued tokens and the RFC 8414 issuer. Default `http://HOST:PORT`.',
+    description:
+      '`iss` of issued tokens and the RFC 8414 issuer: the http(s) URL clients reach Gatehouse at. Default `http://HOST:PORT` on SQLite; required with PostgreSQL.',
   },
   audience: {
     env: 'GATEHOUSE_AUDIENCE',
@@ -79,20 +80,24 @@ export const settings = {
       'Algorithm of new signing keys; also the only algorithm accepted when verifying (EdDSA, ES256 or RS256).',
   },
   accessTtl: {
+    unit: 'seconds',
     env: 'GATEHOUSE_ACCESS_TTL',
     flag: null,
     // 15 minutes: short enough that a leaked token is soon worthless, long enough that
     // clients do not refresh constantly (RFC 9700 §4.14, OWASP JWT cheat sheet).
-    schema: Type.Integer({ minimum: 30, maximum: 86_400, default: 900 }),
-    description: 'Access-token lifetime in seconds.',
+    // Any value from 1 s: teams test their own refresh logic with tokens that expire at once.
+    schema: Type.Integer({ minimum: 1, maximum: 86_400, default: 900 }),
+    description: 'Access-token lifetime in seconds (1 to 86400).',
   },
   refreshTtl: {
+    unit: 'seconds',
     env: 'GATEHOUSE_REFRESH_TTL',
     flag: null,
     schema: Type.Integer({ minimum: 60, maximum: 31_536_000, default: 2_592_000 }),
     description: 'Refresh-token (session) lifetime in seconds.',
   },
   sessionMaxAge: {
+    unit: 'seconds',
     env: 'GATEHOUSE_SESSION_MAX_AGE',
     flag: null,
     // An absolute end bounds how long one stolen refresh chain can be kept alive.
@@ -100,6 +105,7 @@ export const settings = {
     description: 'Absolute session lifetime in seconds, however often it is refreshed.',
   },
   reuseWindow: {
+    unit: 'seconds',
     env: 'GATEHOUSE_REUSE_WINDOW',
     flag: null,
     // Long enough for two tabs or a retried request to refresh the same token at once,
@@ -109,6 +115,7 @@ export const settings = {
       'Seconds after a rotation during which the old refresh token gets the same successor instead of revoking the session.',
   },
   leeway: {
+    unit: 'seconds',
     env: 'GATEHOUSE_LEEWAY',
     flag: null,
     // A few seconds absorbs clock skew between hosts without meaningfully extending
@@ -117,6 +124,7 @@ export const settings = {
     description: 'Clock skew in seconds accepted on `exp` and `nbf`.',
   },
   keyRotationInterval: {
+    unit: 'seconds',
     env: 'GATEHOUSE_KEY_ROTATION_INTERVAL',
     flag: null,
     schema: Type.Integer({ minimum: 0, maximum: 31_536_000, default: 0 }),
@@ -157,8 +165,45 @@ export const settings = {
   trustProxy: {
     env: 'GATEHOUSE_TRUST_PROXY',
     flag: null,
-    schema: Type.Boolean({ default: false }),
-    description: 'Take the client IP from `X-Forwarded-For` (only behind a proxy you control).',
+    // A bare `true` would trust the leftmost X-Forwarded-For entry, which any client
+    // chooses: it is refused (see parseTrustProxy).
+    schema: Type.String({ minLength: 1, default: 'false' }),
+    description:
+      'Proxies in front of Gatehouse whose `X-Forwarded-For` is trusted: a hop count (`1` for one proxy) or a comma-separated list of proxy addresses/CIDRs; `false` = none.',
+  },
+  requestTimeout: {
+    unit: 'seconds',
+    env: 'GATEHOUSE_REQUEST_TIMEOUT',
+    flag: null,
+    // Slow clients (slowloris) must not hold connections: headers and body together must
+    // arrive within this bound, or the connection is answered 408 and closed.
+    schema: Type.Integer({ minimum: 1, maximum: 3600, default: 10 }),
+    description:
+      'Seconds a client has to send a whole request (headers and body); slower ones get 408 and are disconnected.',
+  },
+  keepAliveTimeout: {
+    unit: 'seconds',
+    env: 'GATEHOUSE_KEEP_ALIVE_TIMEOUT',
+    flag: null,
+    schema: Type.Integer({ minimum: 1, maximum: 3600, default: 72 }),
+    description:
+      'Seconds an idle keep-alive connection stays open (above the 60 s of common load balancers).',
+  },
+  maxConnections: {
+    env: 'GATEHOUSE_MAX_CONNECTIONS',
+    flag: null,
+    // Below the usual file-descriptor limits, so connections alone cannot exhaust them.
+    schema: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 4096 }),
+    description:
+      'Open connections one server process accepts; more are closed at once. Keep it below `ulimit -n`.',
+  },
+  shutdownTimeout: {
+    unit: 'seconds',
+    env: 'GATEHOUSE_SHUTDOWN_TIMEOUT',
+    flag: null,
+    schema: Type.Integer({ minimum: 1, maximum: 3600, default: 10 }),
+    description:
+      'Seconds SIGTERM waits for in-flight requests (and the store and Redis to close) before the process exits anyway.',
   },
   metrics: {
     env: 'GATEHOUSE_METRICS',
@@ -172,7 +217,7 @@ export const settings = {
     // RFC 6750 token characters, so the token can be sent in a Bearer header.
     schema: Type.Optional(Type.String({ minLength: 16, pattern: '^[A-Za-z0-9._~+/-]+=*$' })),
     description:
-      'When set, `GET /metrics` needs `Authorization: Bearer <this token>` (at least 16 token characters).',
+      'When set, `GET /metrics` needs `Authorization: Bearer <this token>` (at least 16 token characters). Required in production unless metrics are off.',
   },
   auditRetentionDays: {
     env: 'GATEHOUSE_AUDIT_RETENTION_DAYS',
@@ -192,6 +237,15 @@ export const settings = {
     ),
     description: 'Log level (fatal, error, warn, info, debug, trace, silent).',
   },
+  logFormat: {
+    env: 'GATEHOUSE_LOG_FORMAT',
+    flag: null,
+    schema: Type.Union([Type.Literal('auto'), Type.Literal('pretty'), Type.Literal('json')], {
+      default: 'auto',
+    }),
+    description:
+      'Log lines as JSON (for collectors) or pretty (for people); auto = pretty when stdout is a terminal.',
+  },
 } as const
 
 export type SettingName = keyof typeof settings
@@ -206,12 +260,22 @@ export const configSchema = Type.Object(
 export type Settings = Static<typeof configSchema>
 
 /** The validated, frozen configuration every layer receives. */
-export interface Config extends Readonly<Omit<Settings, 'issuer' | 'secret' | 'logLevel'>> {
+/** Fastify's `trustProxy`: no proxy, a hop count, or the proxies' addresses and CIDRs. */
+export type TrustProxy = false | number | readonly string[]
+
+export interface Config extends Readonly<
+  Omit<Settings, 'issuer' | 'secret' | 'logLevel' | 'trustProxy'>
+> {
   readonly issuer: string
+  /** Whether the issuer was configured rather than derived from host and port. */
+  readonly issuerConfigured: boolean
+  readonly trustProxy: TrustProxy
   readonly logLevel: string
   /** The server secret (given or generated); never logged. */
   readonly secret: string
   /** Where a generated secret was written, when it was generated. */
   readonly generatedSecretFile: string | null
   readonly production: boolean
+  /** Things worth telling the operator at start (unknown variables, …); never secrets. */
+  readonly warnings: readonly string[]
 }

@@ -1,5 +1,5 @@
 /**
- * `gatehouse/guard`: verify Gatehouse access tokens in any Node service, offline, against
+ * `gatehouse-auth/guard`: verify Gatehouse access tokens in any Node service, offline, against
  * the server's JWKS. Framework-free `createGuard`, a Fastify plugin and Express middleware.
  */
 export {

@@ -4,8 +4,11 @@ import Fastify, {
   type FastifyServerOptions,
   type RouteOptions,
 } from 'fastify'
+import type { TrustProxy } from '../config/schema.js'
 import type { Core } from '../core.js'
+import { clientErrorHandler } from './client-errors.js'
 import { errorHandler, notFoundHandler } from './error-handler.js'
+import { createLoggerOptions } from './logger.js'
 import { BODY_LIMIT_BYTES, gatehouse } from './plugin.js'
 import type { GatehouseInstance } from './routes/context.js'
 import { drainOnClose } from './drain.js'
@@ -25,13 +28,18 @@ export interface BuildAppOptions {
   onRoute?: (route: RouteOptions) => void
 }
 
-/** Never logged, even if a serializer starts including headers. */
-export const REDACTED_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'req.headers["x-api-key"]',
-  'res.headers["set-cookie"]',
-]
+export { REDACTED_PATHS } from './log-redaction.js'
+
+/**
+ * Fastify 5 treats a bare hop count as "trust nothing"; a hop count here means what
+ * proxy-addr means by it: the socket peer and the next `hops - 1` addresses are proxies.
+ * It suits a server only its proxies can reach (docs/operations.md).
+ */
+function fastifyTrustProxy(trust: TrustProxy): NonNullable<FastifyServerOptions['trustProxy']> {
+  if (trust === false) return false
+  if (typeof trust === 'number') return (_address: string, hop: number) => hop < trust
+  return [...trust]
+}
 
 /** The standalone server's app. It never listens; `serve` (or a test) does. */
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
@@ -39,17 +47,33 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   // Below info no request is logged, so a per-request child logger (reqId bound) is pure
   // cost on every request; errors bind the id themselves (see error-handler.ts).
   const perRequestLoggers = ['info', 'debug', 'trace'].includes(core.config.logLevel)
+  const { config } = core
+  const requestTimeout = config.requestTimeout * 1000
   const app = Fastify({
-    logger: options.logger ?? {
-      level: core.config.logLevel,
-      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    },
+    logger: options.logger ?? (await createLoggerOptions(config)),
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: core.config.trustProxy,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     genReqId: () => randomUUID(),
     ...(!perRequestLoggers && { childLoggerFactory: (logger) => logger }),
     return503OnClosing: true,
+    // Slow clients: headers and body must both arrive within the request timeout. Node
+    // checks open requests every `connectionsCheckingInterval`, so keep that below it.
+    requestTimeout,
+    keepAliveTimeout: config.keepAliveTimeout * 1000,
+    http: {
+      headersTimeout: requestTimeout,
+      requestTimeout,
+      connectionsCheckingInterval: Math.min(1000, requestTimeout),
+    },
+    clientErrorHandler,
   }).withTypeProvider() as unknown as GatehouseInstance
+  // Beyond this many open connections new ones are closed at once, so connections alone
+  // cannot exhaust the process's file descriptors.
+  app.server.maxConnections = config.maxConnections
+  app.addHook('onRequest', (_request, reply, done) => {
+    void reply.header('x-content-type-options', 'nosniff')
+    done()
+  })
 
   if (options.onRoute) app.addHook('onRoute', options.onRoute)
   const metrics = core.config.metrics ? createMetrics(core) : undefined
@@ -68,10 +92,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     observeUnmatched?.(request.method, reply.statusCode, reply.elapsedTime)
   })
   app.removeContentTypeParser('text/plain')
-  await registerOpenApi(app, core.config.issuer)
+  await registerOpenApi(app, config.issuer)
   await openApiRoutes(app)
   healthRoutes(app, () => core.ready())
-  if (metrics) metricsRoute(app, metrics, core.config.metricsToken)
+  if (metrics) metricsRoute(app, metrics, config.metricsToken)
   await app.register(gatehouse, { core })
   return app
 }

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
-import { hasRoles, hasScopes } from '../auth/rbac.js'
+import { hasRoles, hasScopes, isClientPrincipal } from '../auth/rbac.js'
 import type { AuthService, Principal } from '../auth/service.js'
 import { parseBearerHeader } from '../bearer.js'
 import { GatehouseError } from '../errors.js'
@@ -23,6 +23,12 @@ export interface RequiredOptions {
   fresh?: boolean
   /** Admit API keys (default true); account and session routes need a user's own token. */
   allowApiKeys?: boolean
+  /**
+   * Admit tokens an OAuth client holds for itself (client credentials, `sub` = `client_id`).
+   * Default true; false on routes that act for a person (`/me`, `/sessions`, `/api-keys`,
+   * `/logout`), which answer such tokens 403.
+   */
+  allowClients?: boolean
   /** `msg` of the 403, e.g. the tutorial's "Admins only!". */
   forbiddenMessage?: string
 }
@@ -87,6 +93,12 @@ export function createRequiredGuard(
         'API keys cannot be used here; use an access token from a login',
       )
     }
+    if (!refusal && options.allowClients === false && isClientPrincipal(principal)) {
+      refusal = new GatehouseError(
+        'insufficient_scope',
+        'This route acts for a person; a client token cannot be used here',
+      )
+    }
     if (!refusal && options.fresh && !principal.fresh) {
       refusal = new GatehouseError('fresh_token_required')
     }
@@ -98,6 +110,8 @@ export function createRequiredGuard(
       return
     }
     request.principal = principal
+    // Answers to an authenticated request are for its caller only (RFC 9111 §5.2.2.5).
+    void reply.header('cache-control', 'no-store')
     done()
   }
 

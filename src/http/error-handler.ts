@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger, FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { GatehouseError, type ErrorCode } from '../errors.js'
-import { gatehouseErrorResponse, type ErrorResponse } from '../error-responses.js'
+import { ERRORS, gatehouseErrorResponse, type ErrorResponse } from '../error-responses.js'
 
 /** Turns anything thrown while handling a request into the response a client sees. */
 export function toErrorResponse(error: unknown): ErrorResponse {
@@ -147,9 +147,22 @@ export function oauthErrorHandler(
   const response = toErrorResponse(error)
   if (response.status >= 500) request.log.error({ err: error }, 'request failed')
   const code = OAUTH_CODES[response.body.error] ?? 'invalid_request'
-  const status = response.status === 413 ? 413 : (OAUTH_STATUS[code] ?? 400)
-  void reply
-    .code(status)
-    .headers({ ...response.headers, 'cache-control': 'no-store', pragma: 'no-cache' })
-    .send({ error: code, error_description: response.body.msg })
+  const status = PASSED_THROUGH_STATUS.has(response.status)
+    ? response.status
+    : (OAUTH_STATUS[code] ?? 400)
+  // RFC 6749 §5.2: only invalid_client carries a challenge, and it names the client
+  // authentication scheme. A Bearer challenge on invalid_grant makes OAuth libraries
+  // report an authentication problem instead of "sign the user in again".
+  const headers: Record<string, string> = { 'cache-control': 'no-store', pragma: 'no-cache' }
+  if (code === 'invalid_client') headers['www-authenticate'] = ERRORS.invalid_client.challenge ?? ''
+  const retryAfter = response.headers['retry-after']
+  if (retryAfter !== undefined) headers['retry-after'] = retryAfter
+  const description =
+    response.body.error === 'unsupported_media_type'
+      ? 'Unsupported Content-Type; send application/x-www-form-urlencoded'
+      : response.body.msg
+  void reply.code(status).headers(headers).send({ error: code, error_description: description })
 }
+
+/** Statuses that say more than the OAuth code does, kept as they are. */
+const PASSED_THROUGH_STATUS = new Set([408, 413, 415, 431])

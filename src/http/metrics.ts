@@ -45,7 +45,7 @@ export function createMetrics(core: Core): Metrics {
   })
   const logins = new Counter<'outcome'>({
     name: 'gatehouse_logins_total',
-    help: 'Password logins by outcome (success, wrong_password, unknown_user, locked_out, user_disabled).',
+    help: 'Password logins by outcome (success, invalid_credentials, locked_out, user_disabled).',
     labelNames: ['outcome'],
     registers: [registry],
   })
@@ -92,7 +92,8 @@ export function createMetrics(core: Core): Metrics {
     audited(type, details) {
       audited.inc({ type })
       if (type === 'login_success') logins.inc({ outcome: 'success' })
-      else if (type === 'login_failure') logins.inc({ outcome: String(details.reason) })
+      else if (type === 'login_failure')
+        logins.inc({ outcome: loginFailureOutcome(details.reason) })
       else if (type === 'refresh') refreshes.inc()
       else if (type === 'refresh_reuse_detected') reuse.inc()
     },
@@ -167,4 +168,14 @@ function checkMetricsToken(request: FastifyRequest, token: string): GatehouseErr
   } catch (error) {
     return error instanceof GatehouseError ? error : new GatehouseError('invalid_token')
   }
+}
+
+/**
+ * An unknown username and a wrong password are one outcome: a metric anyone can scrape must
+ * not tell which usernames exist (the audit log, for admins, keeps the difference).
+ */
+function loginFailureOutcome(reason: unknown): string {
+  return reason === 'unknown_user' || reason === 'wrong_password'
+    ? 'invalid_credentials'
+    : String(reason)
 }

@@ -91,6 +91,14 @@ async function gatehousePlugin(app: FastifyInstance, options: GatehouseOptions):
   if (!options.core) {
     drainOnClose(app)
     app.addHook('onClose', () => core.close())
+    for (const warning of core.warnings) app.log.warn(warning)
+    if (!core.config.issuerConfigured) {
+      // Library mode cannot know the app's public address: tokens would name a made-up one.
+      app.log.warn(
+        `gatehouse: settings.issuer is not set, so tokens say iss=${core.config.issuer}; ` +
+          "set it to your app's public URL (resource servers check it)",
+      )
+    }
   }
   startMaintenance(app, core)
 
@@ -131,6 +139,13 @@ async function gatehousePlugin(app: FastifyInstance, options: GatehouseOptions):
       child.addHook('onRoute', (route) => {
         route.bodyLimit ??= BODY_LIMIT_BYTES
       })
+      // The standalone server sets it on every answer already; in your app, on ours.
+      if (!options.core) {
+        child.addHook('onRequest', (_request, reply, next) => {
+          void reply.header('x-content-type-options', 'nosniff')
+          next()
+        })
+      }
       accountRoutes(child, deps)
       sessionRoutes(child, deps)
       meRoutes(child, deps)
@@ -173,7 +188,7 @@ function startMaintenance(app: FastifyInstance, core: Core): void {
  *
  * @example
  * import Fastify from 'fastify'
- * import { gatehouse } from 'gatehouse'
+ * import { gatehouse } from 'gatehouse-auth'
  * const app = Fastify()
  * await app.register(gatehouse, { settings: { database: './auth.db' } })
  * app.get('/reports', { onRequest: app.gatehouse.required({ roles: ['admin'] }) }, (req) => req.principal)

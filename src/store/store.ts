@@ -26,6 +26,10 @@ export interface SessionRecord {
   ip: string | null
   userAgent: string | null
   revokedAt: number | null
+  /** RFC 9068 §2.2: the client the session's tokens are issued to (`gatehouse` for /login). */
+  clientId: string
+  /** RFC 8176 methods of the login that opened the session; refreshes keep them. */
+  amr: string[]
 }
 
 export interface NewRefreshToken {
@@ -74,6 +78,7 @@ export const AUDIT_EVENT_TYPES = [
   'user_updated',
   'user_deleted',
   'signing_key_rotated',
+  'signing_key_revoked',
 ] as const
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number]
@@ -194,6 +199,8 @@ export interface OAuthClientRecord {
   secretHash: string
   scopes: string[]
   createdAt: number
+  /** Whether the client may call the introspection endpoint (RFC 7662 §2.1). */
+  introspect: boolean
 }
 
 export interface OAuthClientStore {
@@ -245,6 +252,8 @@ export interface SigningKeyStore {
    * when another instance won the race; callers then re-read with `list()`.
    */
   insertIfSlotFree(key: SigningKeyRecord): Promise<boolean>
+  /** Deletes a key whatever its status (a compromised key); false when there was none. */
+  delete(kid: string): Promise<boolean>
 }
 
 export interface Store {

@@ -26,8 +26,14 @@ const AccessTokenClaimsSchema = Type.Object({
   nbf: Type.Optional(Type.Number()),
   jti: Type.String({ minLength: 1 }),
   fresh: Type.Boolean(),
+  /** When the user authenticated (epoch seconds); refreshes keep the login's. */
+  auth_time: Type.Optional(Type.Number()),
+  /** RFC 8176 methods of that authentication, e.g. ["pwd"]. */
+  amr: Type.Optional(Type.Array(Type.String())),
   /** Set on principals authenticated by an API key (never in a signed token). */
   api_key_id: Type.Optional(Type.String()),
+  /** False for an API key that never expires: its `exp` is only the cache's horizon. */
+  api_key_expires: Type.Optional(Type.Boolean()),
 })
 
 export type AccessTokenClaims = Static<typeof AccessTokenClaimsSchema>
@@ -50,8 +56,10 @@ export interface IssueAccessTokenInput {
   subject: string
   sessionId?: string
   username?: string
-  /** RFC 9068 §2.2: the client the token was issued to (client credentials). */
+  /** RFC 9068 §2.2: the client the token was issued to (`gatehouse` for /login). */
   clientId?: string
+  /** When the user authenticated (epoch ms) and how (RFC 8176); users' tokens only. */
+  authentication?: { at: number; methods: readonly string[] }
   roles: readonly string[]
   scopes: readonly string[]
   fresh: boolean
@@ -83,6 +91,10 @@ export async function issueAccessToken(
     ...(input.sessionId !== undefined && { sid: input.sessionId }),
     ...(input.username !== undefined && { username: input.username }),
     ...(input.clientId !== undefined && { client_id: input.clientId }),
+    ...(input.authentication !== undefined && {
+      auth_time: Math.floor(input.authentication.at / 1000),
+      amr: [...input.authentication.methods],
+    }),
     roles: [...input.roles],
     scope: input.scopes.join(' '),
     iat,

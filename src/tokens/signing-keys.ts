@@ -2,7 +2,7 @@ import { createPrivateKey, type KeyObject } from 'node:crypto'
 import { calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair } from 'jose'
 import type { JWK } from 'jose'
 import type { Clock } from '../clock.js'
-import { ConfigError } from '../errors.js'
+import { ConfigError, GatehouseError } from '../errors.js'
 import type { SigningKeyRecord, SigningKeyStatus, SigningKeyStore } from '../store/store.js'
 import { publicKeyFromJwk } from './jwk.js'
 import { createSecretBox } from './secret-box.js'
@@ -34,6 +34,12 @@ export interface KeyRing {
    * rotate at once: one rotation wins, the others adopt it.
    */
   rotate: () => Promise<{ current: string; next: string }>
+  /**
+   * Withdraws a key at once (it was compromised): deleted from the store, so it is neither
+   * published nor trusted. A current key is first replaced by the published next key; a
+   * next key is replaced by a new one. Throws `not_found` for an unknown kid.
+   */
+  revoke: (kid: string) => Promise<{ current: string; next: string }>
   /** When the current key started signing (epoch ms). */
   currentSince: () => number
   /** Kids as published, with their status. */
@@ -131,6 +137,17 @@ export async function createKeyRing(options: KeyRingOptions): Promise<KeyRing> {
     return { current: state.current.kid, next: nextKid }
   }
 
+  async function revoke(kid: string) {
+    await refresh()
+    const target = (await options.store.list()).find((record) => record.kid === kid)
+    if (target === undefined) throw new GatehouseError('not_found', 'No such signing key')
+    if (target.status === 'current') await rotate()
+    await options.store.delete(kid)
+    await refresh()
+    const nextKid = live().find((k) => k.record.status === 'next')?.record.kid ?? ''
+    return { current: state.current.kid, next: nextKid }
+  }
+
   function openPrivateKey(record: SigningKeyRecord): string {
     try {
       return box.open(record.privateKeyEncrypted)
@@ -153,6 +170,7 @@ export async function createKeyRing(options: KeyRingOptions): Promise<KeyRing> {
     currentSince: () => state.currentSince,
     refresh,
     rotate,
+    revoke,
     list: () =>
       live().map(({ record }) => ({
         kid: record.kid,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { afterAll, describe, expect, it } from 'vitest'
 import {
   DEFAULT_LOCKOUT_POLICY,
@@ -49,16 +50,47 @@ function describeCounters(name: string, make: () => Promise<Counters>, skip = fa
 
     it('locks out progressively after the threshold and resets on success', async () => {
       const { lockout } = await make()
-      for (let i = 0; i < 3; i++) {
-        expect(await lockout.waitFor('alice', 0)).toBe(0)
-        await lockout.recordFailure('alice', 0)
+      const fail = async (key: string, now: number) => {
+        const attempt = randomUUID()
+        expect(await lockout.reserve(key, attempt, now)).toEqual({ status: 'granted' })
+        await lockout.settle(key, attempt, 'failure', now)
       }
-      expect(await lockout.waitFor('alice', 0)).toBe(1_000)
-      await lockout.recordFailure('alice', 1_000)
-      expect(await lockout.waitFor('alice', 1_000)).toBe(2_000)
-      expect(await lockout.waitFor('bob', 1_000)).toBe(0)
-      await lockout.reset('alice')
-      expect(await lockout.waitFor('alice', 1_000)).toBe(0)
+      for (let i = 0; i < 3; i++) await fail('alice', 0)
+      expect(await lockout.reserve('alice', randomUUID(), 0)).toEqual({
+        status: 'locked',
+        wait: 1_000,
+      })
+      expect(await lockout.reserve('alice', randomUUID(), 500)).toEqual({
+        status: 'locked',
+        wait: 500,
+      })
+      // Once the wait is over one more attempt is allowed, and its failure doubles the wait.
+      await fail('alice', 1_000)
+      expect(await lockout.reserve('alice', randomUUID(), 1_000)).toEqual({
+        status: 'locked',
+        wait: 2_000,
+      })
+      expect(await lockout.reserve('bob', randomUUID(), 1_000)).toEqual({ status: 'granted' })
+      const right = randomUUID()
+      expect(await lockout.reserve('alice', right, 3_000)).toEqual({ status: 'granted' })
+      await lockout.settle('alice', right, 'success', 3_000)
+      for (let i = 0; i < 3; i++) await fail('alice', 3_000)
+      expect((await lockout.reserve('alice', randomUUID(), 3_000)).status).toBe('locked')
+    })
+
+    it('admits no more concurrent attempts than may still fail (the check and the count are one step)', async () => {
+      const { lockout } = await make()
+      const attempts = Array.from({ length: 55 }, () => randomUUID())
+      const first = await Promise.all(attempts.map((a) => lockout.reserve('mallory', a, 5_000)))
+      expect(first.filter((r) => r.status === 'granted')).toHaveLength(policy.threshold)
+      expect(first.filter((r) => r.status === 'busy')).toHaveLength(55 - policy.threshold)
+      // An abandoned attempt frees its place without counting; a success makes room for all.
+      const granted = attempts.filter((_, i) => first[i]?.status === 'granted')
+      await lockout.settle('mallory', granted[0] ?? '', 'abandoned', 5_000)
+      expect(await lockout.reserve('mallory', randomUUID(), 5_000)).toEqual({ status: 'granted' })
+      for (const attempt of granted.slice(1))
+        await lockout.settle('mallory', attempt, 'failure', 5_000)
+      expect((await lockout.reserve('mallory', randomUUID(), 5_000)).status).toBe('busy')
     })
   })
 }
@@ -89,8 +121,15 @@ describe.skipIf(!available)('Redis shared state', () => {
       await b.rateLimiter.hit('ip', 3, 60_000, 0),
     ]
     expect(results.map((r) => r.allowed)).toEqual([true, true, true, false])
-    for (let i = 0; i < 3; i++) await a.lockout(policy).recordFailure('carol', 0)
-    expect(await b.lockout(policy).waitFor('carol', 0)).toBe(1_000)
+    for (let i = 0; i < 3; i++) {
+      const attempt = randomUUID()
+      await a.lockout(policy).reserve('carol', attempt, 0)
+      await a.lockout(policy).settle('carol', attempt, 'failure', 0)
+    }
+    expect(await b.lockout(policy).reserve('carol', randomUUID(), 0)).toEqual({
+      status: 'locked',
+      wait: 1_000,
+    })
   })
 
   it('delivers events to the other instances, not back to the sender', async () => {
@@ -121,8 +160,11 @@ describe('when Redis cannot be reached', () => {
       Array.from({ length: 4 }, () => limiter.hit('ip', 3, 60_000, 0)),
     )
     expect(results.map((r) => r.allowed)).toEqual([true, true, true, false])
-    for (let i = 0; i < 3; i++) await lockout.recordFailure('dave', 0)
-    expect(await lockout.waitFor('dave', 0)).toBe(1_000)
+    for (let i = 0; i < 3; i++) {
+      await lockout.reserve('dave', `a${i}`, 0)
+      await lockout.settle('dave', `a${i}`, 'failure', 0)
+    }
+    expect(await lockout.reserve('dave', 'a3', 0)).toEqual({ status: 'locked', wait: 1_000 })
     await expect(down.ping()).rejects.toThrow()
     down.bus.publish({ type: 'keys_changed' })
   })

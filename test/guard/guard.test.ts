@@ -161,7 +161,7 @@ describe('createGuard against a running Gatehouse', () => {
       await fetch(`${server.url}/admin/clients`, {
         method: 'POST',
         headers: { authorization: header(admin.access_token), 'content-type': 'application/json' },
-        body: JSON.stringify({ name: 'resource server', scopes: [] }),
+        body: JSON.stringify({ name: 'resource server', scopes: [], introspect: true }),
       })
     ).json()) as { client_id: string; client_secret: string }
     const { guard } = guardFor({

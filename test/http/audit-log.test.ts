@@ -108,6 +108,10 @@ async function runEverySecurityAction(): Promise<void> {
       .statusCode,
   ).toBe(204)
   expect((await post('/admin/keys/rotate', {}, asAdmin)).statusCode).toBe(200)
+  const keys = await t.inject({ url: '/admin/keys', headers: asAdmin })
+  const retired = keys.json<{ items: { kid: string; status: string }[] }>().items
+  const kid = retired.find((key) => key.status === 'retired')?.kid ?? ''
+  expect((await post(`/admin/keys/${kid}/revoke`, {}, asAdmin)).statusCode).toBe(200)
 }
 
 it('records every kind of security event, with who, from where and when', async () => {

@@ -17,11 +17,14 @@ interface Client {
   scopes: string[]
 }
 
-async function createClient(scopes = ['data:read', 'reports:write']): Promise<Client> {
+async function createClient(
+  scopes = ['data:read', 'reports:write'],
+  options: { introspect?: boolean } = {},
+): Promise<Client> {
   const res = await t.inject({
     method: 'POST',
     url: '/admin/clients',
-    ...json({ name: 'billing', scopes }, bearer(adminToken)),
+    ...json({ name: 'billing', scopes, ...options }, bearer(adminToken)),
   })
   expect(res.statusCode, res.body).toBe(201)
   return res.json<Client>()
@@ -165,7 +168,10 @@ describe('POST /oauth/token, client_credentials', () => {
       url: '/oauth/token',
       ...json({ grant_type: 'client_credentials' }, auth),
     })
-    expectOAuthError(jsonBody, 400, 'invalid_request')
+    expectOAuthError(jsonBody, 415, 'invalid_request')
+    expect(jsonBody.json<{ error_description: string }>().error_description).toMatch(
+      /application\/x-www-form-urlencoded/,
+    )
     const dup = await t.inject({
       method: 'POST',
       url: '/oauth/token',
@@ -241,8 +247,14 @@ describe('POST /oauth/introspect (RFC 7662)', () => {
       ...form({ token: tokenValue }, basic(client.client_id, client.client_secret)),
     })
 
-  it('describes live access tokens, refresh tokens and API keys', async () => {
+  it('is open only to clients an admin allowed to introspect', async () => {
     const client = await createClient()
+    const login = await loginAs(t, 'user1', 'password1')
+    expectOAuthError(await introspect(client, login.access_token), 400, 'unauthorized_client')
+  })
+
+  it('describes live access tokens, refresh tokens and API keys', async () => {
+    const client = await createClient(undefined, { introspect: true })
     const login = await loginAs(t, 'user1', 'password1')
     const access = await introspect(client, login.access_token)
     expect(access.statusCode).toBe(200)
@@ -270,16 +282,29 @@ describe('POST /oauth/introspect (RFC 7662)', () => {
         ...json({ name: 'k' }, bearer(login.access_token)),
       })
     ).json<{ key: string }>().key
-    expect((await introspect(client, key)).json()).toMatchObject({
+    const described = (await introspect(client, key)).json<Record<string, unknown>>()
+    expect(described).toMatchObject({
       active: true,
       token_type: 'api_key',
       sub: claims.sub,
       scope: 'data:read',
     })
+    // Issue 11, point 18: a key without expiry has no exp (it used to say iat + 30 s).
+    expect(described).not.toHaveProperty('exp')
+    const expiring = (
+      await t.inject({
+        method: 'POST',
+        url: '/api-keys',
+        ...json({ name: 'k2', expires_in: 3600 }, bearer(login.access_token)),
+      })
+    ).json<{ key: string; expires_at: string }>()
+    expect((await introspect(client, expiring.key)).json()).toMatchObject({
+      exp: Math.floor(Date.parse(expiring.expires_at) / 1000),
+    })
   })
 
   it('says only {"active": false} for revoked, expired and garbage tokens', async () => {
-    const client = await createClient()
+    const client = await createClient(undefined, { introspect: true })
     const login = await loginAs(t, 'user1', 'password1')
     await t.inject({ method: 'POST', url: '/logout', headers: bearer(login.access_token) })
     for (const value of [
@@ -315,41 +340,30 @@ describe('POST /oauth/revoke (RFC 7009)', () => {
       ...form({ token: tokenValue }, basic(client.client_id, client.client_secret)),
     })
 
-  it('a refresh token ends its session; an access token stops; an API key is revoked', async () => {
+  // Issue 11, point 7: RFC 7009 §2.1, a client revokes only tokens issued to it.
+  it('refuses a user’s refresh token, access token and API key: they were not issued to the client', async () => {
     const client = await createClient()
     const a = await loginAs(t, 'user1', 'password1')
-    const res = await revoke(client, a.refresh_token)
-    expect(res.statusCode).toBe(200)
-    expect(res.body).toBe('')
-    expect(
-      (await t.inject({ url: '/protected', headers: bearer(a.access_token) })).json(),
-    ).toMatchObject({ error: 'token_revoked' })
-    expect(
-      (
-        await t.inject({
-          method: 'POST',
-          url: '/refresh',
-          ...json({ refresh_token: a.refresh_token }),
-        })
-      ).statusCode,
-    ).toBe(401)
-
-    const b = await loginAs(t, 'user1', 'password1')
-    expect((await revoke(client, b.access_token)).statusCode).toBe(200)
-    expect(
-      (await t.inject({ url: '/protected', headers: bearer(b.access_token) })).json(),
-    ).toMatchObject({ error: 'token_revoked' })
-
-    const c = await loginAs(t, 'user1', 'password1')
     const key = (
       await t.inject({
         method: 'POST',
         url: '/api-keys',
-        ...json({ name: 'k' }, bearer(c.access_token)),
+        ...json({ name: 'k' }, bearer(a.access_token)),
       })
     ).json<{ key: string }>().key
-    expect((await revoke(client, key)).statusCode).toBe(200)
-    expect((await t.inject({ url: '/protected', headers: bearer(key) })).statusCode).toBe(401)
+    for (const value of [a.refresh_token, a.access_token, key]) {
+      expectOAuthError(await revoke(client, value), 400, 'unauthorized_client')
+    }
+    expect(
+      (await t.inject({ url: '/protected', headers: bearer(a.access_token) })).statusCode,
+    ).toBe(200)
+    expect((await t.inject({ url: '/protected', headers: bearer(key) })).statusCode).toBe(200)
+    const refreshed = await t.inject({
+      method: 'POST',
+      url: '/refresh',
+      ...json({ refresh_token: a.refresh_token }),
+    })
+    expect(refreshed.statusCode).toBe(200)
   })
 
   it('answers 200 for unknown tokens, and refuses another client’s token', async () => {

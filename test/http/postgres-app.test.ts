@@ -29,6 +29,46 @@ describe.skipIf(!available)('the HTTP API on PostgreSQL', () => {
   })
   afterEach(() => t.close())
 
+  // Issue 11, point 6: PostgreSQL refuses U+0000 in text; that must be bad input, not a 500.
+  it('answers NUL bytes in ids, cursors, searches, client ids and usernames with 4xx, never 500', async () => {
+    const admin = bearer((await loginAs(t, 'admin', 'adminpass')).access_token)
+    const nulCursor = Buffer.from(JSON.stringify([1, 'a\u0000b'])).toString('base64url')
+    const requests = [
+      { url: '/admin/users/a%00b', headers: admin },
+      { url: '/admin/users?search=a%00b', headers: admin },
+      { url: `/admin/users?cursor=${nulCursor}`, headers: admin },
+      { url: `/sessions?cursor=${nulCursor}`, headers: admin },
+      { url: '/admin/audit?user_id=a%00b', headers: admin },
+      { method: 'DELETE' as const, url: '/sessions/a%00b', headers: admin },
+      { method: 'DELETE' as const, url: '/admin/clients/a%00b', headers: admin },
+      {
+        method: 'POST' as const,
+        url: '/login',
+        ...json({ username: 'a\u0000b', password: 'x'.repeat(9) }),
+      },
+      {
+        method: 'POST' as const,
+        url: '/oauth/token',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from('a\u0000b:gthc_secret').toString('base64')}`,
+        },
+        payload: 'grant_type=client_credentials',
+      },
+      {
+        method: 'POST' as const,
+        url: '/oauth/token',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: 'grant_type=client_credentials&client_id=a%00b&client_secret=gthc_x',
+      },
+    ]
+    for (const request of requests) {
+      const res = await t.inject(request)
+      expect(res.statusCode, `${request.url} ${res.body}`).toBeGreaterThanOrEqual(400)
+      expect(res.statusCode, `${request.url} ${res.body}`).toBeLessThan(500)
+    }
+  })
+
   it('runs the seed flow', async () => {
     expect((await register(t, 'pgalice', 'postgres passphrase here')).statusCode).toBe(201)
     const { access_token } = await loginAs(t, 'PGALICE', 'postgres passphrase here')

@@ -85,6 +85,46 @@ describe('progressive lockout per username', () => {
     expect((await login('user1', 'password1')).statusCode).toBe(200)
   })
 
+  // Issue 11, point 2: waitFor → argon2 → recordFailure was check-then-act.
+  it('counts concurrent wrong passwords before answering any: a burst gets no more than the threshold', async () => {
+    t = await buildTestApp({ demo: true })
+    const results = await Promise.all(
+      Array.from({ length: 55 }, (_, i) => login('user1', `wrong-${i}`)),
+    )
+    expect(results.filter((r) => r.statusCode === 401)).toHaveLength(5)
+    expect(results.filter((r) => r.statusCode === 429)).toHaveLength(50)
+    expect(t.hasher.counts.verify).toBe(5)
+    expect((await login('user1', 'password1')).statusCode).toBe(429)
+  })
+
+  it('lets many concurrent logins with the right password all succeed', async () => {
+    t = await buildTestApp({ demo: true })
+    const results = await Promise.all(Array.from({ length: 12 }, () => login('user1', 'password1')))
+    expect(results.map((r) => r.statusCode)).toEqual(Array(12).fill(200))
+  })
+
+  it('counts wrong current passwords at POST /me/password toward the same lockout', async () => {
+    t = await buildTestApp({ demo: true })
+    const { access_token } = (await login('user1', 'password1')).json<{ access_token: string }>()
+    const change = (current: string) =>
+      t.inject({
+        method: 'POST',
+        url: '/me/password',
+        ...json(
+          { current_password: current, new_password: 'a brand new passphrase' },
+          { authorization: `Bearer ${access_token}` },
+        ),
+      })
+    const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => change(`wrong-${i}`)))
+    expect(answers.filter((r) => r.statusCode === 403)).toHaveLength(5)
+    expect(answers.filter((r) => r.statusCode === 429)).toHaveLength(3)
+    expect((await change('password1')).statusCode).toBe(429)
+    expect((await login('user1', 'password1')).statusCode).toBe(429)
+    t.clock.advance(1)
+    expect((await change('password1')).statusCode).toBe(200)
+    expect((await login('user1', 'a brand new passphrase')).statusCode).toBe(200)
+  })
+
   it('leaves other users alone, from the same address too', async () => {
     t = await buildTestApp({ demo: true })
     for (let i = 0; i < 6; i++) await login('user1', `wrong-${i}`)

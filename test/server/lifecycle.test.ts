@@ -93,9 +93,20 @@ describe('production safety', () => {
     expect(res.stderr).toMatch(/--demo .* refused when NODE_ENV=production/)
   })
 
+  // Issue 11, point 4: /metrics is not for everyone in production.
+  it('refuses open metrics: a metrics token (or metrics off) is required', async () => {
+    const env = production({ GATEHOUSE_SECRET: 'k4Jd9!x2Vb7#Qm1Zr8@Tn5$Hw3^Lp6&Cy0' })
+    const res = await runCli(['serve', '--port', '0', '--database', ':memory:'], { env })
+    expect(res.code).toBe(2)
+    expect(res.stderr).toMatch(/GATEHOUSE_METRICS_TOKEN is required in production/)
+  })
+
   it('starts with a strong secret and generates no secret file', async () => {
     const dir = freshDir()
-    const env = production({ GATEHOUSE_SECRET: 'k4Jd9!x2Vb7#Qm1Zr8@Tn5$Hw3^Lp6&Cy0' })
+    const env = production({
+      GATEHOUSE_SECRET: 'k4Jd9!x2Vb7#Qm1Zr8@Tn5$Hw3^Lp6&Cy0',
+      GATEHOUSE_METRICS_TOKEN: 'scrape-token-0123456789',
+    })
     const server = await startServer(['--database', join(dir, 'gh.db')], { env })
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200)
     expect(await server.stop()).toBe(0)

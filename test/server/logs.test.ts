@@ -115,6 +115,21 @@ it('logs every request with an id, and never a password, token, key or secret', 
     json: { current_password: password, new_password: newPassword },
     headers: bearer(access_token),
   })
+  // Issue 11, point 8: secrets in a query string (RFC 6750 §2.3, client_secret) are redacted.
+  await call(
+    'GET',
+    `/protected?access_token=${encodeURIComponent(access_token)}&client_secret=${encodeURIComponent(client_secret)}&page=2`,
+  )
+  await call('POST', `/oauth/token?client_secret=${encodeURIComponent(client_secret)}`, {
+    form: { grant_type: 'client_credentials', client_id },
+  })
+  expect(
+    server.logs.some(
+      (l) =>
+        (l['req'] as { url?: string } | undefined)?.url ===
+        '/protected?access_token=[redacted]&client_secret=[redacted]&page=2',
+    ),
+  ).toBe(true)
   // Malformed input echoes nothing secret either.
   await call('POST', '/login', { json: { username: 'logan', password, extra: true } })
   await call('GET', '/protected', { headers: bearer(`${access_token}x`) })

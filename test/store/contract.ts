@@ -94,6 +94,8 @@ export function describeStoreContract(
         ip: '127.0.0.1',
         userAgent: 'test',
         revokedAt: null,
+        clientId: 'gatehouse',
+        amr: ['pwd'],
       }
       await store.sessions.create(session, {
         tokenHash: 'h1',
@@ -126,6 +128,8 @@ export function describeStoreContract(
         ip: null,
         userAgent: null,
         revokedAt: null,
+        clientId: 'gatehouse',
+        amr: ['pwd'],
       }
       const tokenHash = `hash-${id}`
       await store.sessions.create(session, {

@@ -1,8 +1,7 @@
 import { once } from 'node:events'
 import { toAuditEventView } from '../../auth/audit.js'
-import { loadConfig } from '../../config/load.js'
 import type { SettingName } from '../../config/schema.js'
-import { openCore } from '../../core.js'
+import { withExistingDatabase } from '../open.js'
 import { AUDIT_EVENT_TYPES, type AuditEventType, type AuditFilter } from '../../store/store.js'
 
 export interface AuditExportFlags {
@@ -12,7 +11,7 @@ export interface AuditExportFlags {
   user?: string | undefined
 }
 
-const USAGE =
+export const AUDIT_USAGE =
   'usage: gatehouse audit export [--since TIME] [--until TIME] [--type TYPE] [--user USER_ID]\n' +
   '  TIME is an ISO 8601 date-time (2026-11-01T00:00:00Z) or an age such as 90m, 24h, 7d\n'
 
@@ -56,19 +55,18 @@ export async function auditCommand(
   }
   if (flags.user !== undefined) filter.userId = flags.user
 
-  const core = await openCore(loadConfig({ env: process.env, overrides: settings }))
-  try {
+  return withExistingDatabase(settings, async (core) => {
     for await (const event of core.auth.exportAudit(filter)) {
       const line = `${JSON.stringify(toAuditEventView(event))}\n`
       if (!process.stdout.write(line)) await once(process.stdout, 'drain')
     }
     return 0
-  } finally {
-    await core.close()
-  }
+  })
 }
 
 function usage(problem?: string): number {
-  process.stderr.write(`${problem === undefined ? '' : `gatehouse audit: ${problem}\n`}${USAGE}`)
+  process.stderr.write(
+    `${problem === undefined ? '' : `gatehouse audit: ${problem}\n`}${AUDIT_USAGE}`,
+  )
   return 2
 }

@@ -1,31 +1,33 @@
-import { loadConfig } from '../../config/load.js'
-import type { SettingName } from '../../config/schema.js'
-import { openCore } from '../../core.js'
 import { CLI_REQUEST } from '../request-context.js'
+import { withExistingDatabase, type Settings } from '../open.js'
+
+export const CLIENTS_USAGE = 'usage: gatehouse clients create NAME [--scopes "a b"] [--introspect]'
 
 /** `clients create NAME --scopes "a b"`: prints the client_id and the secret, once. */
 export async function clientsCommand(
   args: string[],
-  settings: Partial<Record<SettingName, unknown>>,
-  scopes: string,
+  settings: Settings,
+  flags: { scopes: string; introspect: boolean },
 ): Promise<number> {
   const [action, name] = args
   if (action !== 'create' || name === undefined) {
-    process.stderr.write('usage: gatehouse clients create NAME [--scopes "a b"]\n')
+    process.stderr.write(`${CLIENTS_USAGE}\n`)
     return 2
   }
-  const core = await openCore(loadConfig({ env: process.env, overrides: settings }))
-  try {
+  return withExistingDatabase(settings, async (core) => {
     const client = await core.auth.createClient(
-      { name, scopes: scopes.split(' ').filter((s) => s !== '') },
+      {
+        name,
+        scopes: flags.scopes.split(' ').filter((s) => s !== ''),
+        introspect: flags.introspect,
+      },
       CLI_REQUEST,
       null,
     )
     process.stdout.write(
-      `client_id:     ${client.clientId}\nclient_secret: ${client.clientSecret}\nscopes:        ${client.scopes.join(' ')}\n`,
+      `client_id:     ${client.clientId}\nclient_secret: ${client.clientSecret}\n` +
+        `scopes:        ${client.scopes.join(' ')}\nintrospect:    ${client.introspect}\n`,
     )
     return 0
-  } finally {
-    await core.close()
-  }
+  })
 }

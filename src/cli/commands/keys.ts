@@ -1,23 +1,37 @@
-import { loadConfig } from '../../config/load.js'
-import type { SettingName } from '../../config/schema.js'
-import { openCore } from '../../core.js'
 import { CLI_REQUEST } from '../request-context.js'
+import { withExistingDatabase, type Settings } from '../open.js'
 
-/** `keys rotate` promotes the published next key; `keys list` shows the published keys. */
-export async function keysCommand(
-  args: string[],
-  settings: Partial<Record<SettingName, unknown>>,
-): Promise<number> {
-  const [action] = args
-  if (action !== 'rotate' && action !== 'list') {
-    process.stderr.write('usage: gatehouse keys rotate | keys list\n')
+export const KEYS_USAGE = 'usage: gatehouse keys list | keys rotate | keys revoke KID'
+
+/**
+ * Running servers hear of a change at once through Redis (or the primary of `--workers`);
+ * otherwise at their next upkeep, within this many seconds.
+ */
+const PICKUP = 'running servers use it at once with REDIS_URL, otherwise within 60 seconds'
+
+/** `keys list`, `keys rotate` (promote the published next key), `keys revoke KID`. */
+export async function keysCommand(args: string[], settings: Settings): Promise<number> {
+  const [action, kid] = args
+  const valid =
+    ((action === 'rotate' || action === 'list') && kid === undefined) ||
+    (action === 'revoke' && kid !== undefined)
+  if (!valid) {
+    process.stderr.write(`${KEYS_USAGE}\n`)
     return 2
   }
-  const core = await openCore(loadConfig({ env: process.env, overrides: settings }))
-  try {
+  return withExistingDatabase(settings, async (core) => {
     if (action === 'rotate') {
       const kids = await core.auth.rotateSigningKeys(null, CLI_REQUEST)
-      process.stdout.write(`current ${kids.current}\nnext    ${kids.next}\n`)
+      process.stdout.write(`current ${kids.current}\nnext    ${kids.next}\n(${PICKUP})\n`)
+      return 0
+    }
+    if (action === 'revoke') {
+      const kids = await core.auth.revokeSigningKey(kid ?? '', null, CLI_REQUEST)
+      process.stdout.write(
+        `revoked ${kid}: no longer published, every token it signed is refused\n` +
+          `current ${kids.current}\nnext    ${kids.next}\n(${PICKUP}; ` +
+          'POST /admin/keys/{kid}/revoke acts on every instance at once)\n',
+      )
       return 0
     }
     for (const key of core.auth.listSigningKeys()) {
@@ -26,7 +40,5 @@ export async function keysCommand(
       )
     }
     return 0
-  } finally {
-    await core.close()
-  }
+  })
 }

@@ -1,11 +1,9 @@
-import { loadConfig } from '../../config/load.js'
-import type { SettingName } from '../../config/schema.js'
 import { openCore } from '../../core.js'
+import { commandConfig, type Settings } from '../open.js'
 
-export async function migrateCommand(
-  settings: Partial<Record<SettingName, unknown>>,
-): Promise<number> {
-  const core = await openCore(loadConfig({ env: process.env, overrides: settings }))
+/** Creates the database when there is none yet, and brings its schema up to date. */
+export async function migrateCommand(settings: Settings): Promise<number> {
+  const core = await openCore(commandConfig(settings, { mayCreate: true }))
   await core.close()
   process.stdout.write(`database ${core.config.database} is up to date\n`)
   return 0

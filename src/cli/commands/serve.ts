@@ -1,12 +1,16 @@
 import cluster from 'node:cluster'
+import { resolve as resolvePath } from 'node:path'
 import { availableParallelism } from 'node:os'
 import pino from 'pino'
 import { serveWorkerState } from '../../cluster/ipc.js'
 import { DEFAULT_LOCKOUT_POLICY } from '../../cluster/limiter.js'
+import { isPostgresUrl } from '../../config/database.js'
 import { loadConfig } from '../../config/load.js'
 import type { Config, SettingName } from '../../config/schema.js'
 import { openCore } from '../../core.js'
+import { ConfigError } from '../../errors.js'
 import { buildApp } from '../../http/app.js'
+import { DEMO_USERS } from '../../auth/users.js'
 import { lowerBackgroundThreadPriority } from '../thread-priority.js'
 
 /** Runs the server until SIGTERM or SIGINT, then drains in-flight requests and exits 0. */
@@ -22,23 +26,36 @@ export async function serveCommand(
 async function runServer(config: Config): Promise<number> {
   const core = await openCore(config)
   const app = await buildApp({ core, closeCore: true })
-  if (config.generatedSecretFile) {
-    app.log.warn(
-      { file: config.generatedSecretFile },
-      'no GATEHOUSE_SECRET set: generated a development secret and saved it with mode 0600',
-    )
+  for (const warning of core.warnings) app.log.warn(warning)
+  try {
+    await app.listen({ host: config.host, port: config.port })
+  } catch (error) {
+    await app.close()
+    throw explainListenError(error, config)
   }
-  await app.listen({ host: config.host, port: config.port })
   await lowerBackgroundThreadPriority()
-  app.log.info({ issuer: config.issuer, database: redactUrl(config.database) }, 'gatehouse ready')
+  const address = app.server.address()
+  const port = typeof address === 'object' && address !== null ? address.port : config.port
+  for (const line of startupSummary(config, port)) app.log.info(line.fields ?? {}, line.text)
 
   return new Promise((resolve) => {
     const stop = (signal: string) => {
       app.log.info({ signal }, 'shutting down')
+      // Whatever a dependency does (Redis unreachable, a stuck query), the process ends
+      // within the bound; unref'd so that a clean close does not wait for it.
+      const force = setTimeout(() => {
+        app.log.error(
+          { timeout: config.shutdownTimeout },
+          'shutdown took longer than GATEHOUSE_SHUTDOWN_TIMEOUT; exiting anyway',
+        )
+        process.exit(1)
+      }, config.shutdownTimeout * 1000)
+      force.unref()
       // Fastify stops accepting connections, answers 503 to new requests on open ones,
       // lets in-flight requests finish, then the onClose hooks close the store and Redis.
       app.close().then(
         () => {
+          clearTimeout(force)
           // A worker's IPC channel would keep it alive after everything else closed.
           if (cluster.isWorker) cluster.worker?.disconnect()
           resolve(0)
@@ -52,6 +69,76 @@ async function runServer(config: Config): Promise<number> {
     process.once('SIGTERM', stop)
     process.once('SIGINT', stop)
   })
+}
+
+/** A listen failure in one sentence that names the setting to change. */
+function explainListenError(error: unknown, config: Config): unknown {
+  const code = (error as { code?: string }).code
+  const where = `${config.host}:${config.port}`
+  if (code === 'EADDRINUSE') {
+    return new ConfigError(
+      `port ${config.port} on ${config.host} is already in use (is another Gatehouse running?); ` +
+        'choose another with --port or GATEHOUSE_PORT',
+    )
+  }
+  if (code === 'EACCES') {
+    return new ConfigError(
+      `not allowed to listen on ${where} (ports below 1024 need privileges); ` +
+        'choose another with --port or GATEHOUSE_PORT',
+    )
+  }
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+    return new ConfigError(
+      `cannot listen on ${config.host}: this machine has no such address; ` +
+        'choose another with --host or GATEHOUSE_HOST',
+    )
+  }
+  return error
+}
+
+/** What a person starting the server wants to read: where it is and what it uses. */
+function startupSummary(
+  config: Config,
+  port: number,
+): { text: string; fields?: Record<string, unknown> }[] {
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host
+  const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`
+  const database = isPostgresUrl(config.database)
+    ? `PostgreSQL at ${redactUrl(config.database)}`
+    : config.database === ':memory:'
+      ? 'SQLite in memory (nothing is kept after exit)'
+      : `SQLite file ${resolvePath(config.database)}`
+  const secret =
+    config.generatedSecretFile !== null
+      ? `no GATEHOUSE_SECRET set: generated a development secret in ${config.generatedSecretFile} (mode 0600); keep it with the database`
+      : process.env['GATEHOUSE_SECRET']
+        ? 'secret from GATEHOUSE_SECRET'
+        : isPostgresUrl(config.database) || config.database === ':memory:'
+          ? 'secret generated for this process only'
+          : `secret from ${config.database}.secret`
+  const lines: { text: string; fields?: Record<string, unknown> }[] = [
+    { text: `Gatehouse is ready at ${url}`, fields: { url, issuer: config.issuer } },
+    { text: `issuer (iss of every token): ${config.issuer}` },
+    { text: `database: ${database}` },
+    {
+      text: secret,
+      ...(config.generatedSecretFile !== null && { fields: { file: config.generatedSecretFile } }),
+    },
+    { text: `API docs: ${url}/docs (OpenAPI document at ${url}/openapi.json)` },
+  ]
+  if (config.demo) {
+    // Names only: passwords never reach a log, not even the tutorial's (see the README).
+    const users = DEMO_USERS.map(
+      (user) => `${user.username}${user.roles.length ? ` (${user.roles.join(', ')})` : ''}`,
+    )
+    lines.push({ text: `demo users: ${users.join(', ')}; their passwords are in the README` })
+  }
+  if (!config.issuerConfigured && config.port === 0) {
+    lines.push({
+      text: `the issuer names port 0: set GATEHOUSE_ISSUER (--issuer) to ${url} or your public URL`,
+    })
+  }
+  return lines
 }
 
 /**
@@ -100,8 +187,8 @@ function redactUrl(value: string): string {
   try {
     const url = new URL(value)
     if (url.password) url.password = '***'
-    return url.protocol.startsWith('postgres') ? url.toString() : value
+    return url.toString()
   } catch {
-    return value
+    return 'the configured address'
   }
 }

@@ -1,40 +1,37 @@
 import { randomBytes } from 'node:crypto'
 import { text } from 'node:stream/consumers'
-import { loadConfig } from '../../config/load.js'
-import type { SettingName } from '../../config/schema.js'
-import { openCore, type Core } from '../../core.js'
+import type { Core } from '../../core.js'
+import { GatehouseError } from '../../errors.js'
+import { withExistingDatabase, type Settings } from '../open.js'
 
 export interface UsersFlags {
   roles: string[]
   passwordFromStdin: boolean
 }
 
-const USAGE =
+export const USERS_USAGE =
   'usage: gatehouse users create NAME [--role R]... [--password-stdin] | users set-role NAME ROLES'
 
 export async function usersCommand(
   args: string[],
-  settings: Partial<Record<SettingName, unknown>>,
+  settings: Settings,
   flags: UsersFlags,
 ): Promise<number> {
   const [action, name, roles] = args
   if (name === undefined || (action !== 'create' && action !== 'set-role')) {
-    process.stderr.write(`${USAGE}\n`)
+    process.stderr.write(`${USERS_USAGE}\n`)
     return 2
   }
   if (action === 'set-role' && roles === undefined) {
-    process.stderr.write(`${USAGE}\n`)
+    process.stderr.write(`${USERS_USAGE}\n`)
     return 2
   }
-  const core = await openCore(loadConfig({ env: process.env, overrides: settings }))
-  try {
-    if (action === 'create') return await createUser(core, name, flags)
+  return withExistingDatabase(settings, async (core) => {
+    if (action === 'create') return createUser(core, name, flags)
     const user = await core.auth.setUserRoles(name, splitRoles(roles ?? ''))
     process.stdout.write(`${user.username}: roles ${JSON.stringify(user.roles)}\n`)
     return 0
-  } finally {
-    await core.close()
-  }
+  })
 }
 
 async function createUser(core: Core, name: string, flags: UsersFlags): Promise<number> {
@@ -43,7 +40,14 @@ async function createUser(core: Core, name: string, flags: UsersFlags): Promise<
   const password = generated
     ? randomBytes(18).toString('base64url')
     : (await text(process.stdin)).replace(/\r?\n$/, '')
-  const user = await core.auth.createUser({ username: name, password, roles: flags.roles })
+  const user = await core.auth
+    .createUser({ username: name, password, roles: flags.roles })
+    .catch((error: unknown) => {
+      if (error instanceof GatehouseError && error.code === 'username_taken') {
+        throw new GatehouseError('username_taken', `a user named "${name}" already exists`)
+      }
+      throw error
+    })
   process.stdout.write(
     `created user ${user.username} (id ${user.id}) roles ${JSON.stringify(user.roles)}\n`,
   )

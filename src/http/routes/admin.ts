@@ -15,6 +15,7 @@ import {
   CreateClientBody,
   CreatedClient,
   CreateUserBody,
+  KidParams,
   PageOnlyQuery,
   SigningKeyList,
   SigningKeys,
@@ -71,7 +72,7 @@ export function adminRoutes(app: GatehouseInstance, deps: RouteDeps): void {
     async (request, reply) => {
       const user = await deps.auth.createUserAsAdmin(
         request.body,
-        principalOf(request).sub,
+        principalOf(request),
         requestContext(request),
       )
       return reply.code(201).send(toAdminUser(user))
@@ -108,7 +109,7 @@ export function adminRoutes(app: GatehouseInstance, deps: RouteDeps): void {
       const user = await deps.auth.updateUser(
         request.params.id,
         request.body,
-        principalOf(request).sub,
+        principalOf(request),
         requestContext(request),
       )
       return toAdminUser(user)
@@ -197,13 +198,14 @@ export function adminRoutes(app: GatehouseInstance, deps: RouteDeps): void {
       const client = await deps.auth.createClient(
         request.body,
         requestContext(request),
-        principalOf(request).sub,
+        principalOf(request),
       )
       return reply.code(201).headers(NO_STORE).send({
         client_id: client.clientId,
         client_secret: client.clientSecret,
         name: client.name,
         scopes: client.scopes,
+        introspect: client.introspect,
       })
     },
   )
@@ -260,8 +262,27 @@ export function adminRoutes(app: GatehouseInstance, deps: RouteDeps): void {
       },
     },
     async (request) => {
-      const kids = await deps.auth.rotateSigningKeys(
-        principalOf(request).sub,
+      const kids = await deps.auth.rotateSigningKeys(principalOf(request), requestContext(request))
+      return { current_kid: kids.current, next_kid: kids.next }
+    },
+  )
+
+  app.post(
+    '/admin/keys/:kid/revoke',
+    {
+      schema: {
+        summary:
+          'Withdraw a compromised signing key: out of the JWKS, and every token it signed refused, at once',
+        tags,
+        security: bearerAuth,
+        params: KidParams,
+        response: { 200: SigningKeys, 404: ErrorBody, ...denied },
+      },
+    },
+    async (request) => {
+      const kids = await deps.auth.revokeSigningKey(
+        request.params.kid,
+        principalOf(request),
         requestContext(request),
       )
       return { current_kid: kids.current, next_kid: kids.next }
@@ -285,6 +306,7 @@ function toClient(client: ClientView) {
     client_id: client.clientId,
     name: client.name,
     scopes: client.scopes,
+    introspect: client.introspect,
     created_at: iso(client.createdAt),
   }
 }

@@ -17,12 +17,12 @@ const nullableIso = (value: number | null) => (value === null ? null : iso(value
 
 /** The caller's API keys: create (fresh login required), list, revoke. */
 export function apiKeyRoutes(app: GatehouseInstance, deps: RouteDeps): void {
-  const userOnly = deps.required({ allowApiKeys: false })
+  const userOnly = deps.required({ allowApiKeys: false, allowClients: false })
 
   app.post(
     '/api-keys',
     {
-      onRequest: deps.required({ allowApiKeys: false, fresh: true }),
+      onRequest: deps.required({ allowApiKeys: false, allowClients: false, fresh: true }),
       schema: {
         summary: 'Create an API key (fresh login required); the key is shown once',
         tags: ['api keys'],

@@ -22,7 +22,7 @@ export function meRoutes(app: GatehouseInstance, deps: RouteDeps): void {
   app.get(
     '/me',
     {
-      onRequest: deps.required(),
+      onRequest: deps.required({ allowClients: false }),
       schema: {
         summary: 'The user of the access token',
         tags: ['account'],
@@ -44,7 +44,7 @@ export function meRoutes(app: GatehouseInstance, deps: RouteDeps): void {
   app.post(
     '/me/password',
     {
-      onRequest: deps.required({ allowApiKeys: false }),
+      onRequest: deps.required({ allowApiKeys: false, allowClients: false }),
       schema: {
         summary: 'Change the password (fresh token required); ends the other sessions',
         tags: ['account'],
@@ -67,7 +67,7 @@ export function meRoutes(app: GatehouseInstance, deps: RouteDeps): void {
   app.get(
     '/sessions',
     {
-      onRequest: deps.required({ allowApiKeys: false }),
+      onRequest: deps.required({ allowApiKeys: false, allowClients: false }),
       schema: {
         summary: "The caller's live sessions, newest first",
         tags: ['session'],
@@ -96,7 +96,7 @@ export function meRoutes(app: GatehouseInstance, deps: RouteDeps): void {
   app.delete(
     '/sessions/:id',
     {
-      onRequest: deps.required({ allowApiKeys: false }),
+      onRequest: deps.required({ allowApiKeys: false, allowClients: false }),
       schema: {
         summary: 'End one of your sessions (404 for anyone else’s)',
         tags: ['session'],

@@ -96,9 +96,9 @@ export async function oauthRoutes(app: GatehouseInstance, deps: RouteDeps): Prom
       },
     },
     async (request, reply) => {
-      await requireCaller(request, request.body, deps)
+      const caller = await requireCaller(request, request.body, deps)
       void reply.headers(NO_STORE)
-      return deps.auth.introspect(request.body.token)
+      return deps.auth.introspect(caller, request.body.token)
     },
   )
 

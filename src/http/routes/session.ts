@@ -51,7 +51,7 @@ export function sessionRoutes(app: GatehouseInstance, deps: RouteDeps): void {
     '/logout',
     {
       preValidation: defaultEmptyBody,
-      onRequest: deps.required({ allowApiKeys: false }),
+      onRequest: deps.required({ allowApiKeys: false, allowClients: false }),
       schema: {
         summary: 'End this session, the other sessions, or all of them',
         tags: ['session'],

@@ -85,6 +85,9 @@ export const CreateClientBody = Type.Object(
   {
     name: Type.String(),
     scopes: Type.Array(Type.String(), { maxItems: 32 }),
+    introspect: Type.Optional(
+      Type.Boolean({ description: 'May call /oauth/introspect (RFC 7662). Default false.' }),
+    ),
   },
   { additionalProperties: false, examples: [{ name: 'reporting job', scopes: ['data:read'] }] },
 )
@@ -93,6 +96,7 @@ export const Client = Type.Object({
   client_id: Type.String(),
   name: Type.String(),
   scopes: Type.Array(Type.String()),
+  introspect: Type.Boolean(),
   created_at: timestamp,
 })
 
@@ -101,6 +105,7 @@ export const CreatedClient = Type.Object({
   client_secret: Type.String({ description: 'Shown this once' }),
   name: Type.String(),
   scopes: Type.Array(Type.String()),
+  introspect: Type.Boolean(),
 })
 
 export const ClientList = Type.Object({
@@ -111,6 +116,9 @@ export const ClientList = Type.Object({
 export const PageOnlyQuery = Type.Object(pageParams, { additionalProperties: false })
 
 export const ClientParams = Type.Object({ client_id: Type.String({ maxLength: 64 }) })
+
+/** RFC 7638 thumbprints are 43 base64url characters. */
+export const KidParams = Type.Object({ kid: Type.String({ minLength: 1, maxLength: 128 }) })
 
 export const SigningKeys = Type.Object({
   current_kid: Type.String(),

@@ -15,6 +15,7 @@ export function createOAuthClientStore(db: Kysely<Database>): OAuthClientStore {
           secret_hash: client.secretHash,
           scopes: JSON.stringify(client.scopes),
           created_at: client.createdAt,
+          introspect: client.introspect ? 1 : 0,
         })
         .execute()
     },
@@ -45,5 +46,6 @@ function toClientRecord(row: Selectable<Database['oauth_clients']>): OAuthClient
     secretHash: row.secret_hash,
     scopes: parseStringArray(row.scopes),
     createdAt: toNumber(row.created_at),
+    introspect: Number(row.introspect) === 1,
   }
 }

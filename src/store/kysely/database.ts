@@ -21,6 +21,9 @@ export interface Database {
     ip: string | null
     user_agent: string | null
     revoked_at: number | null
+    client_id: string
+    /** JSON array of RFC 8176 method names. */
+    amr: string
   }
   refresh_tokens: {
     token_hash: string
@@ -56,6 +59,7 @@ export interface Database {
     secret_hash: string
     scopes: string
     created_at: number
+    introspect: number
   }
   audit_events: {
     id: string

@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely'
 import type { NewRefreshToken, RefreshTokenRecord, SessionRecord, SessionStore } from '../store.js'
 import type { Database } from './database.js'
 import { affectedRows, newestFirst, toNullableNumber, toNumber } from './rows.js'
+import { parseStringArray } from './users.js'
 
 export function createSessionStore(db: Kysely<Database>): SessionStore {
   return {
@@ -115,6 +116,8 @@ function toSessionRow(session: SessionRecord): Database['sessions'] {
     ip: session.ip,
     user_agent: session.userAgent,
     revoked_at: session.revokedAt,
+    client_id: session.clientId,
+    amr: JSON.stringify(session.amr),
   }
 }
 
@@ -128,6 +131,8 @@ function toSessionRecord(row: Selectable<Database['sessions']>): SessionRecord {
     ip: row.ip,
     userAgent: row.user_agent,
     revokedAt: toNullableNumber(row.revoked_at),
+    clientId: row.client_id,
+    amr: parseStringArray(row.amr),
   }
 }
 

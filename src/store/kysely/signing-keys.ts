@@ -17,6 +17,10 @@ export function createSigningKeyStore(db: Kysely<Database>): SigningKeyStore {
         .executeTakeFirst()
       return affectedRows(result) === 1
     },
+    async delete(kid) {
+      const result = await db.deleteFrom('signing_keys').where('kid', '=', kid).executeTakeFirst()
+      return Number(result.numDeletedRows) === 1
+    },
     async rotate(expectedCurrentKid, newNext, at) {
       return db.transaction().execute(async (trx) => {
         // Order matters for the one-current/one-next unique index: free each slot before

@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync } from 'node:fs'
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import SqliteDatabase from 'better-sqlite3'
 import { Kysely, SqliteDialect } from 'kysely'
@@ -24,4 +24,20 @@ export function createSqliteStore(path: string): Store {
   return createKyselyStore(
     new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }),
   )
+}
+
+/**
+ * A consistent copy of a live SQLite database (SQLite's online backup API: pages are
+ * copied while other connections keep reading and writing, and the copy is one moment's
+ * state). Refuses to overwrite an existing file.
+ */
+export async function backupSqlite(path: string, destination: string): Promise<void> {
+  if (existsSync(destination)) throw new Error(`${destination} already exists; choose a new file`)
+  const sqlite = new SqliteDatabase(path, { fileMustExist: true, readonly: true })
+  try {
+    await sqlite.backup(destination)
+    chmodSync(destination, 0o600)
+  } finally {
+    sqlite.close()
+  }
 }

@@ -48,7 +48,11 @@ export function createKyselyStore(db: Kysely<Database>, options: KyselyStoreOpti
         // back whole; trying again finds the winner's work done.
         if (attempt >= MIGRATION_ATTEMPTS) {
           const failed = results?.find((r) => r.status === 'Error')
-          throw new Error(`migration ${failed?.migrationName ?? ''} failed`, { cause: error })
+          const what =
+            failed === undefined
+              ? 'could not bring the database schema up to date'
+              : `migration ${failed.migrationName} failed`
+          throw new Error(what, { cause: error })
         }
         await setTimeout(50 * attempt)
       }

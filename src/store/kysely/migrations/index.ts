@@ -2,12 +2,14 @@ import type { Migration, MigrationProvider } from 'kysely'
 import { initial } from './0001-initial.js'
 import { sessions } from './0002-sessions.js'
 import { machineAccess } from './0003-machine-access.js'
+import { tokenContext } from './0004-token-context.js'
 
 /** Ordered by name; never edit a migration once released, add a new one. */
 const migrations: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-sessions': sessions,
   '0003-machine-access': machineAccess,
+  '0004-token-context': tokenContext,
 }
 
 export const migrationProvider: MigrationProvider = {
