@@ -7,6 +7,7 @@ import { createMemoryRevocationList } from './cluster/denylist-memory.js'
 import { DEFAULT_LOCKOUT_POLICY, type LockoutTracker, type RateLimiter } from './cluster/limiter.js'
 import { createMemoryLockoutTracker, createMemoryRateLimiter } from './cluster/limiter-memory.js'
 import { createWorkerState } from './cluster/ipc.js'
+import { redactUrlPassword } from './config/database.js'
 import type { Config } from './config/schema.js'
 import { GatehouseError } from './errors.js'
 import { createStore } from './store/create-store.js'
@@ -77,7 +78,7 @@ async function openSharedState(config: Config): Promise<SharedState> {
     warnings: connected
       ? []
       : [
-          `Redis at ${redactRedisUrl(config.redis)} is unreachable: rate limits, lockouts and ` +
+          `Redis at ${redactUrlPassword(config.redis)} is unreachable: rate limits, lockouts and ` +
             'revocations are per instance until it answers, and /readyz answers 503',
         ],
     rateLimiter: withFallback(redis.rateLimiter, memory.rateLimiter),
@@ -154,16 +155,5 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
     await shared.close()
     if (ownsStore) await store.close()
     throw error
-  }
-}
-
-/** A Redis URL without its password, for messages. */
-function redactRedisUrl(value: string): string {
-  try {
-    const url = new URL(value)
-    if (url.password) url.password = '***'
-    return url.toString()
-  } catch {
-    return 'the configured address'
   }
 }

@@ -44,3 +44,14 @@ export function assertDatabaseLocation(database: string, mustExist: boolean): vo
     )
   }
 }
+
+/** A database or Redis URL without its password, for logs and messages. */
+export function redactUrlPassword(value: string): string {
+  try {
+    const url = new URL(value)
+    if (url.password) url.password = '***'
+    return url.toString()
+  } catch {
+    return 'the configured address'
+  }
+}

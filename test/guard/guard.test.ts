@@ -145,6 +145,27 @@ describe('createGuard against a running Gatehouse', () => {
     expect((await guard.verify(header(before.access_token))).username).toBe('user1')
   })
 
+  it('refuses API keys, which are opaque, and says so in the error response shape', async () => {
+    const { guard } = guardFor()
+    const { access_token } = await login()
+    const created = await fetch(`${server.url}/api-keys`, {
+      method: 'POST',
+      headers: { authorization: header(access_token), 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'for a resource server' }),
+    })
+    const { key } = (await created.json()) as { key: string }
+    const error: unknown = await guard.verify(header(key)).catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'invalid_token' })
+    expect(guard.errorResponse(error, header(key))).toEqual({
+      status: 401,
+      headers: {
+        'www-authenticate':
+          'Bearer realm="gatehouse", error="invalid_token", error_description="The access token is invalid"',
+      },
+      body: { msg: 'Invalid token', error: 'invalid_token' },
+    })
+  })
+
   it('rejects an expired token even when it was verified and cached', async () => {
     const { guard, advance } = guardFor()
     const { access_token } = await login()

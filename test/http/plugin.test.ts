@@ -23,6 +23,40 @@ async function tokenFor(url: string, username: string, password: string): Promis
 }
 
 describe('gatehouse Fastify plugin (library mode)', () => {
+  // Issue 11, point 12: library mode cannot know the app's address.
+  it('warns when the issuer is not set, and refuses one that is not an http(s) URL', async () => {
+    const lines: string[] = []
+    app = Fastify({
+      logger: { level: 'warn', stream: { write: (line: string) => void lines.push(line) } },
+    })
+    await app.register(gatehouse, { env: {}, settings: { database: ':memory:' } })
+    await app.ready()
+    expect(lines.join('')).toMatch(
+      /settings\.issuer is not set, so tokens say iss=http:\/\/127\.0\.0\.1:8080/,
+    )
+    await app.close()
+
+    const quiet: string[] = []
+    app = Fastify({
+      logger: { level: 'warn', stream: { write: (line: string) => void quiet.push(line) } },
+    })
+    await app.register(gatehouse, {
+      env: {},
+      settings: { database: ':memory:', issuer: 'https://app.example.com/auth' },
+    })
+    await app.ready()
+    expect(quiet.join('')).not.toMatch(/issuer/)
+    await app.close()
+
+    app = Fastify()
+    await expect(
+      app.register(gatehouse, {
+        env: {},
+        settings: { database: ':memory:', issuer: 'app.example.com' },
+      }),
+    ).rejects.toThrow(/GATEHOUSE_ISSUER \(--issuer\): must be an http\(s\) URL/)
+  })
+
   it('mounts its routes under a prefix and guards the application routes', async () => {
     await appWith({ prefix: '/auth' })
     app.get('/reports', { onRequest: app.gatehouse.required({ roles: ['admin'] }) }, (request) => ({

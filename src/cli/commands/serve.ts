@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os'
 import pino from 'pino'
 import { serveWorkerState } from '../../cluster/ipc.js'
 import { DEFAULT_LOCKOUT_POLICY } from '../../cluster/limiter.js'
-import { isPostgresUrl } from '../../config/database.js'
+import { isPostgresUrl, redactUrlPassword } from '../../config/database.js'
 import { loadConfig } from '../../config/load.js'
 import type { Config, SettingName } from '../../config/schema.js'
 import { openCore } from '../../core.js'
@@ -104,7 +104,7 @@ function startupSummary(
   const host = config.host.includes(':') ? `[${config.host}]` : config.host
   const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`
   const database = isPostgresUrl(config.database)
-    ? `PostgreSQL at ${redactUrl(config.database)}`
+    ? `PostgreSQL at ${redactUrlPassword(config.database)}`
     : config.database === ':memory:'
       ? 'SQLite in memory (nothing is kept after exit)'
       : `SQLite file ${resolvePath(config.database)}`
@@ -180,15 +180,4 @@ async function runPrimary(config: Config, workers: number): Promise<number> {
     process.once('SIGTERM', stop)
     process.once('SIGINT', stop)
   })
-}
-
-/** A database URL without its password, for logs. */
-function redactUrl(value: string): string {
-  try {
-    const url = new URL(value)
-    if (url.password) url.password = '***'
-    return url.toString()
-  } catch {
-    return 'the configured address'
-  }
 }
