@@ -210,3 +210,52 @@ describe('what the CLI tells a person (points 16 and 17)', () => {
     expect(out).toMatch(/INFO.*Gatehouse is ready at http:\/\/127\.0\.0\.1:\d+/)
   })
 })
+
+describe('PostgreSQL start-up failures in words (point 16)', async () => {
+  const { createTestDatabase, postgresAvailable, POSTGRES_URL } =
+    await import('../helpers/services.js')
+  const available = await postgresAvailable()
+  const env = cleanEnv({ GATEHOUSE_SECRET: 'k4Jd9!x2Vb7#Qm1Zr8@Tn5$Hw3^Lp6&Cy0' })
+
+  it.skipIf(!available)(
+    'names a database that does not exist, and a failed migration with its cause',
+    async () => {
+      const url = new URL(POSTGRES_URL)
+      url.pathname = '/gatehouse_no_such_database'
+      const missing = await runCli(
+        ['migrate', '--database', url.toString(), '--issuer', 'http://x.test'],
+        {
+          env,
+        },
+      )
+      expect(missing.code).toBe(1)
+      expect(missing.stderr).toMatch(
+        /database "gatehouse_no_such_database" does not exist.*createdb/,
+      )
+      expect(missing.stderr).not.toMatch(/\n\s+at /)
+
+      // A table of another application where the first migration creates ours.
+      const database = await createTestDatabase()
+      try {
+        const { default: pg } = await import('pg')
+        const client = new pg.Client({ connectionString: database.url })
+        await client.connect()
+        await client.query('create table users (id integer primary key)')
+        await client.end()
+        const failed = await runCli(
+          ['migrate', '--database', database.url, '--issuer', 'http://x.test'],
+          {
+            env,
+          },
+        )
+        expect(failed.code).toBe(1)
+        expect(failed.stderr).toMatch(
+          /migration 0001-initial failed: relation "users" already exists/,
+        )
+        expect(failed.stderr).not.toMatch(/\n\s+at /)
+      } finally {
+        await database.drop()
+      }
+    },
+  )
+})
