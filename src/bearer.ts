@@ -1,4 +1,4 @@
-import { GatehouseError } from './errors.js'
+import { GatehouseError } from './errors/index.js'
 
 /** RFC 6750 §2.1 b64token; anything else in a Bearer header is not a token we issued. */
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i

@@ -9,7 +9,7 @@ import { createMemoryLockoutTracker, createMemoryRateLimiter } from './cluster/l
 import { createWorkerState } from './cluster/ipc.js'
 import { redactUrlPassword } from './config/database.js'
 import type { Config } from './config/schema.js'
-import { GatehouseError } from './errors.js'
+import { GatehouseError } from './errors/index.js'
 import { createStore } from './store/create-store.js'
 import type { Store } from './store/store.js'
 import { createTelemetry, type Telemetry } from './telemetry.js'

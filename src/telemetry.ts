@@ -1,4 +1,4 @@
-import type { ErrorCode } from './errors.js'
+import type { ErrorCode } from './errors/index.js'
 import type { AuditEventType } from './store/store.js'
 
 /** Which limit refused a request. */

@@ -1,4 +1,4 @@
-import { GatehouseError } from '../errors.js'
+import { GatehouseError } from '../errors/index.js'
 
 /**
  * Who performs an administrative action: an admin's verified token, or `null` for the

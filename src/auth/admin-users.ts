@@ -1,4 +1,4 @@
-import { GatehouseError } from '../errors.js'
+import { GatehouseError } from '../errors/index.js'
 import type { UserRecord } from '../store/store.js'
 import { actorId, assertFreshActor, type Actor } from './actor.js'
 import type { ApiKeyAuthenticator } from './api-keys.js'

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache'
-import { GatehouseError } from '../errors.js'
+import { GatehouseError } from '../errors/index.js'
 import { newId } from '../ids.js'
 import type { ApiKeyRecord } from '../store/store.js'
 import type { AccessTokenClaims } from '../tokens/access-token.js'

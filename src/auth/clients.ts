@@ -1,4 +1,4 @@
-import { GatehouseError } from '../errors.js'
+import { GatehouseError } from '../errors/index.js'
 import { newId } from '../ids.js'
 import type { OAuthClientRecord } from '../store/store.js'
 import { issueAccessToken } from '../tokens/access-token.js'

@@ -1,4 +1,4 @@
-import { GatehouseError } from '../errors.js'
+import { GatehouseError } from '../errors/index.js'
 
 const DISPLAY_NAME = /^[^\p{Cc}\p{Cf}]{1,128}$/u
 

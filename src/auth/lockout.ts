@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { RateLimitedError } from '../errors.js'
+import { RateLimitedError } from '../errors/index.js'
 import { newId } from '../ids.js'
 import { recordAudit } from './audit.js'
 import type { AuthDeps, RequestContext } from './deps.js'

@@ -1,4 +1,4 @@
-import { GatehouseError } from '../errors.js'
+import { GatehouseError } from '../errors/index.js'
 import type { OAuthClientRecord } from '../store/store.js'
 import type { AccessTokenClaims } from '../tokens/access-token.js'
 import {

@@ -1,4 +1,4 @@
-import { GatehouseError } from '../errors.js'
+import { GatehouseError } from '../errors/index.js'
 import type { PageAfter } from '../store/store.js'
 
 export const DEFAULT_PAGE_SIZE = 20

@@ -1,4 +1,4 @@
-import { GatehouseError } from '../errors.js'
+import { GatehouseError } from '../errors/index.js'
 
 export const MIN_PASSWORD_LENGTH = 8
 export const MAX_PASSWORD_LENGTH = 256

@@ -1,4 +1,4 @@
-import { GatehouseError } from '../errors.js'
+import { GatehouseError } from '../errors/index.js'
 
 /** Scopes every user holds; `/data` accepts `data:read` (the tutorial's sensitive data). */
 export const DEFAULT_USER_SCOPES: readonly string[] = ['data:read']

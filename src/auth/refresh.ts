@@ -1,4 +1,4 @@
-import { GatehouseError } from '../errors.js'
+import { GatehouseError } from '../errors/index.js'
 import type { RefreshTokenRecord, SessionRecord } from '../store/store.js'
 import {
   deriveSuccessorToken,

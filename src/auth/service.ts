@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js'
-import { GatehouseError } from '../errors.js'
+import { GatehouseError } from '../errors/index.js'
 import type { Store } from '../store/store.js'
 import { createAccessTokenVerifier, type AccessTokenClaims } from '../tokens/access-token.js'
 import { deriveKey, mac, safeEqual } from '../tokens/derive-key.js'

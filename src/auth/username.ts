@@ -1,4 +1,4 @@
-import { GatehouseError } from '../errors.js'
+import { GatehouseError } from '../errors/index.js'
 
 const MIN_LENGTH = 3
 const MAX_LENGTH = 64

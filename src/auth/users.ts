@@ -1,5 +1,5 @@
 import { newId } from '../ids.js'
-import { GatehouseError } from '../errors.js'
+import { GatehouseError } from '../errors/index.js'
 import type { UserRecord } from '../store/store.js'
 import { recordAudit } from './audit.js'
 import type { AuthDeps, RequestContext } from './deps.js'

@@ -1,5 +1,4 @@
-import { ConfigError, GatehouseError } from '../errors.js'
-import { ERRORS } from '../error-responses.js'
+import { ConfigError, defaultMessage, GatehouseError } from '../errors/index.js'
 
 /** Errors of the PostgreSQL server (SQLSTATE) and of the network, in words. */
 const POSTGRES_STATES: Record<string, string> = {
@@ -38,7 +37,7 @@ function causes(error: unknown): unknown[] {
 export function describeFailure(error: unknown): string {
   if (error instanceof ConfigError) return error.message
   if (error instanceof GatehouseError) {
-    return error.hasCustomMessage ? error.message : ERRORS[error.code].message
+    return error.hasCustomMessage ? error.message : defaultMessage(error.code)
   }
   const chain = causes(error)
   const explained = chain

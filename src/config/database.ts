@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import { ConfigError } from '../errors.js'
+import { ConfigError } from '../errors/index.js'
 
 /** Whether a `--database` / `DATABASE_URL` value names a PostgreSQL server (else a SQLite path). */
 export function isPostgresUrl(database: string): boolean {

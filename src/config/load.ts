@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import Value from 'typebox/value'
-import { ConfigError } from '../errors.js'
+import { ConfigError } from '../errors/index.js'
 import { assertDatabaseLocation, isPostgresUrl } from './database.js'
 import { describeSettingError } from './messages.js'
 import { assertProductionSafe } from './production.js'

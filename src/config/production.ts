@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors.js'
+import { ConfigError } from '../errors/index.js'
 
 /** Secrets that appear in tutorials and sample configs; never acceptable in production. */
 const KNOWN_DEFAULT_SECRETS = new Set([

@@ -1,4 +1,4 @@
-import { GatehouseError } from '../errors.js'
+import { GatehouseError } from '../errors/index.js'
 import type { GatehouseClaims, Guard, RequireOptions } from './guard.js'
 
 /** Loads your user for verified claims (Flask-JWT-Extended's user_lookup_loader). */

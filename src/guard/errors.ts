@@ -1,7 +1,5 @@
 import { JwsError } from '../tokens/jws.js'
-import { gatehouseErrorResponse } from '../error-responses.js'
-import { GatehouseError } from '../errors.js'
-import { SEED_MESSAGES } from '../messages.js'
+import { ERROR_CATALOGUE, gatehouseErrorResponse, GatehouseError } from '../errors/index.js'
 import { TOKEN_PREFIXES } from '../tokens/opaque-token.js'
 
 export interface GuardErrorResponse {
@@ -31,28 +29,24 @@ export function toGuardErrorResponse(
   return { status, headers: {}, body: { msg } }
 }
 
-/** Flask-JWT-Extended 4.x: `decode_token` errors are 422, missing and expired tokens 401. */
+/**
+ * Flask-JWT-Extended 4.x: `decode_token` errors are 422, missing and expired tokens 401.
+ * The catalogue gives each code's answer; only texts that depend on the case differ.
+ */
 function flaskEquivalent(error: GatehouseError, token?: string): { status: number; msg: string } {
+  const entry = ERROR_CATALOGUE[error.code]
+  const mapped =
+    entry.flask === 'as_http' ? { status: entry.status, msg: entry.message } : entry.flask
   switch (error.code) {
+    // A malformed Authorization header (another scheme, no token): decode errors, 422.
     case 'missing_token':
-      return error.hasCustomMessage
-        ? { status: 422, msg: error.message }
-        : { status: 401, msg: SEED_MESSAGES.missingAuthorization }
-    case 'token_expired':
-      return { status: 401, msg: SEED_MESSAGES.tokenExpired }
-    case 'token_revoked':
-      return { status: 401, msg: SEED_MESSAGES.tokenRevoked }
-    case 'fresh_token_required':
-      return { status: 401, msg: 'Fresh token required' }
+      return error.hasCustomMessage ? { status: 422, msg: error.message } : mapped
     case 'insufficient_scope':
-      return {
-        status: 403,
-        msg: error.hasCustomMessage ? error.message : 'Insufficient permissions',
-      }
+      return error.hasCustomMessage ? { ...mapped, msg: error.message } : mapped
     case 'invalid_token':
-      return { status: 422, msg: invalidTokenText(error.cause, token) }
+      return { ...mapped, msg: invalidTokenText(error.cause, token) }
     default:
-      return { status: 500, msg: 'Internal server error' }
+      return mapped
   }
 }
 

@@ -1,7 +1,7 @@
 import { parseBearerHeader } from '../bearer.js'
 import { hasRoles, hasScopes } from '../grants.js'
 import type { Clock } from '../clock.js'
-import { GatehouseError } from '../errors.js'
+import { GatehouseError } from '../errors/index.js'
 import { createAccessTokenVerifier, type AccessTokenClaims } from '../tokens/access-token.js'
 import { toGuardErrorResponse, type ErrorMode, type GuardErrorResponse } from './errors.js'
 import { createIntrospectionCheck, type IntrospectionOptions } from './introspection.js'

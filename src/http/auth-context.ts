@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify
 import { hasRoles, hasScopes, isClientPrincipal } from '../auth/rbac.js'
 import type { AuthService, Principal } from '../auth/service.js'
 import { parseBearerHeader } from '../bearer.js'
-import { GatehouseError } from '../errors.js'
+import { GatehouseError } from '../errors/index.js'
 import type { TelemetrySink } from '../telemetry.js'
 import { COOKIE_NAMES, CSRF_HEADER, readCookie } from './cookies.js'
 import { sendError } from './error-handler.js'

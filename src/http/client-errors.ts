@@ -1,8 +1,7 @@
 import { STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
 import type { FastifyServerOptions } from 'fastify'
-import type { ErrorCode } from '../errors.js'
-import { ERRORS } from '../error-responses.js'
+import { ERROR_CATALOGUE, type ErrorCode } from '../errors/index.js'
 
 type ClientErrorHandler = NonNullable<FastifyServerOptions['clientErrorHandler']>
 
@@ -24,7 +23,7 @@ const MALFORMED = 'Malformed HTTP request'
 export const clientErrorHandler: ClientErrorHandler = function (error, socket: Socket) {
   if (error.code === 'ECONNRESET' || socket.destroyed) return
   const code = codeOf(error)
-  const mapping = ERRORS[code]
+  const mapping = ERROR_CATALOGUE[code]
   const body = JSON.stringify({
     msg: code === 'invalid_request' ? MALFORMED : mapping.message,
     error: code,

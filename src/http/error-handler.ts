@@ -1,10 +1,19 @@
 import type { FastifyBaseLogger, FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { GatehouseError, type ErrorCode } from '../errors.js'
-import { ERRORS, gatehouseErrorResponse, type ErrorResponse } from '../error-responses.js'
+import {
+  GatehouseError,
+  gatehouseErrorResponse,
+  oauthErrorResponse,
+  type ErrorResponse,
+} from '../errors/index.js'
+
+/** Anything thrown while handling a request, as the Gatehouse error it means. */
+function toGatehouseError(error: unknown): GatehouseError {
+  return error instanceof GatehouseError ? error : fromFastifyError(error)
+}
 
 /** Turns anything thrown while handling a request into the response a client sees. */
 export function toErrorResponse(error: unknown): ErrorResponse {
-  return gatehouseErrorResponse(error instanceof GatehouseError ? error : fromFastifyError(error))
+  return gatehouseErrorResponse(toGatehouseError(error))
 }
 
 /** Sends an error; used by the error handler and by guards on routes we do not own. */
@@ -47,15 +56,6 @@ export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): v
   )
 }
 
-class ValidationError extends GatehouseError {
-  constructor(
-    message: string,
-    readonly details: unknown,
-  ) {
-    super('invalid_request', message)
-  }
-}
-
 interface AjvIssue {
   keyword: string
   instancePath: string
@@ -68,7 +68,9 @@ function fromFastifyError(error: unknown): GatehouseError {
   if (Array.isArray(fastifyError.validation)) {
     const part = fastifyError.validationContext ?? 'body'
     const issues = fastifyError.validation.map((issue) => describeIssue(part, issue))
-    return new ValidationError(issues[0] ?? 'Invalid request', issues)
+    return new GatehouseError('invalid_request', issues[0] ?? 'Invalid request', {
+      details: issues,
+    })
   }
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -113,56 +115,20 @@ function describeCause(cause: unknown): string {
   return cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)
 }
 
-/** RFC 6749 §5.2 codes for errors raised behind /oauth/*. Everything else is invalid_request. */
-const OAUTH_CODES: Partial<Record<ErrorCode, string>> = {
-  invalid_client: 'invalid_client',
-  invalid_grant: 'invalid_grant',
-  invalid_scope: 'invalid_scope',
-  unsupported_grant_type: 'unsupported_grant_type',
-  unauthorized_client: 'unauthorized_client',
-  // A refresh token that cannot be used is, in OAuth terms, an invalid grant.
-  invalid_refresh_token: 'invalid_grant',
-  refresh_token_expired: 'invalid_grant',
-  refresh_token_reused: 'invalid_grant',
-  user_disabled: 'invalid_grant',
-  internal_error: 'server_error',
-  // Not in RFC 6749's list; §5.2 allows extension codes, and 429 says the rest.
-  rate_limited: 'slow_down',
-  service_unavailable: 'temporarily_unavailable',
-}
-
-const OAUTH_STATUS: Record<string, number> = {
-  invalid_client: 401,
-  slow_down: 429,
-  server_error: 500,
-  temporarily_unavailable: 503,
-}
-
-/** The OAuth endpoints' funnel: same mapping, RFC 6749 §5.2 body `{error, error_description}`. */
+/** The OAuth endpoints' funnel: the same errors, in RFC 6749 §5.2 shape (errors/oauth.ts). */
 export function oauthErrorHandler(
   error: FastifyError,
   request: FastifyRequest,
   reply: FastifyReply,
 ): void {
-  const response = toErrorResponse(error)
-  if (response.status >= 500) request.log.error({ err: error }, 'request failed')
-  const code = OAUTH_CODES[response.body.error] ?? 'invalid_request'
-  const status = PASSED_THROUGH_STATUS.has(response.status)
-    ? response.status
-    : (OAUTH_STATUS[code] ?? 400)
-  // RFC 6749 §5.2: only invalid_client carries a challenge, and it names the client
-  // authentication scheme. A Bearer challenge on invalid_grant makes OAuth libraries
-  // report an authentication problem instead of "sign the user in again".
-  const headers: Record<string, string> = { 'cache-control': 'no-store', pragma: 'no-cache' }
-  if (code === 'invalid_client') headers['www-authenticate'] = ERRORS.invalid_client.challenge ?? ''
-  const retryAfter = response.headers['retry-after']
-  if (retryAfter !== undefined) headers['retry-after'] = retryAfter
-  const description =
-    response.body.error === 'unsupported_media_type'
+  const gatehouseError = toGatehouseError(error)
+  const response = oauthErrorResponse(
+    gatehouseError,
+    // The endpoints take forms; the JSON API's text would ask for JSON.
+    gatehouseError.code === 'unsupported_media_type'
       ? 'Unsupported Content-Type; send application/x-www-form-urlencoded'
-      : response.body.msg
-  void reply.code(status).headers(headers).send({ error: code, error_description: description })
+      : undefined,
+  )
+  if (response.status >= 500) request.log.error({ err: error }, 'request failed')
+  void reply.code(response.status).headers(response.headers).send(response.body)
 }
-
-/** Statuses that say more than the OAuth code does, kept as they are. */
-const PASSED_THROUGH_STATUS = new Set([408, 413, 415, 431])

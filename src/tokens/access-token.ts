@@ -5,7 +5,7 @@ import Type, { type Static } from 'typebox'
 import { Compile } from 'typebox/compile'
 import type { Clock } from '../clock.js'
 import { newId } from '../ids.js'
-import { GatehouseError } from '../errors.js'
+import { GatehouseError } from '../errors/index.js'
 import { checkClaims, JwsError, parseCompactJws, verifyParsedJws } from './jws.js'
 import type { ActiveSigningKey } from './signing-keys.js'
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config/load.js'
 import { describeWeakSecret } from '../../src/config/production.js'
-import { ConfigError } from '../../src/errors.js'
+import { ConfigError } from '../../src/errors/index.js'
 
 const base = { database: ':memory:' }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { normalizeUsername, usernameKeyOrNull } from '../../src/auth/username.js'
-import { GatehouseError } from '../../src/errors.js'
+import { GatehouseError } from '../../src/errors/index.js'
 
 describe('normalizeUsername', () => {
   it.each([

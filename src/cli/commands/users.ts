@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { text } from 'node:stream/consumers'
 import type { Core } from '../../core.js'
-import { GatehouseError } from '../../errors.js'
+import { GatehouseError } from '../../errors/index.js'
 import { withExistingDatabase, type Settings } from '../open.js'
 
 export interface UsersFlags {

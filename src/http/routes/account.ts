@@ -1,6 +1,6 @@
 import { ErrorBody, MessageBody } from '../schemas/common.js'
 import { LoginBody, RegisterBody, TokenOrCookieResponse } from '../schemas/account.js'
-import { SEED_MESSAGES } from '../../messages.js'
+import { SEED_MESSAGES } from '../../errors/index.js'
 import { requestContext, type GatehouseInstance, type RouteDeps } from './context.js'
 import { sendTokenPair } from './tokens.js'
 

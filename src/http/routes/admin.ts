@@ -3,7 +3,7 @@ import type { AdminUserView } from '../../auth/admin-users.js'
 import { toAuditEventView } from '../../auth/audit.js'
 import { ADMIN_ROLE } from '../../auth/rbac.js'
 import type { ClientView } from '../../auth/clients.js'
-import { GatehouseError } from '../../errors.js'
+import { GatehouseError } from '../../errors/index.js'
 import { IdParams } from '../schemas/api-keys.js'
 import {
   AdminUser,

@@ -10,7 +10,7 @@ import type {
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { RequestContext } from '../../auth/deps.js'
 import type { AuthService, Principal } from '../../auth/service.js'
-import { GatehouseError } from '../../errors.js'
+import { GatehouseError } from '../../errors/index.js'
 import type { RequiredOptions } from '../auth-context.js'
 import type { CookieSettings } from '../cookies.js'
 

@@ -1,7 +1,7 @@
 import formbody from '@fastify/formbody'
 import type { FastifyRequest } from 'fastify'
 import { parseScopeParameter } from '../../auth/scopes.js'
-import { GatehouseError } from '../../errors.js'
+import { GatehouseError } from '../../errors/index.js'
 import type { OAuthClientRecord } from '../../store/store.js'
 import { oauthErrorHandler } from '../error-handler.js'
 import {

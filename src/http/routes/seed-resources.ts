@@ -1,6 +1,6 @@
 import { ADMIN_ROLE, DEFAULT_USER_SCOPES } from '../../auth/rbac.js'
 import type { Principal } from '../../auth/service.js'
-import { SEED_MESSAGES } from '../../messages.js'
+import { SEED_MESSAGES } from '../../errors/index.js'
 import { ErrorBody } from '../schemas/common.js'
 import { AdminResponse, DataResponse, ProtectedResponse } from '../schemas/seed-resources.js'
 import { principalOf, type GatehouseInstance, type RouteDeps, bearerAuth } from './context.js'

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { GatehouseError } from '../../errors.js'
+import { GatehouseError } from '../../errors/index.js'
 import {
   clearTokenCookies,
   COOKIE_NAMES,

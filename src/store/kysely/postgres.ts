@@ -1,6 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely'
 import type { Pool, PoolClient } from 'pg'
-import { GatehouseError } from '../../errors.js'
+import { GatehouseError } from '../../errors/index.js'
 import type { Store } from '../store.js'
 import type { Database } from './database.js'
 import { createKyselyStore } from './store.js'
