@@ -2,8 +2,58 @@ import js from '@eslint/js'
 import prettier from 'eslint-config-prettier'
 import tseslint from 'typescript-eslint'
 
+/**
+ * The layer table of DESIGN.md: what each folder of src/ may import besides itself and the
+ * shared modules at the root of src/ (errors/, clock, ids, bearer, grants). An import
+ * against it fails `npm run lint` (test/unit/layers.test.ts proves it with a probe file).
+ */
+const LAYERS = {
+  config: [],
+  store: ['config'],
+  tokens: ['config'],
+  auth: ['store', 'tokens', 'mail', 'config'],
+  cluster: ['config'],
+  mail: ['config'],
+  http: ['auth', 'cluster', 'config'],
+  ui: ['auth', 'http', 'config'],
+  guard: ['tokens'],
+}
+/** Where a whole Gatehouse is assembled: they may open the core. */
+const COMPOSITION_ROOTS = ['src/http/app.ts', 'src/http/plugin.ts']
+const ALL = [...Object.keys(LAYERS), 'cli']
+
+function layerRules(layer, allowed, { core }) {
+  const forbidden = ALL.filter((other) => other !== layer && !allowed.includes(other))
+  const patterns = [
+    {
+      regex: `^(\\.\\./)+(${forbidden.join('|')})/`,
+      message: `src/${layer}/ may import only ${allowed.length ? allowed.join(', ') : 'no other layer'} (the layer table in DESIGN.md).`,
+    },
+  ]
+  if (!core) {
+    patterns.push({
+      regex: '^(\\.\\./)+core\\.js$',
+      message: 'Only the composition roots (http/app.ts, http/plugin.ts, cli) open the core.',
+    })
+  }
+  return { 'no-restricted-imports': ['error', { patterns }] }
+}
+
+const layerConfigs = Object.entries(LAYERS).flatMap(([layer, allowed]) => [
+  {
+    files: [`src/${layer}/**/*.ts`],
+    ignores: COMPOSITION_ROOTS,
+    rules: layerRules(layer, allowed, { core: false }),
+  },
+  ...(layer === 'http'
+    ? [{ files: COMPOSITION_ROOTS, rules: layerRules(layer, allowed, { core: true }) }]
+    : []),
+])
+
 export default tseslint.config(
-  { ignores: ['dist/**', 'dist-bench/**', 'dist-examples/**', 'node_modules/**', 'coverage/**'] },
+  {
+    ignores: ['dist/**', 'dist-bench/**', 'dist-examples/**', 'node_modules/**', 'coverage/**'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -20,6 +70,7 @@ export default tseslint.config(
       ],
     },
   },
+  ...layerConfigs,
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
   prettier,
 )

@@ -1,6 +1,7 @@
 import cluster from 'node:cluster'
 import type { AdditionalClaims } from './auth/deps.js'
-import { createAuthService, type AuthService } from './auth/service.js'
+import { createAuth, type Auth } from './auth/context.js'
+import { applyClusterEvent } from './auth/maintenance.js'
 import { systemClock, type Clock } from './clock.js'
 import { createLocalBus, type ClusterBus } from './cluster/bus.js'
 import { createMemoryRevocationList } from './cluster/denylist-memory.js'
@@ -12,14 +13,15 @@ import type { Config } from './config/schema.js'
 import { GatehouseError } from './errors/index.js'
 import { createStore } from './store/create-store.js'
 import type { Store } from './store/store.js'
-import { createTelemetry, type Telemetry } from './telemetry.js'
+import { createTelemetry, type Telemetry } from './auth/telemetry.js'
 import { createPasswordHasher, type PasswordHasher } from './tokens/password.js'
 
 /** A running Gatehouse without HTTP: what `serve`, the plugin and the CLI share. */
 export interface Core {
   config: Config
   store: Store
-  auth: AuthService
+  /** The use cases' context: pass it to the use case you call. */
+  auth: Auth
   clock: Clock
   /** Per-client request counters for the credential endpoints. */
   rateLimiter: RateLimiter
@@ -99,7 +101,7 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
     await store.migrate()
     const telemetry = createTelemetry()
     const revocations = createMemoryRevocationList()
-    const auth = await createAuthService({
+    const auth = await createAuth({
       store,
       hasher: options.hasher ?? createPasswordHasher(),
       clock,
@@ -123,7 +125,7 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
       },
     })
     shared.bus.subscribe((event) => {
-      auth.applyClusterEvent(event).catch(() => undefined)
+      applyClusterEvent(auth, event).catch(() => undefined)
     })
     return {
       config,

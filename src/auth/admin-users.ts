@@ -75,8 +75,7 @@ export interface UserUpdate {
  * and the next refresh issues tokens with the new roles.
  */
 export async function updateUser(
-  deps: AuthDeps,
-  apiKeys: ApiKeyAuthenticator,
+  deps: AuthDeps & { apiKeys: ApiKeyAuthenticator },
   id: string,
   update: UserUpdate,
   actor: Actor,
@@ -100,7 +99,7 @@ export async function updateUser(
     const ended = await deps.store.sessions.revokeAllForUser(id, deps.clock.now())
     await denySessions(deps, ended)
     await deps.store.apiKeys.revokeAllForUser(id, deps.clock.now())
-    apiKeys.forgetOwner(id)
+    deps.apiKeys.forgetOwner(id)
   }
   if (disabling || rolesChanged) await denySubjectUntilNow(deps, id)
   await recordAudit(deps, 'user_updated', context, id, { by: actorId(actor), ...patch })
@@ -108,14 +107,13 @@ export async function updateUser(
 }
 
 export async function deleteUser(
-  deps: AuthDeps,
-  apiKeys: ApiKeyAuthenticator,
+  deps: AuthDeps & { apiKeys: ApiKeyAuthenticator },
   id: string,
   actorId: string,
   context: RequestContext,
 ): Promise<void> {
   if (!(await deps.store.users.delete(id))) throw new GatehouseError('not_found', 'No such user')
   await denySubjectUntilNow(deps, id)
-  apiKeys.forgetOwner(id)
+  deps.apiKeys.forgetOwner(id)
   await recordAudit(deps, 'user_deleted', context, id, { by: actorId })
 }

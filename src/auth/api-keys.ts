@@ -199,3 +199,13 @@ export function createApiKeyAuthenticator(deps: AuthDeps): ApiKeyAuthenticator {
     },
   }
 }
+
+/** Revokes one of the owner's keys; here at once, elsewhere as soon as they hear. */
+export function revokeApiKey(
+  auth: { apiKeys: ApiKeyAuthenticator },
+  owner: AccessTokenClaims,
+  id: string,
+  context: RequestContext,
+): Promise<void> {
+  return auth.apiKeys.revoke(owner, id, context)
+}

@@ -1,6 +1,7 @@
 import { newId } from '../ids.js'
-import type { AuditEventRecord, AuditEventType } from '../store/store.js'
+import type { AuditEventRecord, AuditEventType, AuditFilter, PageAfter } from '../store/store.js'
 import type { AuthDeps, RequestContext } from './deps.js'
+import { paginate, type Page, type PageRequest } from './pagination.js'
 
 /** Appends a security event. Details never hold passwords, tokens or secrets. */
 export async function recordAudit(
@@ -45,3 +46,40 @@ export function toAuditEventView(event: AuditEventRecord): AuditEventView {
     details: event.details,
   }
 }
+
+/** Audit events read per query by an export. */
+const EXPORT_PAGE = 500
+
+/** The audit log, newest first, a page at a time. */
+export function listAudit(
+  deps: AuthDeps,
+  filter: AuditFilter,
+  request: PageRequest,
+): Promise<Page<AuditEventRecord>> {
+  return paginate(
+    request,
+    (page) => deps.store.audit.list(filter, page),
+    (event) => ({ at: event.at, id: event.id }),
+    (event) => event,
+  )
+}
+
+/** Every matching audit event, oldest first, read in pages as the caller consumes them. */
+export async function* exportAudit(
+  deps: AuthDeps,
+  filter: AuditFilter,
+): AsyncIterable<AuditEventRecord> {
+  let after: PageAfter | undefined
+  for (;;) {
+    const page = await deps.store.audit.listOldestFirst(filter, {
+      limit: EXPORT_PAGE,
+      ...(after && { after }),
+    })
+    yield* page
+    const last = page.at(-1)
+    if (last === undefined || page.length < EXPORT_PAGE) return
+    after = { at: last.at, id: last.id }
+  }
+}
+
+export { AUDIT_EVENT_TYPES, type AuditEventType } from '../store/store.js'

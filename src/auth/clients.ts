@@ -17,6 +17,9 @@ import { paginate, type Page, type PageRequest } from './pagination.js'
 import { denySubjectUntilNow } from './revocation.js'
 import { narrowScopes, normalizeScopes } from './scopes.js'
 
+/** An authenticated client as routes and use cases see it: never its secret's hash. */
+export type OAuthClient = Omit<OAuthClientRecord, 'secretHash'>
+
 export interface ClientView {
   clientId: string
   name: string
@@ -98,7 +101,7 @@ export async function authenticateClient(
   clientId: string,
   clientSecret: string,
   context: RequestContext,
-): Promise<OAuthClientRecord> {
+): Promise<OAuthClient> {
   const client = await deps.store.clients.findById(clientId)
   const plausible = hasValidChecksum(clientSecret, TOKEN_PREFIXES.clientSecret)
   if (!client || !plausible || !safeEqual(client.secretHash, hashOpaqueToken(clientSecret))) {
@@ -108,7 +111,8 @@ export async function authenticateClient(
     })
     throw new GatehouseError('invalid_client')
   }
-  return client
+  const { secretHash: _secretHash, ...authenticated } = client
+  return authenticated
 }
 
 export interface ClientToken {
@@ -120,7 +124,7 @@ export interface ClientToken {
 /** RFC 6749 §4.4 client credentials: a token for the client itself (RFC 9068 claims). */
 export async function issueClientToken(
   deps: AuthDeps,
-  client: OAuthClientRecord,
+  client: OAuthClient,
   requestedScopes: string[] | undefined,
   context: RequestContext,
 ): Promise<ClientToken> {

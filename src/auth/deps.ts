@@ -1,8 +1,8 @@
 import type { Clock } from '../clock.js'
 import type { DenylistEntry, Store } from '../store/store.js'
-import type { KeyRing } from '../tokens/signing-keys.js'
+import type { KeyRing } from './key-ring.js'
 import type { PasswordHasher } from '../tokens/password.js'
-import type { TelemetrySink } from '../telemetry.js'
+import type { TelemetrySink } from './telemetry.js'
 
 /** What the use cases need; assembled once by `createAuthService`. */
 export interface AuthDeps {

@@ -1,5 +1,4 @@
 import { GatehouseError } from '../errors/index.js'
-import type { OAuthClientRecord } from '../store/store.js'
 import type { AccessTokenClaims } from '../tokens/access-token.js'
 import {
   hashOpaqueToken,
@@ -7,13 +6,12 @@ import {
   hasValidChecksum,
   TOKEN_PREFIXES,
 } from '../tokens/opaque-token.js'
-import type { ApiKeyAuthenticator } from './api-keys.js'
+import { authenticate, authenticateAccessToken } from './authenticate.js'
+import type { Auth } from './context.js'
+import type { OAuthClient } from './clients.js'
 import { recordAudit } from './audit.js'
 import type { AuthDeps, RequestContext } from './deps.js'
 import { denyAccessToken, denySessions } from './revocation.js'
-
-/** Verifies an access token, revocation included (the service's authenticate). */
-export type AccessTokenCheck = (token: string) => AccessTokenClaims | Promise<AccessTokenClaims>
 
 export type Introspection = { active: boolean } & Record<string, unknown>
 
@@ -24,10 +22,8 @@ const INACTIVE: Introspection = { active: false }
  * (garbage included) is just `{"active": false}` (§2.2), never an error.
  */
 export async function introspect(
-  deps: AuthDeps,
-  checkAccessToken: AccessTokenCheck,
-  apiKeys: ApiKeyAuthenticator,
-  caller: OAuthClientRecord,
+  deps: Auth,
+  caller: OAuthClient,
   token: string,
 ): Promise<Introspection> {
   // RFC 7662 §2.1 leaves who may introspect to the server; knowing that any token is live
@@ -41,9 +37,7 @@ export async function introspect(
   try {
     if (token.startsWith(TOKEN_PREFIXES.refreshToken))
       return await introspectRefreshToken(deps, token)
-    const claims = await (token.startsWith(TOKEN_PREFIXES.apiKey)
-      ? apiKeys.authenticate(token)
-      : checkAccessToken(token))
+    const claims = await authenticate(deps, token)
     return {
       active: true,
       token_type: claims.api_key_id === undefined ? 'Bearer' : 'api_key',
@@ -101,9 +95,8 @@ async function introspectRefreshToken(deps: AuthDeps, token: string): Promise<In
  * API key's owner) is refused (§2.1), so no client can log a user out or revoke their keys.
  */
 export async function revokeToken(
-  deps: AuthDeps,
-  checkAccessToken: AccessTokenCheck,
-  caller: OAuthClientRecord,
+  deps: Auth,
+  caller: OAuthClient,
   token: string,
   context: RequestContext,
 ): Promise<void> {
@@ -129,7 +122,7 @@ export async function revokeToken(
   }
   let claims: AccessTokenClaims
   try {
-    claims = await checkAccessToken(token)
+    claims = await authenticateAccessToken(deps, token)
   } catch (error) {
     if (error instanceof GatehouseError) return
     throw error

@@ -114,3 +114,19 @@ export async function ensureDemoUsers(deps: AuthDeps): Promise<string[]> {
 function usernameTaken(): GatehouseError {
   return new GatehouseError('username_taken')
 }
+
+/** `POST /register`: the same rules as every other way of creating a user. */
+export function register(
+  deps: AuthDeps,
+  input: { username: string; password: string },
+  context: RequestContext,
+): Promise<PublicUser> {
+  return createUser(deps, input, context, { via: 'register' })
+}
+
+/** The token's user. */
+export async function getMe(deps: AuthDeps, principal: { sub: string }): Promise<PublicUser> {
+  const user = await deps.store.users.findById(principal.sub)
+  if (!user) throw new GatehouseError('invalid_token')
+  return toPublicUser(user)
+}

@@ -1,9 +1,11 @@
 import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
 import { hasRoles, hasScopes, isClientPrincipal } from '../auth/rbac.js'
-import type { AuthService, Principal } from '../auth/service.js'
+import { authenticate } from '../auth/authenticate.js'
+import type { Auth, Principal } from '../auth/context.js'
+import { checkCsrfToken } from '../auth/csrf.js'
 import { parseBearerHeader } from '../bearer.js'
 import { GatehouseError } from '../errors/index.js'
-import type { TelemetrySink } from '../telemetry.js'
+import type { TelemetrySink } from '../auth/telemetry.js'
 import { COOKIE_NAMES, CSRF_HEADER, readCookie } from './cookies.js'
 import { sendError } from './error-handler.js'
 
@@ -66,7 +68,7 @@ function extractCredential(request: FastifyRequest): Credential {
  * control. Verification is synchronous for a token seen before: no promise on the hot path.
  */
 export function createRequiredGuard(
-  auth: AuthService,
+  auth: Auth,
   telemetry: TelemetrySink,
   options: RequiredOptions = {},
 ): onRequestHookHandler {
@@ -83,7 +85,7 @@ export function createRequiredGuard(
     let refusal: GatehouseError | undefined
     if (viaCookie && !SAFE_METHODS.has(request.method)) {
       const presented = request.headers[CSRF_HEADER]
-      if (typeof presented !== 'string' || !auth.checkCsrfToken(principal.jti, presented)) {
+      if (typeof presented !== 'string' || !checkCsrfToken(auth, principal.jti, presented)) {
         refusal = new GatehouseError('csrf_failed')
       }
     }
@@ -125,7 +127,7 @@ export function createRequiredGuard(
     let verified: Principal | Promise<Principal>
     try {
       credential = extractCredential(request)
-      verified = auth.authenticate(credential.token)
+      verified = authenticate(auth, credential.token)
     } catch (error) {
       refuse(request, reply, error)
       return

@@ -2,12 +2,11 @@ import cluster from 'node:cluster'
 import type { FastifyRequest } from 'fastify'
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client'
 import { workerMetrics } from '../cluster/ipc.js'
-import type { Core } from '../core.js'
 import { GatehouseError } from '../errors/index.js'
 import { parseBearerHeader } from '../bearer.js'
-import { safeEqual } from '../tokens/derive-key.js'
-import type { TelemetrySink } from '../telemetry.js'
-import type { GatehouseInstance } from './routes/context.js'
+import { sharedSecretMatches } from '../auth/shared-secret.js'
+import type { Telemetry, TelemetrySink } from '../auth/telemetry.js'
+import type { GatehouseInstance } from './route-deps.js'
 import { sendError } from './error-handler.js'
 import { createLatencyHistogram } from './latency-histogram.js'
 import { ErrorBody } from './schemas/common.js'
@@ -33,7 +32,14 @@ export interface Metrics {
   close(): void
 }
 
-export function createMetrics(core: Core): Metrics {
+/** What metrics read of a running Gatehouse. */
+export interface MetricsSource {
+  telemetry: Telemetry
+  /** Entries in this instance's in-memory revocation list. */
+  revocationCount(): number
+}
+
+export function createMetrics(core: MetricsSource): Metrics {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })
 
@@ -164,7 +170,7 @@ export function metricsRoute(
 function checkMetricsToken(request: FastifyRequest, token: string): GatehouseError | undefined {
   try {
     const presented = parseBearerHeader(request.headers.authorization)
-    return safeEqual(presented, token) ? undefined : new GatehouseError('invalid_token')
+    return sharedSecretMatches(presented, token) ? undefined : new GatehouseError('invalid_token')
   } catch (error) {
     return error instanceof GatehouseError ? error : new GatehouseError('invalid_token')
   }

@@ -1,13 +1,13 @@
 import type { FastifyInstance, FastifyPluginAsync, onRequestHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
 import type { AdditionalClaims } from '../auth/deps.js'
-import type { AuthService } from '../auth/service.js'
+import type { Auth } from '../auth/context.js'
+import { runMaintenance } from '../auth/maintenance.js'
+import { ensureDemoUsers } from '../auth/users.js'
 import type { Clock } from '../clock.js'
 import { loadConfig } from '../config/load.js'
 import type { Config, SettingName } from '../config/schema.js'
-import { openCore, type Core } from '../core.js'
-import type { Store } from '../store/store.js'
-import type { PasswordHasher } from '../tokens/password.js'
+import { openCore, type Core, type OpenCoreOptions } from '../core.js'
 import { createRequiredGuard, type RequiredOptions } from './auth-context.js'
 import { errorHandler } from './error-handler.js'
 import { drainOnClose } from './drain.js'
@@ -16,9 +16,10 @@ import { accountRoutes } from './routes/account.js'
 import { adminRoutes } from './routes/admin.js'
 import { apiKeyRoutes } from './routes/api-keys.js'
 import { meRoutes } from './routes/me.js'
+import { sessionsRoutes } from './routes/sessions.js'
 import { oauthRoutes } from './routes/oauth.js'
 import { sessionRoutes } from './routes/session.js'
-import type { GatehouseInstance, RouteDeps } from './routes/context.js'
+import type { GatehouseInstance, RouteDeps } from './route-deps.js'
 import { seedResourceRoutes } from './routes/seed-resources.js'
 import { wellKnownRoutes } from './routes/well-known.js'
 import { createValidatorCompiler } from './validation.js'
@@ -34,8 +35,11 @@ export interface GatehouseDecorator {
    * @example app.get('/reports', { onRequest: app.gatehouse.required({ roles: ['admin'] }) }, handler)
    */
   required(options?: RequiredOptions): onRequestHookHandler
-  /** The use cases (register, login, authenticate, …) for routes of your own. */
-  readonly auth: AuthService
+  /**
+   * The use cases' context, for routes of your own: pass it to the use case you call,
+   * e.g. `authenticate(app.gatehouse.auth, token)` or `login(app.gatehouse.auth, …)`.
+   */
+  readonly auth: Auth
   readonly config: Config
 }
 
@@ -65,9 +69,9 @@ export interface GatehouseOptions {
   /** An already opened core; the plugin then neither opens nor closes it. */
   core?: Core
   /** Store to use instead of the one `settings.database` names. */
-  store?: Store
+  store?: OpenCoreOptions['store']
   clock?: Clock
-  hasher?: PasswordHasher
+  hasher?: OpenCoreOptions['hasher']
   /**
    * Claims to add to users' access tokens, at login and at every refresh
    * (Flask-JWT-Extended's `additional_claims`). Reserved claims cannot be replaced.
@@ -103,7 +107,7 @@ async function gatehousePlugin(app: FastifyInstance, options: GatehouseOptions):
   startMaintenance(app, core)
 
   if (core.config.demo) {
-    const created = await core.auth.ensureDemoUsers()
+    const created = await ensureDemoUsers(core.auth)
     if (created.length > 0)
       app.log.warn({ users: created }, 'demo users created (never in production)')
   }
@@ -149,6 +153,7 @@ async function gatehousePlugin(app: FastifyInstance, options: GatehouseOptions):
       accountRoutes(child, deps)
       sessionRoutes(child, deps)
       meRoutes(child, deps)
+      sessionsRoutes(child, deps)
       if (options.resources !== false) seedResourceRoutes(child, deps)
       wellKnownRoutes(child, deps)
       apiKeyRoutes(child, deps)
@@ -171,7 +176,7 @@ function startMaintenance(app: FastifyInstance, core: Core): void {
   let timer: NodeJS.Timeout | undefined
   app.addHook('onReady', (done) => {
     timer = setInterval(() => {
-      core.auth.runMaintenance().catch((error: unknown) => {
+      runMaintenance(core.auth).catch((error: unknown) => {
         app.log.error({ err: error }, 'maintenance failed')
       })
     }, MAINTENANCE_INTERVAL_MS)

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify'
 import type { Clock } from '../clock.js'
 import type { RateLimiter } from '../cluster/limiter.js'
 import { RateLimitedError } from '../errors/index.js'
-import type { TelemetrySink } from '../telemetry.js'
+import type { TelemetrySink } from '../auth/telemetry.js'
 
 const MINUTE = 60_000
 

@@ -7,7 +7,7 @@ import type { Clock } from '../clock.js'
 import { newId } from '../ids.js'
 import { GatehouseError } from '../errors/index.js'
 import { checkClaims, JwsError, parseCompactJws, verifyParsedJws } from './jws.js'
-import type { ActiveSigningKey } from './signing-keys.js'
+import type { ActiveSigningKey } from './signing-key.js'
 
 /** RFC 9068 §2.1: access tokens are typed so they cannot be confused with other JWTs. */
 export const ACCESS_TOKEN_TYPE = 'at+jwt'

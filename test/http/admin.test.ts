@@ -1,3 +1,4 @@
+import { runMaintenance } from '../../src/auth/maintenance.js'
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { bearer, buildTestApp, json, loginAs, type TestApp } from '../helpers/build-test-app.js'
@@ -383,10 +384,10 @@ describe('automatic key rotation', () => {
           .json<{ keys: { kid: string }[] }>()
           .keys.map((k) => k.kid)
       const [current, next] = await kids()
-      await auto.core.auth.runMaintenance()
+      await runMaintenance(auto.core.auth)
       expect(await kids()).toEqual([current, next])
       auto.clock.advance(3600)
-      await auto.core.auth.runMaintenance()
+      await runMaintenance(auto.core.auth)
       const after = await kids()
       expect(after.slice(0, 2)).toEqual([current, next])
       expect(after).toHaveLength(3)

@@ -1,3 +1,4 @@
+import { runMaintenance } from '../../src/auth/maintenance.js'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { AUDIT_EVENT_TYPES, type AuditEventRecord } from '../../src/store/store.js'
 import { bearer, buildTestApp, json, loginAs, type TestApp } from '../helpers/build-test-app.js'
@@ -148,7 +149,7 @@ it('keeps events for the configured retention, deleting older ones at upkeep', a
     kept.clock.advance(20 * 86_400)
     await loginAs(kept, 'user2', 'password2')
     kept.clock.advance(15 * 86_400)
-    await kept.core.auth.runMaintenance()
+    await runMaintenance(kept.core.auth)
     const left = await kept.core.store.audit.list({}, { limit: 100 })
     // The demo users' creation and user1's login are 35 days old; user2's login is 15.
     expect(left.map((e) => e.type)).toEqual(['login_success'])

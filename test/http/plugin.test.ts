@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import { decodeJwt } from 'jose'
 import { afterEach, describe, expect, it } from 'vitest'
-import { gatehouse, type GatehouseOptions } from '../../src/index.js'
+import { gatehouse, login, type GatehouseOptions } from '../../src/index.js'
 
 let app: FastifyInstance
 afterEach(() => app.close())
@@ -114,7 +114,8 @@ describe('gatehouse Fastify plugin (library mode)', () => {
       sub: request.principal?.sub,
     }))
     expect((await app.inject({ method: 'POST', url: '/login', payload: {} })).statusCode).toBe(404)
-    const pair = await app.gatehouse.auth.login(
+    const pair = await login(
+      app.gatehouse.auth,
       { username: 'user1', password: 'password1' },
       { ip: null, userAgent: null },
     )

@@ -1,3 +1,4 @@
+import { setUserRoles } from '../../src/auth/users.js'
 import { decodeJwt, decodeProtectedHeader } from 'jose'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
@@ -206,7 +207,7 @@ describe('GET /admin', () => {
 
   it('sees a role granted with the CLI use case from the next login on', async () => {
     const before = await loginAs(t, 'user2', 'password2')
-    await t.core.auth.setUserRoles('user2', ['admin'])
+    await setUserRoles(t.core.auth, 'user2', ['admin'])
     const after = await loginAs(t, 'user2', 'password2')
     expect(
       (await t.inject({ url: '/admin', headers: bearer(before.access_token) })).statusCode,

@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config/load.js'
+import { jwks } from '../../src/auth/signing-keys.js'
 import { openCore } from '../../src/core.js'
 import { tempDir } from '../helpers/cli.js'
 
@@ -19,9 +20,9 @@ describe('several instances on one database', () => {
     })
     const cores = await Promise.all(Array.from({ length: 4 }, () => openCore(config)))
     try {
-      const jwks = cores.map((core) => JSON.stringify(core.auth.jwks()))
-      expect(new Set(jwks).size).toBe(1)
-      expect(cores[0]!.auth.jwks().keys).toHaveLength(2)
+      const published = cores.map((core) => JSON.stringify(jwks(core.auth)))
+      expect(new Set(published).size).toBe(1)
+      expect(jwks(cores[0]!.auth).keys).toHaveLength(2)
     } finally {
       await Promise.all(cores.map((core) => core.close()))
     }

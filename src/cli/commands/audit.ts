@@ -1,5 +1,5 @@
 import { once } from 'node:events'
-import { toAuditEventView } from '../../auth/audit.js'
+import { exportAudit, toAuditEventView } from '../../auth/audit.js'
 import type { SettingName } from '../../config/schema.js'
 import { withExistingDatabase } from '../open.js'
 import { AUDIT_EVENT_TYPES, type AuditEventType, type AuditFilter } from '../../store/store.js'
@@ -56,7 +56,7 @@ export async function auditCommand(
   if (flags.user !== undefined) filter.userId = flags.user
 
   return withExistingDatabase(settings, async (core) => {
-    for await (const event of core.auth.exportAudit(filter)) {
+    for await (const event of exportAudit(core.auth, filter)) {
       const line = `${JSON.stringify(toAuditEventView(event))}\n`
       if (!process.stdout.write(line)) await once(process.stdout, 'drain')
     }

@@ -1,5 +1,6 @@
 import { CLI_REQUEST } from '../request-context.js'
 import { withExistingDatabase, type Settings } from '../open.js'
+import { createClient } from '../../auth/clients.js'
 
 export const CLIENTS_USAGE = 'usage: gatehouse clients create NAME [--scopes "a b"] [--introspect]'
 
@@ -15,7 +16,8 @@ export async function clientsCommand(
     return 2
   }
   return withExistingDatabase(settings, async (core) => {
-    const client = await core.auth.createClient(
+    const client = await createClient(
+      core.auth,
       {
         name,
         scopes: flags.scopes.split(' ').filter((s) => s !== ''),

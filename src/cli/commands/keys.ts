@@ -1,5 +1,6 @@
 import { CLI_REQUEST } from '../request-context.js'
 import { withExistingDatabase, type Settings } from '../open.js'
+import { listSigningKeys, revokeSigningKey, rotateSigningKeys } from '../../auth/signing-keys.js'
 
 export const KEYS_USAGE = 'usage: gatehouse keys list | keys rotate | keys revoke KID'
 
@@ -21,12 +22,12 @@ export async function keysCommand(args: string[], settings: Settings): Promise<n
   }
   return withExistingDatabase(settings, async (core) => {
     if (action === 'rotate') {
-      const kids = await core.auth.rotateSigningKeys(null, CLI_REQUEST)
+      const kids = await rotateSigningKeys(core.auth, null, CLI_REQUEST)
       process.stdout.write(`current ${kids.current}\nnext    ${kids.next}\n(${PICKUP})\n`)
       return 0
     }
     if (action === 'revoke') {
-      const kids = await core.auth.revokeSigningKey(kid ?? '', null, CLI_REQUEST)
+      const kids = await revokeSigningKey(core.auth, kid ?? '', null, CLI_REQUEST)
       process.stdout.write(
         `revoked ${kid}: no longer published, every token it signed is refused\n` +
           `current ${kids.current}\nnext    ${kids.next}\n(${PICKUP}; ` +
@@ -34,7 +35,7 @@ export async function keysCommand(args: string[], settings: Settings): Promise<n
       )
       return 0
     }
-    for (const key of core.auth.listSigningKeys()) {
+    for (const key of listSigningKeys(core.auth)) {
       process.stdout.write(
         `${key.status.padEnd(8)} ${key.alg.padEnd(6)} ${key.kid} ${new Date(key.createdAt).toISOString()}\n`,
       )

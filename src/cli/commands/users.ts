@@ -3,6 +3,7 @@ import { text } from 'node:stream/consumers'
 import type { Core } from '../../core.js'
 import { GatehouseError } from '../../errors/index.js'
 import { withExistingDatabase, type Settings } from '../open.js'
+import { createUser as createUserRecord, NO_REQUEST, setUserRoles } from '../../auth/users.js'
 
 export interface UsersFlags {
   roles: string[]
@@ -28,7 +29,7 @@ export async function usersCommand(
   }
   return withExistingDatabase(settings, async (core) => {
     if (action === 'create') return createUser(core, name, flags)
-    const user = await core.auth.setUserRoles(name, splitRoles(roles ?? ''))
+    const user = await setUserRoles(core.auth, name, splitRoles(roles ?? ''))
     process.stdout.write(`${user.username}: roles ${JSON.stringify(user.roles)}\n`)
     return 0
   })
@@ -40,14 +41,17 @@ async function createUser(core: Core, name: string, flags: UsersFlags): Promise<
   const password = generated
     ? randomBytes(18).toString('base64url')
     : (await text(process.stdin)).replace(/\r?\n$/, '')
-  const user = await core.auth
-    .createUser({ username: name, password, roles: flags.roles })
-    .catch((error: unknown) => {
-      if (error instanceof GatehouseError && error.code === 'username_taken') {
-        throw new GatehouseError('username_taken', `a user named "${name}" already exists`)
-      }
-      throw error
-    })
+  const user = await createUserRecord(
+    core.auth,
+    { username: name, password, roles: flags.roles },
+    NO_REQUEST,
+    { via: 'cli' },
+  ).catch((error: unknown) => {
+    if (error instanceof GatehouseError && error.code === 'username_taken') {
+      throw new GatehouseError('username_taken', `a user named "${name}" already exists`)
+    }
+    throw error
+  })
   process.stdout.write(
     `created user ${user.username} (id ${user.id}) roles ${JSON.stringify(user.roles)}\n`,
   )

@@ -1,8 +1,10 @@
+import { login } from '../../auth/login.js'
+import { register } from '../../auth/users.js'
 import { ErrorBody, MessageBody } from '../schemas/common.js'
 import { LoginBody, RegisterBody, TokenOrCookieResponse } from '../schemas/account.js'
 import { SEED_MESSAGES } from '../../errors/index.js'
-import { requestContext, type GatehouseInstance, type RouteDeps } from './context.js'
-import { sendTokenPair } from './tokens.js'
+import { requestContext, type GatehouseInstance, type RouteDeps } from '../route-deps.js'
+import { sendTokenPair } from '../token-reply.js'
 
 /** The seed's POST /register and POST /login. */
 export function accountRoutes(app: GatehouseInstance, deps: RouteDeps): void {
@@ -18,7 +20,7 @@ export function accountRoutes(app: GatehouseInstance, deps: RouteDeps): void {
       },
     },
     async (request, reply) => {
-      await deps.auth.register(request.body, requestContext(request))
+      await register(deps.auth, request.body, requestContext(request))
       return reply.code(201).send({ msg: SEED_MESSAGES.registered })
     },
   )
@@ -36,7 +38,7 @@ export function accountRoutes(app: GatehouseInstance, deps: RouteDeps): void {
     },
     async (request, reply) => {
       const { username, password, use_cookies } = request.body
-      const pair = await deps.auth.login({ username, password }, requestContext(request))
+      const pair = await login(deps.auth, { username, password }, requestContext(request))
       return sendTokenPair(reply, deps, pair, use_cookies === true, 'Login successful')
     },
   )

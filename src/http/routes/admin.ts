@@ -1,10 +1,19 @@
+import {
+  createUserAsAdmin,
+  deleteUser,
+  getUser,
+  listUsers,
+  updateUser,
+} from '../../auth/admin-users.js'
+import { listAudit } from '../../auth/audit.js'
+import { createClient, deleteClient, listClients } from '../../auth/clients.js'
+import { listSigningKeys, revokeSigningKey, rotateSigningKeys } from '../../auth/signing-keys.js'
 import Type from 'typebox'
 import type { AdminUserView } from '../../auth/admin-users.js'
 import { toAuditEventView } from '../../auth/audit.js'
 import { ADMIN_ROLE } from '../../auth/rbac.js'
 import type { ClientView } from '../../auth/clients.js'
 import { GatehouseError } from '../../errors/index.js'
-import { IdParams } from '../schemas/api-keys.js'
 import {
   AdminUser,
   AdminUserList,
@@ -16,13 +25,12 @@ import {
   CreatedClient,
   CreateUserBody,
   KidParams,
-  PageOnlyQuery,
   SigningKeyList,
   SigningKeys,
   UpdateUserBody,
   UserSearchQuery,
 } from '../schemas/admin.js'
-import { ErrorBody } from '../schemas/common.js'
+import { ErrorBody, IdParams, PageQuery } from '../schemas/common.js'
 import {
   iso,
   NO_STORE,
@@ -31,7 +39,7 @@ import {
   type GatehouseInstance,
   type RouteDeps,
   bearerAuth,
-} from './context.js'
+} from '../route-deps.js'
 
 const denied = { 401: ErrorBody, 403: ErrorBody }
 
@@ -53,7 +61,7 @@ export function adminRoutes(app: GatehouseInstance, deps: RouteDeps): void {
     },
     async (request) => {
       const { search, ...page } = request.query
-      const result = await deps.auth.listUsers({ search }, page)
+      const result = await listUsers(deps.auth, { search }, page)
       return { items: result.items.map(toAdminUser), next_cursor: result.nextCursor }
     },
   )
@@ -70,7 +78,8 @@ export function adminRoutes(app: GatehouseInstance, deps: RouteDeps): void {
       },
     },
     async (request, reply) => {
-      const user = await deps.auth.createUserAsAdmin(
+      const user = await createUserAsAdmin(
+        deps.auth,
         request.body,
         principalOf(request),
         requestContext(request),
@@ -90,7 +99,7 @@ export function adminRoutes(app: GatehouseInstance, deps: RouteDeps): void {
         response: { 200: AdminUser, 404: ErrorBody, ...denied },
       },
     },
-    async (request) => toAdminUser(await deps.auth.getUser(request.params.id)),
+    async (request) => toAdminUser(await getUser(deps.auth, request.params.id)),
   )
 
   app.patch(
@@ -106,7 +115,8 @@ export function adminRoutes(app: GatehouseInstance, deps: RouteDeps): void {
       },
     },
     async (request) => {
-      const user = await deps.auth.updateUser(
+      const user = await updateUser(
+        deps.auth,
         request.params.id,
         request.body,
         principalOf(request),
@@ -128,7 +138,8 @@ export function adminRoutes(app: GatehouseInstance, deps: RouteDeps): void {
       },
     },
     async (request, reply) => {
-      await deps.auth.deleteUser(
+      await deleteUser(
+        deps.auth,
         request.params.id,
         principalOf(request).sub,
         requestContext(request),
@@ -150,7 +161,8 @@ export function adminRoutes(app: GatehouseInstance, deps: RouteDeps): void {
     },
     async (request) => {
       const { user_id, type, since, until, cursor, limit } = request.query
-      const page = await deps.auth.listAudit(
+      const page = await listAudit(
+        deps.auth,
         {
           ...(user_id !== undefined && { userId: user_id }),
           ...(type !== undefined && { type }),
@@ -173,12 +185,12 @@ export function adminRoutes(app: GatehouseInstance, deps: RouteDeps): void {
         summary: 'OAuth clients, newest first',
         tags,
         security: bearerAuth,
-        querystring: PageOnlyQuery,
+        querystring: PageQuery,
         response: { 200: ClientList, 400: ErrorBody, ...denied },
       },
     },
     async (request) => {
-      const page = await deps.auth.listClients(request.query)
+      const page = await listClients(deps.auth, request.query)
       return { items: page.items.map(toClient), next_cursor: page.nextCursor }
     },
   )
@@ -195,7 +207,8 @@ export function adminRoutes(app: GatehouseInstance, deps: RouteDeps): void {
       },
     },
     async (request, reply) => {
-      const client = await deps.auth.createClient(
+      const client = await createClient(
+        deps.auth,
         request.body,
         requestContext(request),
         principalOf(request),
@@ -222,7 +235,8 @@ export function adminRoutes(app: GatehouseInstance, deps: RouteDeps): void {
       },
     },
     async (request, reply) => {
-      await deps.auth.deleteClient(
+      await deleteClient(
+        deps.auth,
         request.params.client_id,
         requestContext(request),
         principalOf(request).sub,
@@ -242,7 +256,7 @@ export function adminRoutes(app: GatehouseInstance, deps: RouteDeps): void {
       },
     },
     () => ({
-      items: deps.auth.listSigningKeys().map((k) => ({
+      items: listSigningKeys(deps.auth).map((k) => ({
         kid: k.kid,
         alg: k.alg,
         status: k.status,
@@ -262,7 +276,7 @@ export function adminRoutes(app: GatehouseInstance, deps: RouteDeps): void {
       },
     },
     async (request) => {
-      const kids = await deps.auth.rotateSigningKeys(principalOf(request), requestContext(request))
+      const kids = await rotateSigningKeys(deps.auth, principalOf(request), requestContext(request))
       return { current_kid: kids.current, next_kid: kids.next }
     },
   )
@@ -280,7 +294,8 @@ export function adminRoutes(app: GatehouseInstance, deps: RouteDeps): void {
       },
     },
     async (request) => {
-      const kids = await deps.auth.revokeSigningKey(
+      const kids = await revokeSigningKey(
+        deps.auth,
         request.params.kid,
         principalOf(request),
         requestContext(request),

@@ -1,8 +1,8 @@
+import { createApiKey, listApiKeys, revokeApiKey } from '../../auth/api-keys.js'
 import Type from 'typebox'
 import type { ApiKeyView } from '../../auth/api-keys.js'
-import { ApiKeyList, CreateApiKeyBody, CreatedApiKey, IdParams } from '../schemas/api-keys.js'
-import { ErrorBody } from '../schemas/common.js'
-import { PageQuery } from '../schemas/session.js'
+import { ApiKeyList, CreateApiKeyBody, CreatedApiKey } from '../schemas/api-keys.js'
+import { ErrorBody, IdParams, PageQuery } from '../schemas/common.js'
 import {
   iso,
   NO_STORE,
@@ -11,7 +11,7 @@ import {
   type GatehouseInstance,
   type RouteDeps,
   bearerAuth,
-} from './context.js'
+} from '../route-deps.js'
 
 const nullableIso = (value: number | null) => (value === null ? null : iso(value))
 
@@ -33,7 +33,8 @@ export function apiKeyRoutes(app: GatehouseInstance, deps: RouteDeps): void {
     },
     async (request, reply) => {
       const { name, scopes, expires_in } = request.body
-      const created = await deps.auth.createApiKey(
+      const created = await createApiKey(
+        deps.auth,
         principalOf(request),
         { name, scopes, expiresIn: expires_in },
         requestContext(request),
@@ -65,7 +66,7 @@ export function apiKeyRoutes(app: GatehouseInstance, deps: RouteDeps): void {
       },
     },
     async (request) => {
-      const page = await deps.auth.listApiKeys(principalOf(request), request.query)
+      const page = await listApiKeys(deps.auth, principalOf(request), request.query)
       return { items: page.items.map(toApiKeyItem), next_cursor: page.nextCursor }
     },
   )
@@ -83,7 +84,12 @@ export function apiKeyRoutes(app: GatehouseInstance, deps: RouteDeps): void {
       },
     },
     async (request, reply) => {
-      await deps.auth.revokeApiKey(principalOf(request), request.params.id, requestContext(request))
+      await revokeApiKey(
+        deps.auth,
+        principalOf(request),
+        request.params.id,
+        requestContext(request),
+      )
       return reply.code(204).send(null)
     },
   )

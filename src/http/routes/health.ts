@@ -1,6 +1,6 @@
 import Type from 'typebox'
 import { ErrorBody } from '../schemas/common.js'
-import type { GatehouseInstance } from './context.js'
+import type { GatehouseInstance } from '../route-deps.js'
 
 const Status = Type.Object({ status: Type.String() })
 

@@ -1,13 +1,7 @@
-import Type from 'typebox'
+import { changePassword } from '../../auth/change-password.js'
+import { getMe } from '../../auth/users.js'
 import { ErrorBody } from '../schemas/common.js'
-import {
-  ChangePasswordBody,
-  ChangePasswordResponse,
-  MeResponse,
-  PageQuery,
-  SessionList,
-  SessionParams,
-} from '../schemas/session.js'
+import { ChangePasswordBody, ChangePasswordResponse, MeResponse } from '../schemas/me.js'
 import {
   iso,
   principalOf,
@@ -15,9 +9,9 @@ import {
   type GatehouseInstance,
   type RouteDeps,
   bearerAuth,
-} from './context.js'
+} from '../route-deps.js'
 
-/** The caller's own account: GET /me, POST /me/password, GET/DELETE /sessions. */
+/** The caller's own account: GET /me, POST /me/password. */
 export function meRoutes(app: GatehouseInstance, deps: RouteDeps): void {
   app.get(
     '/me',
@@ -31,7 +25,7 @@ export function meRoutes(app: GatehouseInstance, deps: RouteDeps): void {
       },
     },
     async (request) => {
-      const user = await deps.auth.me(principalOf(request))
+      const user = await getMe(deps.auth, principalOf(request))
       return {
         id: user.id,
         username: user.username,
@@ -55,63 +49,13 @@ export function meRoutes(app: GatehouseInstance, deps: RouteDeps): void {
     },
     async (request) => {
       const { current_password, new_password } = request.body
-      const revoked = await deps.auth.changePassword(
+      const revoked = await changePassword(
+        deps.auth,
         principalOf(request),
         { currentPassword: current_password, newPassword: new_password },
         requestContext(request),
       )
       return { msg: 'Password changed', sessions_revoked: revoked }
-    },
-  )
-
-  app.get(
-    '/sessions',
-    {
-      onRequest: deps.required({ allowApiKeys: false, allowClients: false }),
-      schema: {
-        summary: "The caller's live sessions, newest first",
-        tags: ['session'],
-        security: bearerAuth,
-        querystring: PageQuery,
-        response: { 200: SessionList, 400: ErrorBody, 401: ErrorBody },
-      },
-    },
-    async (request) => {
-      const page = await deps.auth.listSessions(principalOf(request), request.query)
-      return {
-        items: page.items.map((s) => ({
-          id: s.id,
-          created_at: iso(s.createdAt),
-          last_used_at: iso(s.lastUsedAt),
-          expires_at: iso(s.expiresAt),
-          ip: s.ip,
-          user_agent: s.userAgent,
-          current: s.current,
-        })),
-        next_cursor: page.nextCursor,
-      }
-    },
-  )
-
-  app.delete(
-    '/sessions/:id',
-    {
-      onRequest: deps.required({ allowApiKeys: false, allowClients: false }),
-      schema: {
-        summary: 'End one of your sessions (404 for anyone else’s)',
-        tags: ['session'],
-        security: bearerAuth,
-        params: SessionParams,
-        response: { 204: Type.Null(), 401: ErrorBody, 404: ErrorBody },
-      },
-    },
-    async (request, reply) => {
-      await deps.auth.revokeSession(
-        principalOf(request),
-        request.params.id,
-        requestContext(request),
-      )
-      return reply.code(204).send(null)
     },
   )
 }

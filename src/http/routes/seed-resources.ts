@@ -1,9 +1,9 @@
 import { ADMIN_ROLE, DEFAULT_USER_SCOPES } from '../../auth/rbac.js'
-import type { Principal } from '../../auth/service.js'
+import type { Principal } from '../../auth/context.js'
 import { SEED_MESSAGES } from '../../errors/index.js'
 import { ErrorBody } from '../schemas/common.js'
 import { AdminResponse, DataResponse, ProtectedResponse } from '../schemas/seed-resources.js'
-import { principalOf, type GatehouseInstance, type RouteDeps, bearerAuth } from './context.js'
+import { principalOf, type GatehouseInstance, type RouteDeps, bearerAuth } from '../route-deps.js'
 
 /** The tutorial's protected resources: GET /protected, /data and /admin. */
 export function seedResourceRoutes(app: GatehouseInstance, deps: RouteDeps): void {

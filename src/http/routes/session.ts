@@ -1,3 +1,6 @@
+import { checkCsrfToken } from '../../auth/csrf.js'
+import { refresh } from '../../auth/refresh.js'
+import { logout } from '../../auth/sessions.js'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { GatehouseError } from '../../errors/index.js'
 import {
@@ -7,17 +10,17 @@ import {
   readCookie,
   refreshCsrfBinding,
 } from '../cookies.js'
-import { RefreshBody, TokenOrCookieResponse } from '../schemas/account.js'
+import { TokenOrCookieResponse } from '../schemas/account.js'
 import { ErrorBody } from '../schemas/common.js'
-import { LogoutBody, LogoutResponse } from '../schemas/session.js'
+import { LogoutBody, LogoutResponse, RefreshBody } from '../schemas/session.js'
 import {
   principalOf,
   requestContext,
   type GatehouseInstance,
   type RouteDeps,
   bearerAuth,
-} from './context.js'
-import { sendTokenPair } from './tokens.js'
+} from '../route-deps.js'
+import { sendTokenPair } from '../token-reply.js'
 
 /** These routes take an optional body: a request without one is an empty object. */
 function defaultEmptyBody(request: FastifyRequest, _reply: FastifyReply, done: () => void): void {
@@ -41,7 +44,7 @@ export function sessionRoutes(app: GatehouseInstance, deps: RouteDeps): void {
     async (request, reply) => {
       const { refresh_token: fromBody, use_cookies } = request.body
       const refreshToken = fromBody ?? refreshTokenFromCookie(request, deps)
-      const pair = await deps.auth.refresh(refreshToken, requestContext(request))
+      const pair = await refresh(deps.auth, refreshToken, requestContext(request))
       const useCookies = fromBody === undefined || use_cookies === true
       return sendTokenPair(reply, deps, pair, useCookies, 'Token refreshed')
     },
@@ -62,7 +65,7 @@ export function sessionRoutes(app: GatehouseInstance, deps: RouteDeps): void {
     },
     async (request, reply) => {
       const scope = request.body.scope ?? 'local'
-      const revoked = await deps.auth.logout(principalOf(request), scope, requestContext(request))
+      const revoked = await logout(deps.auth, principalOf(request), scope, requestContext(request))
       if (scope !== 'others') clearTokenCookies(reply, deps.cookies)
       return reply.send({ msg: 'Successfully logged out', sessions_revoked: revoked })
     },
@@ -84,7 +87,7 @@ function refreshTokenFromCookie(request: FastifyRequest, deps: RouteDeps): strin
   const presented = request.headers[CSRF_HEADER]
   if (
     typeof presented !== 'string' ||
-    !deps.auth.checkCsrfToken(refreshCsrfBinding(token), presented)
+    !checkCsrfToken(deps.auth, refreshCsrfBinding(token), presented)
   ) {
     throw new GatehouseError('csrf_failed')
   }

@@ -1,6 +1,7 @@
+import { jwks } from '../../auth/signing-keys.js'
 import Type from 'typebox'
 import { DEFAULT_USER_SCOPES } from '../../auth/rbac.js'
-import type { GatehouseInstance, RouteDeps } from './context.js'
+import type { GatehouseInstance, RouteDeps } from '../route-deps.js'
 
 const Jwks = Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.Unknown())) })
 
@@ -20,7 +21,7 @@ export function wellKnownRoutes(app: GatehouseInstance, deps: RouteDeps): void {
     },
     (_request, reply) => {
       void reply.header('cache-control', 'public, max-age=300')
-      return deps.auth.jwks()
+      return jwks(deps.auth)
     },
   )
 
@@ -37,7 +38,7 @@ export function wellKnownRoutes(app: GatehouseInstance, deps: RouteDeps): void {
       void reply.header('cache-control', 'public, max-age=300')
       const clientAuth = ['client_secret_basic', 'client_secret_post']
       return {
-        issuer: deps.auth.issuer,
+        issuer: deps.auth.settings.issuer,
         jwks_uri: `${deps.baseUrl}/.well-known/jwks.json`,
         token_endpoint: `${deps.baseUrl}/oauth/token`,
         token_endpoint_auth_methods_supported: clientAuth,

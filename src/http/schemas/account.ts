@@ -1,13 +1,10 @@
 import Type from 'typebox'
+import { useCookies } from './common.js'
 
 const username = Type.String({
   description: '3–64 letters, digits or . _ - @ (NFKC, case-insensitive)',
 })
 const password = Type.String({ description: '8–256 characters, not a common password' })
-const useCookies = Type.Boolean({
-  description:
-    'Deliver the tokens as HttpOnly cookies (plus readable CSRF cookies) instead of in the body',
-})
 
 /** Unknown fields (such as `role`) are refused: a client can never choose its roles. */
 export const RegisterBody = Type.Object(
@@ -24,18 +21,6 @@ export const LoginBody = Type.Object(
     additionalProperties: false,
     examples: [{ username: 'user1', password: 'password1' }],
   },
-)
-
-export const RefreshBody = Type.Object(
-  {
-    refresh_token: Type.Optional(
-      Type.String({
-        description: 'Omit to use the refresh_token_cookie (then X-CSRF-Token is required)',
-      }),
-    ),
-    use_cookies: Type.Optional(useCookies),
-  },
-  { additionalProperties: false, examples: [{ refresh_token: 'gthr_…' }] },
 )
 
 export const TokenResponse = Type.Object(

@@ -1,11 +1,6 @@
 import Type from 'typebox'
-import { AUDIT_EVENT_TYPES } from '../../store/store.js'
-
-const timestamp = Type.String({ format: 'date-time' })
-const pageParams = {
-  cursor: Type.Optional(Type.String({ maxLength: 512 })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
-}
+import { AUDIT_EVENT_TYPES } from '../../auth/audit.js'
+import { Page, pageParams, timestamp } from './common.js'
 
 export const AdminUser = Type.Object({
   id: Type.String(),
@@ -16,10 +11,7 @@ export const AdminUser = Type.Object({
   updated_at: timestamp,
 })
 
-export const AdminUserList = Type.Object({
-  items: Type.Array(AdminUser),
-  next_cursor: Type.Union([Type.String(), Type.Null()]),
-})
+export const AdminUserList = Page(AdminUser)
 
 export const UserSearchQuery = Type.Object(
   {
@@ -76,10 +68,7 @@ export const AuditEvent = Type.Object({
   details: Type.Record(Type.String(), Type.Unknown()),
 })
 
-export const AuditList = Type.Object({
-  items: Type.Array(AuditEvent),
-  next_cursor: Type.Union([Type.String(), Type.Null()]),
-})
+export const AuditList = Page(AuditEvent)
 
 export const CreateClientBody = Type.Object(
   {
@@ -108,12 +97,7 @@ export const CreatedClient = Type.Object({
   introspect: Type.Boolean(),
 })
 
-export const ClientList = Type.Object({
-  items: Type.Array(Client),
-  next_cursor: Type.Union([Type.String(), Type.Null()]),
-})
-
-export const PageOnlyQuery = Type.Object(pageParams, { additionalProperties: false })
+export const ClientList = Page(Client)
 
 export const ClientParams = Type.Object({ client_id: Type.String({ maxLength: 64 }) })
 

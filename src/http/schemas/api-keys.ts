@@ -1,4 +1,5 @@
 import Type from 'typebox'
+import { Page } from './common.js'
 
 export const CreateApiKeyBody = Type.Object(
   {
@@ -44,9 +45,4 @@ export const CreatedApiKey = Type.Object({
   expires_at: nullableTimestamp,
 })
 
-export const ApiKeyList = Type.Object({
-  items: Type.Array(ApiKeyItem),
-  next_cursor: Type.Union([Type.String(), Type.Null()]),
-})
-
-export const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) })
+export const ApiKeyList = Page(ApiKeyItem)

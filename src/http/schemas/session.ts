@@ -1,4 +1,5 @@
 import Type from 'typebox'
+import { useCookies } from './common.js'
 
 export const LogoutBody = Type.Object(
   {
@@ -16,47 +17,14 @@ export const LogoutResponse = Type.Object({
   sessions_revoked: Type.Integer(),
 })
 
-export const MeResponse = Type.Object({
-  id: Type.String(),
-  username: Type.String(),
-  roles: Type.Array(Type.String()),
-  created_at: Type.String({ format: 'date-time' }),
-})
-
-export const ChangePasswordBody = Type.Object(
-  { current_password: Type.String(), new_password: Type.String() },
+export const RefreshBody = Type.Object(
   {
-    additionalProperties: false,
-    examples: [{ current_password: 'password1', new_password: 'a much longer passphrase' }],
+    refresh_token: Type.Optional(
+      Type.String({
+        description: 'Omit to use the refresh_token_cookie (then X-CSRF-Token is required)',
+      }),
+    ),
+    use_cookies: Type.Optional(useCookies),
   },
+  { additionalProperties: false, examples: [{ refresh_token: 'gthr_…' }] },
 )
-
-export const ChangePasswordResponse = Type.Object({
-  msg: Type.String(),
-  sessions_revoked: Type.Integer(),
-})
-
-export const PageQuery = Type.Object(
-  {
-    cursor: Type.Optional(Type.String({ maxLength: 512 })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
-  },
-  { additionalProperties: false },
-)
-
-export const SessionItem = Type.Object({
-  id: Type.String(),
-  created_at: Type.String({ format: 'date-time' }),
-  last_used_at: Type.String({ format: 'date-time' }),
-  expires_at: Type.String({ format: 'date-time' }),
-  ip: Type.Union([Type.String(), Type.Null()]),
-  user_agent: Type.Union([Type.String(), Type.Null()]),
-  current: Type.Boolean({ description: 'The session of the token making this request' }),
-})
-
-export const SessionList = Type.Object({
-  items: Type.Array(SessionItem),
-  next_cursor: Type.Union([Type.String(), Type.Null()]),
-})
-
-export const SessionParams = Type.Object({ id: Type.String({ maxLength: 64 }) })

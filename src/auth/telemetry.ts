@@ -1,5 +1,5 @@
-import type { ErrorCode } from './errors/index.js'
-import type { AuditEventType } from './store/store.js'
+import type { ErrorCode } from '../errors/index.js'
+import type { AuditEventType } from '../store/store.js'
 
 /** Which limit refused a request. */
 export type LimitKind = 'ip' | 'lockout'

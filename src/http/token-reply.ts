@@ -1,7 +1,8 @@
+import { csrfTokenFor } from '../auth/csrf.js'
 import type { FastifyReply } from 'fastify'
-import type { TokenPair } from '../../auth/token-pair.js'
-import { refreshCsrfBinding, setTokenCookies } from '../cookies.js'
-import { NO_STORE, type RouteDeps } from './context.js'
+import type { TokenPair } from '../auth/token-pair.js'
+import { refreshCsrfBinding, setTokenCookies } from './cookies.js'
+import { NO_STORE, type RouteDeps } from './route-deps.js'
 
 /**
  * Replies with a new token pair: in the body (the seed's shape), or as cookies when the
@@ -20,8 +21,8 @@ export function sendTokenPair(
       reply,
       pair,
       {
-        access: deps.auth.csrfTokenFor(pair.accessTokenId),
-        refresh: deps.auth.csrfTokenFor(refreshCsrfBinding(pair.refreshToken)),
+        access: csrfTokenFor(deps.auth, pair.accessTokenId),
+        refresh: csrfTokenFor(deps.auth, refreshCsrfBinding(pair.refreshToken)),
       },
       deps.cookies,
     )

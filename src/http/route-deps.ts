@@ -8,11 +8,11 @@ import type {
   RawServerDefault,
 } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import type { RequestContext } from '../../auth/deps.js'
-import type { AuthService, Principal } from '../../auth/service.js'
-import { GatehouseError } from '../../errors/index.js'
-import type { RequiredOptions } from '../auth-context.js'
-import type { CookieSettings } from '../cookies.js'
+import type { RequestContext } from '../auth/deps.js'
+import type { Auth, Principal } from '../auth/context.js'
+import { GatehouseError } from '../errors/index.js'
+import type { RequiredOptions } from './auth-context.js'
+import type { CookieSettings } from './cookies.js'
 
 export type GatehouseInstance = FastifyInstance<
   RawServerDefault,
@@ -24,7 +24,8 @@ export type GatehouseInstance = FastifyInstance<
 
 /** What route modules receive: the use cases and the guard factory, nothing else. */
 export interface RouteDeps {
-  auth: AuthService
+  /** The use cases' context; handlers pass it to the use case they call. */
+  auth: Auth
   required(options?: RequiredOptions): onRequestHookHandler
   /** Where Gatehouse's routes are reachable: the issuer plus any mount prefix. */
   baseUrl: string

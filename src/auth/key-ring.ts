@@ -4,20 +4,11 @@ import type { JWK } from 'jose'
 import type { Clock } from '../clock.js'
 import { ConfigError, GatehouseError } from '../errors/index.js'
 import type { SigningKeyRecord, SigningKeyStatus, SigningKeyStore } from '../store/store.js'
-import { publicKeyFromJwk } from './jwk.js'
-import { createSecretBox } from './secret-box.js'
+import { publicKeyFromJwk } from '../tokens/jwk.js'
+import { createSecretBox } from '../tokens/secret-box.js'
+import type { ActiveSigningKey, Jwks, SigningAlgorithm } from '../tokens/signing-key.js'
 
-export type SigningAlgorithm = 'EdDSA' | 'ES256' | 'RS256'
-
-export interface ActiveSigningKey {
-  kid: string
-  alg: SigningAlgorithm
-  privateKey: KeyObject
-}
-
-export interface Jwks {
-  keys: JWK[]
-}
+export type { ActiveSigningKey, Jwks, SigningAlgorithm }
 
 export interface KeyRing {
   /** The key that signs new tokens. */

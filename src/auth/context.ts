@@ -1,0 +1,92 @@
+import type { Clock } from '../clock.js'
+import type { Store } from '../store/store.js'
+import {
+  createAccessTokenVerifier,
+  type AccessTokenClaims,
+  type AccessTokenVerifier,
+} from '../tokens/access-token.js'
+import { deriveKey } from '../tokens/derive-key.js'
+import type { PasswordHasher } from '../tokens/password.js'
+import { createApiKeyAuthenticator, type ApiKeyAuthenticator } from './api-keys.js'
+import type { AdditionalClaims, AuthDeps, AuthSettings, Bus, Lockout, Revocations } from './deps.js'
+import { createKeyRing, type SigningAlgorithm } from './key-ring.js'
+import { loadRevocations } from './revocation.js'
+import type { TelemetrySink } from './telemetry.js'
+
+/** The verified access token (or API key) of a request. */
+export type Principal = AccessTokenClaims
+
+/**
+ * Everything the use cases need, assembled once: routes and commands pass it to the use
+ * case they call (`login(auth, input, context)`), one hop from request to rule.
+ */
+export interface Auth extends AuthDeps {
+  /** Verifies access tokens (signature, claims; a bounded cache of verified ones). */
+  readonly verifier: AccessTokenVerifier
+  /** Verifies API keys (bounded cache; evictions shared through the bus). */
+  readonly apiKeys: ApiKeyAuthenticator
+  /** HMAC key binding CSRF tokens to credentials. */
+  readonly csrfKey: Buffer
+  /** Algorithms accepted on verification (also advertised in metadata). */
+  readonly algorithms: readonly string[]
+  /** Seconds; 0 disables automatic rotation. */
+  readonly keyRotationInterval: number
+}
+
+export interface CreateAuthOptions {
+  bus: Bus
+  lockout: Lockout
+  additionalClaims?: AdditionalClaims | undefined
+  /** Seconds; 0 disables automatic rotation. */
+  keyRotationInterval?: number
+  store: Store
+  hasher: PasswordHasher
+  clock: Clock
+  secret: string
+  signingAlg: SigningAlgorithm
+  revocations: Revocations
+  settings: AuthSettings
+  telemetry: TelemetrySink
+}
+
+/** Loads the signing keys and the revocation list, and assembles the use cases' context. */
+export async function createAuth(options: CreateAuthOptions): Promise<Auth> {
+  const { store, clock, settings } = options
+  const keyRing = await createKeyRing({
+    store: store.signingKeys,
+    secret: options.secret,
+    alg: options.signingAlg,
+    clock,
+    retiredKeyLifetime: (settings.accessTtl + settings.leeway) * 1000,
+  })
+  const deps: AuthDeps = {
+    store,
+    keyRing,
+    hasher: options.hasher,
+    clock,
+    settings,
+    revocations: options.revocations,
+    successorKey: deriveKey(options.secret, 'refresh token successor'),
+    additionalClaims: options.additionalClaims,
+    lockout: options.lockout,
+    bus: options.bus,
+    telemetry: options.telemetry,
+  }
+  await loadRevocations(deps)
+  const algorithms = [options.signingAlg]
+  return {
+    ...deps,
+    verifier: createAccessTokenVerifier({
+      getKey: keyRing.verificationKey,
+      issuer: settings.issuer,
+      audience: settings.audience,
+      algorithms,
+      leeway: settings.leeway,
+      clock,
+    }),
+    apiKeys: createApiKeyAuthenticator(deps),
+    csrfKey: deriveKey(options.secret, 'csrf'),
+    algorithms,
+    keyRotationInterval: options.keyRotationInterval ?? 0,
+  }
+}

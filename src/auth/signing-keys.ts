@@ -1,0 +1,64 @@
+import { assertFreshActor, actorId, type Actor } from './actor.js'
+import { recordAudit } from './audit.js'
+import type { Auth } from './context.js'
+import type { RequestContext } from './deps.js'
+import type { Jwks } from './key-ring.js'
+
+export interface SigningKeyView {
+  kid: string
+  alg: string
+  status: string
+  createdAt: number
+}
+
+export function listSigningKeys(auth: Auth): SigningKeyView[] {
+  return auth.keyRing.list()
+}
+
+/** The published JWKS (current, next and not-yet-expired retired keys). */
+export function jwks(auth: Auth): Jwks {
+  return auth.keyRing.jwks()
+}
+
+/** Promotes the published next key and publishes a new next key; every instance hears. */
+export async function rotateSigningKeys(
+  auth: Auth,
+  actor: Actor,
+  context: RequestContext,
+): Promise<{ current: string; next: string }> {
+  assertFreshActor(actor)
+  const kids = await auth.keyRing.rotate()
+  auth.bus.publish({ type: 'keys_changed' })
+  await recordAudit(auth, 'signing_key_rotated', context, actorId(actor), kids)
+  return kids
+}
+
+/**
+ * Pulls a compromised signing key: out of the JWKS and refused for every token it signed,
+ * here at once (the verified-token cache is emptied) and on other instances as soon as
+ * they hear (Redis or the primary: at once; otherwise at their next upkeep).
+ */
+export async function revokeSigningKey(
+  auth: Auth,
+  kid: string,
+  actor: Actor,
+  context: RequestContext,
+): Promise<{ current: string; next: string }> {
+  assertFreshActor(actor)
+  const kids = await auth.keyRing.revoke(kid)
+  auth.verifier.clear()
+  auth.bus.publish({ type: 'keys_changed' })
+  await recordAudit(auth, 'signing_key_revoked', context, actorId(actor), { kid, ...kids })
+  return kids
+}
+
+/**
+ * Re-reads the keys; when a kid vanished (revoked, or retired for good) tokens it signed
+ * must not live on in the verified-token cache.
+ */
+export async function refreshSigningKeys(auth: Auth): Promise<void> {
+  const before = auth.keyRing.list().map((key) => key.kid)
+  await auth.keyRing.refresh()
+  const after = new Set(auth.keyRing.list().map((key) => key.kid))
+  if (before.some((kid) => !after.has(kid))) auth.verifier.clear()
+}

@@ -1,0 +1,69 @@
+import type { FastifyRequest } from 'fastify'
+import { authenticateClient, type OAuthClient } from '../auth/clients.js'
+import { GatehouseError } from '../errors/index.js'
+import { requestContext, type RouteDeps } from './route-deps.js'
+
+/**
+ * OAuth client authentication (RFC 6749 §2.3) for the endpoints that take it: the
+ * credentials parsed from a Basic header or the form, checked by the use case.
+ */
+interface ClientParameters {
+  client_id?: string | undefined
+  client_secret?: string | undefined
+}
+
+export async function requireCaller(
+  request: FastifyRequest,
+  body: ClientParameters,
+  deps: RouteDeps,
+): Promise<OAuthClient> {
+  const client = await authenticateCaller(request, body, deps)
+  if (!client) throw new GatehouseError('invalid_client', 'Client authentication is required')
+  return client
+}
+
+/**
+ * client_secret_basic (RFC 6749 §2.3.1: form-encoded id and secret in Basic) or
+ * client_secret_post. Using both at once is refused, as §2.3 requires.
+ */
+export async function authenticateCaller(
+  request: FastifyRequest,
+  body: ClientParameters,
+  deps: RouteDeps,
+): Promise<OAuthClient | undefined> {
+  const basic = parseBasic(request.headers.authorization)
+  const posted = body.client_id !== undefined || body.client_secret !== undefined
+  if (basic && posted) {
+    throw new GatehouseError('invalid_request', 'Use one client authentication method, not two')
+  }
+  if (basic) return authenticateClient(deps.auth, basic.id, basic.secret, requestContext(request))
+  if (posted) {
+    if (body.client_id === undefined || body.client_secret === undefined) {
+      throw new GatehouseError('invalid_client', 'Both client_id and client_secret are required')
+    }
+    return authenticateClient(
+      deps.auth,
+      body.client_id,
+      body.client_secret,
+      requestContext(request),
+    )
+  }
+  return undefined
+}
+
+function parseBasic(header: string | undefined): { id: string; secret: string } | undefined {
+  if (header === undefined) return undefined
+  const match = /^Basic +([A-Za-z0-9+/]+=*) *$/i.exec(header)
+  if (!match?.[1]) throw new GatehouseError('invalid_client', 'Malformed Basic authorization')
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8')
+  const colon = decoded.indexOf(':')
+  if (colon < 0) throw new GatehouseError('invalid_client', 'Malformed Basic authorization')
+  try {
+    return {
+      id: decodeURIComponent(decoded.slice(0, colon).replaceAll('+', ' ')),
+      secret: decodeURIComponent(decoded.slice(colon + 1).replaceAll('+', ' ')),
+    }
+  } catch {
+    throw new GatehouseError('invalid_client', 'Malformed Basic authorization')
+  }
+}
