@@ -4,17 +4,27 @@ import { parseArgs } from 'node:util'
 import { settings as SETTINGS, type SettingName } from '../config/schema.js'
 import { describeFailure } from './failures.js'
 
-/** Flags that set a setting: `--port 9000` is GATEHOUSE_PORT=9000. */
-const SETTING_FLAGS = ['host', 'port', 'workers', 'database', 'redis', 'issuer', 'demo'] as const
+/**
+ * Flags that set a setting (`--port 9000` is GATEHOUSE_PORT=9000), as the settings table
+ * names them: a setting given a flag there is a flag here.
+ */
+const SETTING_FLAGS = Object.entries(SETTINGS).flatMap(([name, setting]) =>
+  setting.flag === null
+    ? []
+    : [
+        {
+          name: name as SettingName,
+          flag: setting.flag,
+          boolean: (setting.schema as { type?: string }).type === 'boolean',
+        },
+      ],
+)
 
-const options = {
-  host: { type: 'string' },
-  port: { type: 'string' },
-  workers: { type: 'string' },
-  database: { type: 'string' },
-  redis: { type: 'string' },
-  issuer: { type: 'string' },
-  demo: { type: 'boolean' },
+const settingOptions: Record<string, { type: 'string' } | { type: 'boolean' }> = Object.fromEntries(
+  SETTING_FLAGS.map((f) => [f.flag, { type: f.boolean ? 'boolean' : 'string' }] as const),
+)
+
+const commandOptions = {
   role: { type: 'string', multiple: true },
   'password-stdin': { type: 'boolean' },
   scopes: { type: 'string' },
@@ -27,8 +37,10 @@ const options = {
   version: { type: 'boolean', short: 'v' },
 } as const
 
+const options = { ...settingOptions, ...commandOptions }
+
 type Values = ReturnType<
-  typeof parseArgs<{ options: typeof options; allowPositionals: true }>
+  typeof parseArgs<{ options: typeof commandOptions; allowPositionals: true }>
 >['values']
 type Settings = Partial<Record<SettingName, unknown>>
 
@@ -36,7 +48,7 @@ interface Command {
   usage: string
   summary: string
   /** Setting flags the command takes, documented from the settings table. */
-  flags: readonly (typeof SETTING_FLAGS)[number][]
+  flags: readonly SettingName[]
   extra?: string
   /** Loaded on use, so `--version` and `help` start instantly and need no native module. */
   run: (args: string[], settings: Settings, values: Values) => Promise<number>
@@ -140,8 +152,9 @@ function overview(): string {
 
 /** One command's usage, with each flag's environment variable and default. */
 function commandHelp(command: Command): string {
-  const flags = command.flags.map((flag) => {
-    const setting = SETTINGS[flag]
+  const flags = command.flags.map((name) => {
+    const setting = SETTINGS[name]
+    const flag = setting.flag ?? name
     const schema = setting.schema as { default?: string | number | boolean }
     const fallback = schema.default === undefined ? '' : `, default ${String(schema.default)}`
     return `  --${flag.padEnd(10)}${setting.description}\n${' '.repeat(14)}(env ${setting.env}${fallback})`
@@ -155,7 +168,9 @@ function commandHelp(command: Command): string {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true })
+  const parsed = parseArgs({ args: argv, options, allowPositionals: true })
+  const positionals = parsed.positionals
+  const values = parsed.values as Values & Record<string, string | boolean | undefined>
   const [name, ...rest] = positionals
   if (values.version) {
     process.stdout.write(`gatehouse ${version()}\n`)
@@ -180,8 +195,8 @@ async function main(argv: string[]): Promise<number> {
     return 0
   }
   const settings: Settings = {}
-  for (const flag of SETTING_FLAGS) {
-    if (values[flag] !== undefined) settings[flag] = values[flag]
+  for (const { name: setting, flag } of SETTING_FLAGS) {
+    if (values[flag] !== undefined) settings[setting] = values[flag]
   }
   return command.run(rest, settings, values)
 }

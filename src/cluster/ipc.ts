@@ -44,6 +44,11 @@ export function serveWorkerState(policy: LockoutPolicy): void {
         return lockout.settle(...request.args)
       case 'metrics':
         return metrics.clusterMetrics()
+      default:
+        // A worker of another version, or a message that is not ours: answer, never hang.
+        return Promise.reject(
+          new Error(`unknown operation ${JSON.stringify((request as { op?: unknown }).op)}`),
+        )
     }
   }
   cluster.on('message', (worker: Worker, message: unknown) => {
@@ -67,6 +72,9 @@ export interface WorkerState {
   lockout: LockoutTracker
   bus: ClusterBus
 }
+
+/** How long a worker waits for the primary's answer. */
+const CALL_TIMEOUT_MS = 5_000
 
 /**
  * Calls answered by the primary over node:cluster's IPC channel. Each caller of a process
@@ -94,7 +102,23 @@ function primaryCaller(channel: string, onEvent?: (event: ClusterEvent) => void)
     call: <T>(request: Request): Promise<T> =>
       new Promise<T>((resolve, reject) => {
         const id = `${channel}:${nextId++}`
-        pending.set(id, { resolve: resolve as (v: unknown) => void, reject })
+        // A primary that does not answer (busy, gone) must not hold the request forever;
+        // callers fall back or fail like an unreachable Redis.
+        const timer = setTimeout(() => {
+          pending.delete(id)
+          reject(new Error(`the primary did not answer ${request.op} within ${CALL_TIMEOUT_MS} ms`))
+        }, CALL_TIMEOUT_MS)
+        timer.unref()
+        pending.set(id, {
+          resolve: (value) => {
+            clearTimeout(timer)
+            resolve(value as T)
+          },
+          reject: (error) => {
+            clearTimeout(timer)
+            reject(error)
+          },
+        })
         send({ gatehouse: 'call', id, request })
       }),
   }

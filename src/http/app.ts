@@ -16,7 +16,6 @@ import { instrumentRoutes } from './instrument.js'
 import { healthRoutes } from './routes/health.js'
 import { createMetrics, metricsRoute, UNMATCHED_ROUTE } from './metrics.js'
 import { openApiRoutes, registerOpenApi } from './openapi.js'
-import { createValidatorCompiler } from './validation.js'
 
 export interface BuildAppOptions {
   /** Close the core when the app closes, after in-flight requests are done. Default false. */
@@ -85,7 +84,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     if (options.closeCore) await core.close()
   })
   const observeUnmatched = metrics?.routeObserver(UNMATCHED_ROUTE)
-  app.setValidatorCompiler(createValidatorCompiler())
+  // The routes of this context (health, metrics, docs) take no input to validate; the
+  // plugin's context has the one strict validator compiler (validation.ts).
   app.setErrorHandler(errorHandler)
   app.setNotFoundHandler((request, reply) => {
     notFoundHandler(request, reply)

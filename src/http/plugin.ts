@@ -136,6 +136,7 @@ async function gatehousePlugin(app: FastifyInstance, options: GatehouseOptions):
   }
   await app.register(
     (child: GatehouseInstance, _opts, done) => {
+      // The one validator compiler of Gatehouse's routes; the OAuth context inherits it.
       child.setValidatorCompiler(createValidatorCompiler())
       child.setErrorHandler(errorHandler)
       // Only JSON bodies: text/plain (parsed by Fastify by default) gets 415 like the rest.

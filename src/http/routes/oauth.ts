@@ -12,7 +12,6 @@ import {
   TokenParameter,
   TokenRequest,
 } from '../schemas/oauth.js'
-import { createValidatorCompiler } from '../validation.js'
 import { NO_STORE, requestContext, type GatehouseInstance, type RouteDeps } from '../route-deps.js'
 import { authenticateCaller, requireCaller } from '../client-auth.js'
 
@@ -24,7 +23,6 @@ const errors = { 400: OAuthErrorBody, 401: OAuthErrorBody }
  * form-encoded bodies and RFC 6749 §5.2 error bodies.
  */
 export async function oauthRoutes(app: GatehouseInstance, deps: RouteDeps): Promise<void> {
-  app.setValidatorCompiler(createValidatorCompiler())
   app.setErrorHandler(oauthErrorHandler)
   app.removeContentTypeParser(['application/json', 'text/plain'])
   await app.register(formbody)
