@@ -11,7 +11,7 @@ export interface GuardErrorResponse {
 /**
  * `gatehouse`: the server's own answers (RFC 6750 statuses and challenges, `{msg, error}`).
  * `flask-jwt-extended`: Flask-JWT-Extended's statuses and `{msg}` texts, for teams whose
- * clients were written against it (docs in README, "Flask-JWT-Extended error mode").
+ * clients were written against it (docs/guard.md, "Flask-JWT-Extended error mode").
  */
 export type ErrorMode = 'gatehouse' | 'flask-jwt-extended'
 

@@ -18,7 +18,7 @@ export interface IntrospectionOptions {
 /**
  * Revocation awareness through RFC 7662 introspection: one request per token per cacheTtl.
  * If the server cannot be asked, the token is accepted: availability over a revocation
- * the signature alone cannot show (README, "Revocation in resource servers").
+ * the signature alone cannot show (docs/guard.md, "Revocation in resource servers").
  */
 export function createIntrospectionCheck(
   options: IntrospectionOptions,

@@ -9,13 +9,17 @@ interface Step {
   expected: string | null
 }
 
-/** The README's walkthrough blocks, each in order. */
+/** Pages with walkthroughs, run in this order against one server. */
+const PAGES = ['README.md', 'docs/machine-access.md']
+
+/** The walkthrough blocks of the README and the reference pages, each in order. */
 function walkthroughs(): string[] {
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
-  const blocks = [...readme.matchAll(/<!-- walkthrough:start -->\s*```sh\n([\s\S]*?)```/g)].map(
-    (m) => m[1]!,
-  )
-  if (blocks.length === 0) throw new Error('README has no walkthrough block')
+  const blocks = PAGES.flatMap((page) => {
+    const text = readFileSync(new URL(`../../${page}`, import.meta.url), 'utf8')
+    const found = [...text.matchAll(/<!-- walkthrough:start -->\s*```sh\n([\s\S]*?)```/g)]
+    if (found.length === 0) throw new Error(`${page} has no walkthrough block`)
+    return found.map((m) => m[1]!)
+  })
   return blocks
 }
 
