@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint'
 
 /**
  * The layer table of DESIGN.md: what each folder of src/ may import besides itself and the
- * shared modules at the root of src/ (errors/, clock, ids, bearer, grants). An import
+ * shared modules at the root of src/ (errors/, clock, ids, bearer, permissions, shared-state). An import
  * against it fails `npm run lint` (test/unit/layers.test.ts proves it with a probe file).
  */
 const LAYERS = {

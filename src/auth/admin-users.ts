@@ -6,7 +6,7 @@ import { recordAudit } from './audit.js'
 import type { AuthDeps, RequestContext } from './deps.js'
 import { paginate, type Page, type PageRequest } from './pagination.js'
 import { normalizeRoles } from './rbac.js'
-import { denySessions, denySubjectUntilNow } from './revocation.js'
+import { revokeSessionTokens, revokeSubjectUntilNow } from './revocation.js'
 import { foldCase } from './username.js'
 import { createUser, type CreateUserInput } from './users.js'
 
@@ -97,11 +97,11 @@ export async function updateUser(
   const rolesChanged = roles !== undefined && roles.join(' ') !== before.roles.join(' ')
   if (disabling) {
     const ended = await deps.store.sessions.revokeAllForUser(id, deps.clock.now())
-    await denySessions(deps, ended)
+    await revokeSessionTokens(deps, ended)
     await deps.store.apiKeys.revokeAllForUser(id, deps.clock.now())
     deps.apiKeys.forgetOwner(id)
   }
-  if (disabling || rolesChanged) await denySubjectUntilNow(deps, id)
+  if (disabling || rolesChanged) await revokeSubjectUntilNow(deps, id)
   await recordAudit(deps, 'user_updated', context, id, { by: actorId(actor), ...patch })
   return toAdminUserView(user)
 }
@@ -113,7 +113,7 @@ export async function deleteUser(
   context: RequestContext,
 ): Promise<void> {
   if (!(await deps.store.users.delete(id))) throw new GatehouseError('not_found', 'No such user')
-  await denySubjectUntilNow(deps, id)
+  await revokeSubjectUntilNow(deps, id)
   deps.apiKeys.forgetOwner(id)
   await recordAudit(deps, 'user_deleted', context, id, { by: actorId })
 }

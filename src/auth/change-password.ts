@@ -8,7 +8,7 @@ import {
   normalizePassword,
 } from './password-policy.js'
 import { withPasswordAttempt } from './lockout.js'
-import { denySessions } from './revocation.js'
+import { revokeSessionTokens } from './revocation.js'
 
 export interface ChangePasswordInput {
   currentPassword: string
@@ -65,7 +65,7 @@ export async function changePassword(
     deps.clock.now(),
     principal.sid,
   )
-  await denySessions(deps, revoked)
+  await revokeSessionTokens(deps, revoked)
   await recordAudit(deps, 'password_changed', context, user.id, {
     sessions_revoked: revoked.length,
   })

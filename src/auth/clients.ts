@@ -14,7 +14,7 @@ import { recordAudit } from './audit.js'
 import { normalizeDisplayName } from './display-name.js'
 import type { AuthDeps, RequestContext } from './deps.js'
 import { paginate, type Page, type PageRequest } from './pagination.js'
-import { denySubjectUntilNow } from './revocation.js'
+import { revokeSubjectUntilNow } from './revocation.js'
 import { narrowScopes, normalizeScopes } from './scopes.js'
 
 /** An authenticated client as routes and use cases see it: never its secret's hash. */
@@ -85,7 +85,7 @@ export async function deleteClient(
   if (!(await deps.store.clients.delete(clientId))) {
     throw new GatehouseError('not_found', 'No such client')
   }
-  await denySubjectUntilNow(deps, clientId)
+  await revokeSubjectUntilNow(deps, clientId)
   await recordAudit(deps, 'client_deleted', context, actorId, { client_id: clientId })
 }
 

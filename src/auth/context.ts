@@ -8,7 +8,7 @@ import {
 import { deriveKey } from '../tokens/derive-key.js'
 import type { PasswordHasher } from '../tokens/password.js'
 import { createApiKeyAuthenticator, type ApiKeyAuthenticator } from './api-keys.js'
-import type { AdditionalClaims, AuthDeps, AuthSettings, Bus, Lockout, Revocations } from './deps.js'
+import type { AdditionalClaims, AuthDeps, AuthSettings } from './deps.js'
 import { createKeyRing, type SigningAlgorithm } from './key-ring.js'
 import { loadRevocations } from './revocation.js'
 import type { TelemetrySink } from './telemetry.js'
@@ -34,8 +34,8 @@ export interface Auth extends AuthDeps {
 }
 
 export interface CreateAuthOptions {
-  bus: Bus
-  lockout: Lockout
+  bus: AuthDeps['bus']
+  lockout: AuthDeps['lockout']
   additionalClaims?: AdditionalClaims | undefined
   /** Seconds; 0 disables automatic rotation. */
   keyRotationInterval?: number
@@ -44,7 +44,7 @@ export interface CreateAuthOptions {
   clock: Clock
   secret: string
   signingAlg: SigningAlgorithm
-  revocations: Revocations
+  revocations: AuthDeps['revocations']
   settings: AuthSettings
   telemetry: TelemetrySink
 }

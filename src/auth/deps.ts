@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js'
-import type { DenylistEntry, Store } from '../store/store.js'
+import type { ClusterBus, LockoutTracker, RevocationList } from '../shared-state.js'
+import type { Store } from '../store/store.js'
 import type { KeyRing } from './key-ring.js'
 import type { PasswordHasher } from '../tokens/password.js'
 import type { TelemetrySink } from './telemetry.js'
@@ -12,13 +13,13 @@ export interface AuthDeps {
   clock: Clock
   settings: AuthSettings
   /** The in-memory revocation list checked on every request. */
-  revocations: Revocations
+  revocations: Pick<RevocationList, 'add' | 'isRevoked'>
   /** HMAC key that derives a refresh token's successor (see deriveSuccessorToken). */
   successorKey: Buffer
   /** Progressive lockout of login attempts per username. */
-  lockout: Lockout
+  lockout: LockoutTracker
   /** Tells other instances what changed (Redis); a no-op for one process. */
-  bus: Bus
+  bus: Pick<ClusterBus, 'publish'>
   /** Extra claims for users' access tokens (Flask-JWT-Extended's additional_claims). */
   additionalClaims?: AdditionalClaims | undefined
   /** Hears of every audited event (metrics). */
@@ -31,41 +32,6 @@ export type AdditionalClaims = (user: {
   username: string
   roles: readonly string[]
 }) => Record<string, unknown>
-
-/** What other instances must hear about; the cluster layer carries it. */
-export type ClusterEvent =
-  | { type: 'revoked'; entry: DenylistEntry }
-  | { type: 'keys_changed' }
-  | { type: 'api_keys_evicted'; keyId?: string; ownerId?: string }
-
-export interface Bus {
-  publish(event: ClusterEvent): void
-}
-
-/**
- * Failed-login bookkeeping per username (the cluster layer implements it): an attempt is
- * admitted before the password is checked, atomically with the check of the wait, and
- * counts against the threshold until settled (see cluster/limiter.ts).
- */
-export interface Lockout {
-  reserve(
-    key: string,
-    attempt: string,
-    now: number,
-  ): Promise<{ status: 'granted' } | { status: 'locked'; wait: number } | { status: 'busy' }>
-  settle(
-    key: string,
-    attempt: string,
-    outcome: 'success' | 'failure' | 'abandoned',
-    now: number,
-  ): Promise<void>
-}
-
-/** The port the cluster layer implements (in memory now; shared across instances later). */
-export interface Revocations {
-  add(entry: DenylistEntry, now: number): void
-  isRevoked(jti: string, sid: string | undefined, sub: string, now: number): boolean
-}
 
 /** Lifetimes in seconds. */
 export interface AuthSettings {
@@ -88,3 +54,5 @@ export interface RequestContext {
   ip: string | null
   userAgent: string | null
 }
+
+export type { ClusterEvent } from '../shared-state.js'

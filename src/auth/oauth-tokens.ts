@@ -11,7 +11,7 @@ import type { Auth } from './context.js'
 import type { OAuthClient } from './clients.js'
 import { recordAudit } from './audit.js'
 import type { AuthDeps, RequestContext } from './deps.js'
-import { denyAccessToken, denySessions } from './revocation.js'
+import { revokeAccessToken, revokeSessionTokens } from './revocation.js'
 
 export type Introspection = { active: boolean } & Record<string, unknown>
 
@@ -90,7 +90,7 @@ async function introspectRefreshToken(deps: AuthDeps, token: string): Promise<In
 
 /**
  * RFC 7009 revocation of a token issued to the calling client: a refresh token ends its
- * session, an access token is denylisted. Unknown or invalid tokens are not an error
+ * session, an access token is revoked. Unknown or invalid tokens are not an error
  * (§2.2); a token issued to anyone else (another client, `/login`'s first-party client, an
  * API key's owner) is refused (§2.1), so no client can log a user out or revoke their keys.
  */
@@ -106,7 +106,7 @@ export async function revokeToken(
     if (found === undefined) return
     if (found.session.clientId !== caller.id) throw notIssuedToCaller()
     if (await deps.store.sessions.revoke(found.session.id, deps.clock.now())) {
-      await denySessions(deps, [found.session.id])
+      await revokeSessionTokens(deps, [found.session.id])
       await recordAudit(deps, 'session_revoked', context, found.session.userId, {
         session_id: found.session.id,
         by_client: caller.id,
@@ -128,7 +128,7 @@ export async function revokeToken(
     throw error
   }
   if (claims.client_id !== caller.id) throw notIssuedToCaller()
-  await denyAccessToken(deps, claims)
+  await revokeAccessToken(deps, claims)
 }
 
 function notIssuedToCaller(): GatehouseError {

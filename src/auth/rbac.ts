@@ -28,4 +28,4 @@ export function isClientPrincipal(principal: { sub: string; client_id?: string }
   return principal.client_id !== undefined && principal.sub === principal.client_id
 }
 
-export { hasRoles, hasScopes, type Grants } from '../grants.js'
+export { hasRoles, hasScopes, type Permissions } from '../permissions.js'

@@ -8,7 +8,7 @@ import {
 } from '../tokens/opaque-token.js'
 import { recordAudit } from './audit.js'
 import type { AuthDeps, RequestContext } from './deps.js'
-import { denySessions } from './revocation.js'
+import { revokeSessionTokens } from './revocation.js'
 import { issueUserAccessToken, refreshTokenExpiry, type TokenPair } from './token-pair.js'
 
 /**
@@ -108,7 +108,7 @@ async function assertWithinReuseWindow(
 
   const now = deps.clock.now()
   if (await deps.store.sessions.revoke(session.id, now)) {
-    await denySessions(deps, [session.id])
+    await revokeSessionTokens(deps, [session.id])
     await recordAudit(deps, 'refresh_reuse_detected', context, session.userId, {
       session_id: session.id,
       rotated_at: rotatedAt === null ? null : new Date(rotatedAt).toISOString(),

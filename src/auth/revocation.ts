@@ -1,34 +1,34 @@
 import { newId } from '../ids.js'
 import type { AccessTokenClaims } from '../tokens/access-token.js'
-import type { DenylistEntry } from '../store/store.js'
+import type { RevocationEntry } from '../store/store.js'
 import type { AuthDeps } from './deps.js'
 
 /**
  * Revokes entries durably (the store, so a restarted or new instance learns them) and in
  * this process's list (so the very next request is refused).
  */
-async function deny(deps: AuthDeps, entries: DenylistEntry[]): Promise<void> {
+async function revoke(deps: AuthDeps, entries: RevocationEntry[]): Promise<void> {
   const now = deps.clock.now()
   for (const entry of entries) {
-    await deps.store.denylist.add(entry, now)
+    await deps.store.revocations.add(entry, now)
     deps.revocations.add(entry, now)
     deps.bus.publish({ type: 'revoked', entry })
   }
 }
 
 /** The presented access token stops working now, everywhere it is checked. */
-export function denyAccessToken(deps: AuthDeps, claims: AccessTokenClaims): Promise<void> {
+export function revokeAccessToken(deps: AuthDeps, claims: AccessTokenClaims): Promise<void> {
   const expiresAt = (claims.exp + deps.settings.leeway) * 1000
-  return deny(deps, [{ kind: 'jti', value: claims.jti, expiresAt }])
+  return revoke(deps, [{ kind: 'jti', value: claims.jti, expiresAt }])
 }
 
 /**
  * Access tokens of these sessions stop working now. They can be at most one access-token
  * lifetime old, so that is how long the entries are kept.
  */
-export function denySessions(deps: AuthDeps, sessionIds: readonly string[]): Promise<void> {
+export function revokeSessionTokens(deps: AuthDeps, sessionIds: readonly string[]): Promise<void> {
   const expiresAt = deps.clock.now() + (deps.settings.accessTtl + deps.settings.leeway) * 1000
-  return deny(
+  return revoke(
     deps,
     sessionIds.map((value) => ({ kind: 'sid', value, expiresAt })),
   )
@@ -38,16 +38,16 @@ export function denySessions(deps: AuthDeps, sessionIds: readonly string[]): Pro
  * Every token of a user or client issued until now stops working; tokens issued from now
  * on (a refresh after a role change) work. Sessions are not ended.
  */
-export function denySubjectUntilNow(deps: AuthDeps, subject: string): Promise<void> {
+export function revokeSubjectUntilNow(deps: AuthDeps, subject: string): Promise<void> {
   const expiresAt = deps.clock.now() + (deps.settings.accessTtl + deps.settings.leeway) * 1000
-  return deny(deps, [{ kind: 'sub', value: subject, expiresAt, before: newId() }])
+  return revoke(deps, [{ kind: 'sub', value: subject, expiresAt, before: newId() }])
 }
 
 /** Fills this process's list from the store at start. */
 export async function loadRevocations(deps: AuthDeps): Promise<number> {
   const now = deps.clock.now()
-  const entries = await deps.store.denylist.listActive(now)
+  const entries = await deps.store.revocations.listActive(now)
   for (const entry of entries) deps.revocations.add(entry, now)
-  await deps.store.denylist.purgeExpired(now)
+  await deps.store.revocations.purgeExpired(now)
   return entries.length
 }

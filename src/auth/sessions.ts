@@ -4,7 +4,7 @@ import type { AccessTokenClaims } from '../tokens/access-token.js'
 import { recordAudit } from './audit.js'
 import type { AuthDeps, RequestContext } from './deps.js'
 import { paginate, type Page, type PageRequest } from './pagination.js'
-import { denyAccessToken, denySessions } from './revocation.js'
+import { revokeAccessToken, revokeSessionTokens } from './revocation.js'
 
 export type LogoutScope = 'local' | 'others' | 'global'
 
@@ -22,7 +22,7 @@ export interface SessionView {
 /**
  * Ends this session (`local`), the user's other sessions (`others`) or all of them
  * (`global`), and returns how many ended. With `local` and `global` the presented access
- * token is denylisted until it expires; with `others` the caller stays logged in, so its
+ * token is revoked until it expires; with `others` the caller stays logged in, so its
  * own token and session are kept (as Supabase Auth does).
  */
 export async function logout(
@@ -41,8 +41,8 @@ export async function logout(
     const except = scope === 'others' ? sid : undefined
     revoked = await deps.store.sessions.revokeAllForUser(userId, now, except)
   }
-  await denySessions(deps, revoked)
-  if (scope !== 'others') await denyAccessToken(deps, principal)
+  await revokeSessionTokens(deps, revoked)
+  if (scope !== 'others') await revokeAccessToken(deps, principal)
   await recordAudit(deps, 'logout', context, userId, { scope, sessions_revoked: revoked.length })
   return revoked.length
 }
@@ -76,7 +76,7 @@ export async function revokeSession(
   ) {
     throw new GatehouseError('not_found', 'No such session')
   }
-  await denySessions(deps, [sessionId])
+  await revokeSessionTokens(deps, [sessionId])
   await recordAudit(deps, 'session_revoked', context, principal.sub, { session_id: sessionId })
 }
 

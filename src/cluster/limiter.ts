@@ -1,4 +1,5 @@
 /** Counters several instances must share: in memory for one process, Redis for many. */
+export type { AttemptOutcome, LockoutTracker, Reservation } from '../shared-state.js'
 
 export interface RateLimitResult {
   allowed: boolean
@@ -10,31 +11,6 @@ export interface RateLimitResult {
 export interface RateLimiter {
   hit(key: string, limit: number, windowMs: number, now: number): Promise<RateLimitResult>
 }
-
-/**
- * Progressive lockout per account name: after `threshold` consecutive failures every
- * further attempt must wait, the wait doubling per failure up to a cap. A success resets.
- *
- * Attempts are admitted *before* the password is checked, in one atomic step with the
- * check of the wait, and an admitted attempt counts against the threshold until it is
- * settled: while `threshold - failures` attempts are in flight (one, once the threshold is
- * reached) a further one is `busy` and must ask again. So N concurrent guesses never get
- * more tries than the threshold, and N concurrent right passwords all succeed in turn.
- */
-export interface LockoutTracker {
-  reserve(key: string, attempt: string, now: number): Promise<Reservation>
-  /** The attempt's outcome; `abandoned` (an internal error) frees it without counting. */
-  settle(key: string, attempt: string, outcome: AttemptOutcome, now: number): Promise<void>
-}
-
-export type Reservation =
-  | { status: 'granted' }
-  /** The account must wait this many milliseconds (confirmed failures). */
-  | { status: 'locked'; wait: number }
-  /** Enough attempts are in flight to reach the threshold; ask again shortly. */
-  | { status: 'busy' }
-
-export type AttemptOutcome = 'success' | 'failure' | 'abandoned'
 
 /**
  * An admitted attempt that was never settled (its process died) stops counting after

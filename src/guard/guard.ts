@@ -1,5 +1,5 @@
 import { parseBearerHeader } from '../bearer.js'
-import { hasRoles, hasScopes } from '../grants.js'
+import { hasRoles, hasScopes } from '../permissions.js'
 import type { Clock } from '../clock.js'
 import { GatehouseError } from '../errors/index.js'
 import { createAccessTokenVerifier, type AccessTokenClaims } from '../tokens/access-token.js'

@@ -84,6 +84,7 @@ export function createMetrics(core: MetricsSource): Metrics {
     registers: [registry],
   })
   new Gauge({
+    // Named before revocations had one name; kept so dashboards keep working.
     name: 'gatehouse_denylist_entries',
     help: 'Revoked tokens, sessions and subjects held in this instance’s revocation list.',
     registers: [registry],

@@ -1,3 +1,5 @@
+import type { RevocationEntry } from '../shared-state.js'
+
 /**
  * The storage port. Use cases depend on this interface only; `kysely/` implements it for
  * SQLite today and Postgres next. Times are epoch milliseconds; ids are opaque strings.
@@ -46,17 +48,7 @@ export interface RefreshTokenRecord extends NewRefreshToken {
   successorHash: string | null
 }
 
-/**
- * A revoked access token (`jti`), session (`sid`) or subject (`sub`: a user or client),
- * remembered until the tokens it covers have expired. A `sub` entry covers only tokens
- * whose jti sorts before `before` (jtis are time-ordered UUIDv7s).
- */
-export interface DenylistEntry {
-  kind: 'jti' | 'sid' | 'sub'
-  value: string
-  expiresAt: number
-  before?: string
-}
+export type { RevocationEntry } from '../shared-state.js'
 
 /** Every kind of security event the audit log records. */
 export const AUDIT_EVENT_TYPES = [
@@ -215,11 +207,12 @@ export interface UserQuery {
   usernamePrefix?: string
 }
 
-export interface DenylistStore {
+/** Revocations, durably: what a new or restarted instance loads into its list. */
+export interface RevocationStore {
   /** Adds an entry; adding one twice keeps the later expiry. */
-  add(entry: DenylistEntry, at: number): Promise<void>
+  add(entry: RevocationEntry, at: number): Promise<void>
   /** Entries not yet expired, to fill a fresh instance's in-memory list. */
-  listActive(now: number): Promise<DenylistEntry[]>
+  listActive(now: number): Promise<RevocationEntry[]>
   /** Deletes expired entries; returns how many. */
   purgeExpired(now: number): Promise<number>
 }
@@ -260,7 +253,7 @@ export interface Store {
   readonly users: UserStore
   readonly sessions: SessionStore
   readonly signingKeys: SigningKeyStore
-  readonly denylist: DenylistStore
+  readonly revocations: RevocationStore
   readonly audit: AuditStore
   readonly apiKeys: ApiKeyStore
   readonly clients: OAuthClientStore

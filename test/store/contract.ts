@@ -208,28 +208,28 @@ export function describeStoreContract(
     })
 
     it('keeps denylist entries until they expire, with the later expiry on conflict', async () => {
-      await store.denylist.add({ kind: 'jti', value: 'j1', expiresAt: 100 }, 1)
-      await store.denylist.add({ kind: 'sid', value: 'j1', expiresAt: 300 }, 1)
-      await store.denylist.add({ kind: 'jti', value: 'j1', expiresAt: 50 }, 2)
-      await store.denylist.add({ kind: 'jti', value: 'j2', expiresAt: 200 }, 2)
-      const active = await store.denylist.listActive(99)
+      await store.revocations.add({ kind: 'jti', value: 'j1', expiresAt: 100 }, 1)
+      await store.revocations.add({ kind: 'sid', value: 'j1', expiresAt: 300 }, 1)
+      await store.revocations.add({ kind: 'jti', value: 'j1', expiresAt: 50 }, 2)
+      await store.revocations.add({ kind: 'jti', value: 'j2', expiresAt: 200 }, 2)
+      const active = await store.revocations.listActive(99)
       expect(active.sort((x, y) => x.expiresAt - y.expiresAt)).toEqual([
         { kind: 'jti', value: 'j1', expiresAt: 100 },
         { kind: 'jti', value: 'j2', expiresAt: 200 },
         { kind: 'sid', value: 'j1', expiresAt: 300 },
       ])
-      await store.denylist.add({ kind: 'sub', value: 'u', expiresAt: 500, before: '0190' }, 3)
-      await store.denylist.add({ kind: 'sub', value: 'u', expiresAt: 400, before: '0192' }, 4)
-      await store.denylist.add({ kind: 'sub', value: 'u', expiresAt: 400, before: '0100' }, 5)
-      await store.denylist.add({ kind: 'sub', value: 'all', expiresAt: 400, before: '0100' }, 5)
-      await store.denylist.add({ kind: 'sub', value: 'all', expiresAt: 400 }, 6)
-      const subs = (await store.denylist.listActive(300)).filter((e) => e.kind === 'sub')
+      await store.revocations.add({ kind: 'sub', value: 'u', expiresAt: 500, before: '0190' }, 3)
+      await store.revocations.add({ kind: 'sub', value: 'u', expiresAt: 400, before: '0192' }, 4)
+      await store.revocations.add({ kind: 'sub', value: 'u', expiresAt: 400, before: '0100' }, 5)
+      await store.revocations.add({ kind: 'sub', value: 'all', expiresAt: 400, before: '0100' }, 5)
+      await store.revocations.add({ kind: 'sub', value: 'all', expiresAt: 400 }, 6)
+      const subs = (await store.revocations.listActive(300)).filter((e) => e.kind === 'sub')
       expect(subs.sort((x, y) => x.value.localeCompare(y.value))).toEqual([
         { kind: 'sub', value: 'all', expiresAt: 400 },
         { kind: 'sub', value: 'u', expiresAt: 500, before: '0192' },
       ])
-      expect(await store.denylist.purgeExpired(200)).toBe(2)
-      const left = await store.denylist.listActive(0)
+      expect(await store.revocations.purgeExpired(200)).toBe(2)
+      const left = await store.revocations.listActive(0)
       expect(left.map((e) => `${e.kind}:${e.value}`).sort()).toEqual(['sid:j1', 'sub:all', 'sub:u'])
     })
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createMemoryRevocationList } from '../../src/cluster/denylist-memory.js'
+import { createMemoryRevocationList } from '../../src/cluster/revocation-list.js'
 
 describe('createMemoryRevocationList', () => {
   it('revokes by jti and by sid until the entry expires', () => {

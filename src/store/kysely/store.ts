@@ -5,7 +5,7 @@ import { createApiKeyStore } from './api-keys.js'
 import { createAuditStore } from './audit.js'
 import { createOAuthClientStore } from './clients.js'
 import type { Database } from './database.js'
-import { createDenylistStore } from './denylist.js'
+import { createRevocationStore } from './revocations.js'
 import { migrationProvider } from './migrations/index.js'
 import { createSessionStore } from './sessions.js'
 import { createSigningKeyStore } from './signing-keys.js'
@@ -27,7 +27,7 @@ export function createKyselyStore(db: Kysely<Database>, options: KyselyStoreOpti
     users: createUserStore(db),
     sessions: createSessionStore(db),
     signingKeys: createSigningKeyStore(db),
-    denylist: createDenylistStore(db),
+    revocations: createRevocationStore(db),
     audit: createAuditStore(db),
     apiKeys: createApiKeyStore(db),
     clients: createOAuthClientStore(db),

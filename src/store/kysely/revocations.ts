@@ -1,9 +1,9 @@
 import { sql, type Kysely } from 'kysely'
-import type { DenylistEntry, DenylistStore } from '../store.js'
+import type { RevocationEntry, RevocationStore } from '../store.js'
 import type { Database } from './database.js'
 import { toNumber } from './rows.js'
 
-export function createDenylistStore(db: Kysely<Database>): DenylistStore {
+export function createRevocationStore(db: Kysely<Database>): RevocationStore {
   return {
     async add(entry, at) {
       await db
@@ -52,7 +52,7 @@ export function createDenylistStore(db: Kysely<Database>): DenylistStore {
   }
 }
 
-function toKind(kind: string): DenylistEntry['kind'] {
+function toKind(kind: string): RevocationEntry['kind'] {
   if (kind === 'jti' || kind === 'sid' || kind === 'sub') return kind
   throw new Error(`unknown denylist kind ${kind}`)
 }

@@ -1,26 +1,6 @@
-/**
- * A revoked access token (`jti`), session (`sid`) or subject (`sub`) and when it stops
- * mattering. A `sub` entry with `before` covers only tokens whose jti sorts before it.
- */
-export interface RevocationEntry {
-  kind: 'jti' | 'sid' | 'sub'
-  value: string
-  /** Epoch ms after which no token it covers can still be valid. */
-  expiresAt: number
-  before?: string
-}
+import type { RevocationList } from '../shared-state.js'
 
-/**
- * The process-local revocation list checked on every authenticated request: three map
- * lookups, no I/O. Entries expire with the tokens they cover, so memory is bounded by
- * the revocations of one access-token lifetime.
- */
-export interface RevocationList {
-  /** `now` lets expired entries be pruned as new ones arrive. */
-  add(entry: RevocationEntry, now: number): void
-  isRevoked(jti: string, sid: string | undefined, sub: string, now: number): boolean
-  size(): number
-}
+export type { RevocationEntry, RevocationList } from '../shared-state.js'
 
 const PRUNE_INTERVAL_MS = 60_000
 /** Sorts after every UUID: a `sub` entry without a cut-off covers all its tokens. */
