@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs'
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { ConfigError } from '../errors/index.js'
 
@@ -36,6 +36,12 @@ export function assertDatabaseLocation(database: string, mustExist: boolean): vo
       `DATABASE_URL (--database): ${file} is a directory; give the path of a SQLite file`,
     )
   }
+  if (existsSync(file) && !looksLikeSqlite(file)) {
+    // Checked before anything is written next to it (the generated secret).
+    throw new ConfigError(
+      `DATABASE_URL (--database): ${file} is not a SQLite database; check the path`,
+    )
+  }
   if (mustExist && !existsSync(file)) {
     throw new ConfigError(
       `DATABASE_URL (--database): there is no database at ${file}. Check the path, or ` +
@@ -54,4 +60,19 @@ export function redactUrlPassword(value: string): string {
   } catch {
     return 'the configured address'
   }
+}
+
+/** SQLite's file header (sqlite.org/fileformat.html §1.3); an empty file is a new database. */
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1')
+
+function looksLikeSqlite(file: string): boolean {
+  if (statSync(file).size === 0) return true
+  const header = Buffer.alloc(SQLITE_HEADER.length)
+  const fd = openSync(file, 'r')
+  try {
+    readSync(fd, header, 0, header.length, 0)
+  } finally {
+    closeSync(fd)
+  }
+  return header.equals(SQLITE_HEADER)
 }

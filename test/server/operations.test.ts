@@ -144,6 +144,7 @@ describe('what the CLI tells a person (points 16 and 17)', () => {
     }
     expect(existsSync(missing)).toBe(false)
     expect(existsSync(`${missing}.secret`)).toBe(false)
+    expect(existsSync(`${notDb}.secret`)).toBe(false)
 
     const database = join(tmp.dir, 'taken.db')
     await runCli(['migrate', '--database', database])
