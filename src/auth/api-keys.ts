@@ -3,6 +3,7 @@ import { GatehouseError } from '../errors/index.js'
 import { newId } from '../ids.js'
 import type { ApiKeyRecord } from '../store/store.js'
 import type { AccessTokenClaims } from '../tokens/access-token.js'
+import type { Principal } from './principal.js'
 import {
   generateChecksummedSecret,
   hashOpaqueToken,
@@ -107,14 +108,14 @@ function toApiKeyView(record: ApiKeyRecord): ApiKeyView {
 }
 
 interface CachedKey {
-  principal: AccessTokenClaims
+  principal: Principal
   ownerId: string
   expiresAt: number | null
 }
 
 export interface ApiKeyAuthenticator {
   /** Principal for an API key: synchronous when cached, a promise otherwise. */
-  authenticate(key: string): AccessTokenClaims | Promise<AccessTokenClaims>
+  authenticate(key: string): Principal | Promise<Principal>
   revoke(owner: AccessTokenClaims | string, id: string, context: RequestContext): Promise<void>
   /** Drops every cached key of a user (disabled, deleted), here and on other instances. */
   forgetOwner(userId: string): void
@@ -138,7 +139,7 @@ export function createApiKeyAuthenticator(deps: AuthDeps): ApiKeyAuthenticator {
     for (const hash of doomed) cache.delete(hash)
   }
 
-  async function load(keyHash: string): Promise<AccessTokenClaims> {
+  async function load(keyHash: string): Promise<Principal> {
     const found = await deps.store.apiKeys.findByHash(keyHash)
     const now = deps.clock.now()
     if (!found || found.key.revokedAt !== null || found.owner.disabled) {
@@ -148,7 +149,7 @@ export function createApiKeyAuthenticator(deps: AuthDeps): ApiKeyAuthenticator {
     if (key.expiresAt !== null && now >= key.expiresAt) throw new GatehouseError('token_expired')
     // A key never holds more than its owner does now.
     const scopes = key.scopes.filter((scope) => DEFAULT_USER_SCOPES.includes(scope))
-    const principal: AccessTokenClaims = {
+    const principal: Principal = {
       iss: deps.settings.issuer,
       aud: deps.settings.audience,
       sub: owner.id,
@@ -159,8 +160,9 @@ export function createApiKeyAuthenticator(deps: AuthDeps): ApiKeyAuthenticator {
       exp: Math.floor((key.expiresAt ?? now + CACHE_TTL_MS) / 1000),
       jti: `api_key:${key.id}`,
       fresh: false,
-      api_key_id: key.id,
-      api_key_expires: key.expiresAt !== null,
+      kind: 'api_key',
+      apiKeyId: key.id,
+      expires: key.expiresAt !== null,
     }
     cache.set(keyHash, { principal, ownerId: owner.id, expiresAt: key.expiresAt })
     await deps.store.apiKeys.touch(key.id, now)
@@ -186,7 +188,7 @@ export function createApiKeyAuthenticator(deps: AuthDeps): ApiKeyAuthenticator {
       if (!(await deps.store.apiKeys.revoke(ownerId, id, deps.clock.now()))) {
         throw new GatehouseError('not_found', 'No such API key')
       }
-      evict((entry) => entry.principal.api_key_id === id)
+      evict((entry) => entry.principal.apiKeyId === id)
       deps.bus.publish({ type: 'api_keys_evicted', keyId: id })
       await recordAudit(deps, 'api_key_revoked', context, ownerId, { api_key_id: id })
     },
@@ -195,7 +197,7 @@ export function createApiKeyAuthenticator(deps: AuthDeps): ApiKeyAuthenticator {
       deps.bus.publish({ type: 'api_keys_evicted', ownerId: userId })
     },
     applyEviction({ keyId, ownerId }) {
-      evict((entry) => entry.principal.api_key_id === keyId || entry.ownerId === ownerId)
+      evict((entry) => entry.principal.apiKeyId === keyId || entry.ownerId === ownerId)
     },
   }
 }

@@ -1,20 +1,16 @@
 import type { Clock } from '../clock.js'
 import type { Store } from '../store/store.js'
-import {
-  createAccessTokenVerifier,
-  type AccessTokenClaims,
-  type AccessTokenVerifier,
-} from '../tokens/access-token.js'
+import { createAccessTokenVerifier, type AccessTokenVerifier } from '../tokens/access-token.js'
 import { deriveKey } from '../tokens/derive-key.js'
 import type { PasswordHasher } from '../tokens/password.js'
 import { createApiKeyAuthenticator, type ApiKeyAuthenticator } from './api-keys.js'
 import type { AdditionalClaims, AuthDeps, AuthSettings } from './deps.js'
 import { createKeyRing, type SigningAlgorithm } from './key-ring.js'
+import { principalOfToken, type Principal } from './principal.js'
 import { loadRevocations } from './revocation.js'
 import type { TelemetrySink } from './telemetry.js'
 
-/** The verified access token (or API key) of a request. */
-export type Principal = AccessTokenClaims
+export type { Principal } from './principal.js'
 
 /**
  * Everything the use cases need, assembled once: routes and commands pass it to the use
@@ -22,7 +18,7 @@ export type Principal = AccessTokenClaims
  */
 export interface Auth extends AuthDeps {
   /** Verifies access tokens (signature, claims; a bounded cache of verified ones). */
-  readonly verifier: AccessTokenVerifier
+  readonly verifier: AccessTokenVerifier<Principal>
   /** Verifies API keys (bounded cache; evictions shared through the bus). */
   readonly apiKeys: ApiKeyAuthenticator
   /** HMAC key binding CSRF tokens to credentials. */
@@ -83,6 +79,7 @@ export async function createAuth(options: CreateAuthOptions): Promise<Auth> {
       algorithms,
       leeway: settings.leeway,
       clock,
+      toResult: principalOfToken,
     }),
     apiKeys: createApiKeyAuthenticator(deps),
     csrfKey: deriveKey(options.secret, 'csrf'),

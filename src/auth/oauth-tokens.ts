@@ -40,17 +40,17 @@ export async function introspect(
     const claims = await authenticate(deps, token)
     return {
       active: true,
-      token_type: claims.api_key_id === undefined ? 'Bearer' : 'api_key',
+      token_type: claims.kind === 'api_key' ? 'api_key' : 'Bearer',
       scope: claims.scope,
       sub: claims.sub,
       iss: claims.iss,
       aud: claims.aud,
       iat: claims.iat,
       // An API key without an expiry has no `exp` to report (RFC 7662 §2.2: optional).
-      ...((claims.api_key_id === undefined || claims.api_key_expires !== false) && {
+      ...(claims.expires !== false && {
         exp: claims.exp,
       }),
-      ...(claims.api_key_id === undefined && { jti: claims.jti }),
+      ...(claims.kind !== 'api_key' && { jti: claims.jti }),
       ...(claims.client_id !== undefined && { client_id: claims.client_id }),
       ...(claims.username !== undefined && { username: claims.username }),
       ...(claims.sid !== undefined && { sid: claims.sid }),

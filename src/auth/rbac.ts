@@ -20,12 +20,4 @@ export function normalizeRoles(roles: readonly string[]): string[] {
   return [...new Set(roles)]
 }
 
-/**
- * A token an OAuth client holds for itself (RFC 9068 §2.2 client credentials profile:
- * `sub` is the `client_id`), as opposed to one acting for a user.
- */
-export function isClientPrincipal(principal: { sub: string; client_id?: string }): boolean {
-  return principal.client_id !== undefined && principal.sub === principal.client_id
-}
-
 export { hasRoles, hasScopes, type Permissions } from '../permissions.js'

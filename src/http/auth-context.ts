@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
-import { hasRoles, hasScopes, isClientPrincipal } from '../auth/rbac.js'
+import { hasRoles, hasScopes } from '../auth/rbac.js'
 import { authenticate } from '../auth/authenticate.js'
 import type { Auth, Principal } from '../auth/context.js'
 import { checkCsrfToken } from '../auth/csrf.js'
@@ -89,13 +89,13 @@ export function createRequiredGuard(
         refusal = new GatehouseError('csrf_failed')
       }
     }
-    if (!refusal && options.allowApiKeys === false && principal.api_key_id !== undefined) {
+    if (!refusal && options.allowApiKeys === false && principal.kind === 'api_key') {
       refusal = new GatehouseError(
         'insufficient_scope',
         'API keys cannot be used here; use an access token from a login',
       )
     }
-    if (!refusal && options.allowClients === false && isClientPrincipal(principal)) {
+    if (!refusal && options.allowClients === false && principal.kind === 'client') {
       refusal = new GatehouseError(
         'insufficient_scope',
         'This route acts for a person; a client token cannot be used here',

@@ -30,10 +30,6 @@ const AccessTokenClaimsSchema = Type.Object({
   auth_time: Type.Optional(Type.Number()),
   /** RFC 8176 methods of that authentication, e.g. ["pwd"]. */
   amr: Type.Optional(Type.Array(Type.String())),
-  /** Set on principals authenticated by an API key (never in a signed token). */
-  api_key_id: Type.Optional(Type.String()),
-  /** False for an API key that never expires: its `exp` is only the cache's horizon. */
-  api_key_expires: Type.Optional(Type.Boolean()),
 })
 
 export type AccessTokenClaims = Static<typeof AccessTokenClaimsSchema>
@@ -135,25 +131,36 @@ export interface AccessTokenVerifierOptions {
   typ?: string
 }
 
-export interface AccessTokenVerifier {
+export interface AccessTokenVerifier<Result extends { exp: number } = AccessTokenClaims> {
   /**
    * Verifies signature, alg, typ, kid, iss, aud, exp/nbf and the claim shapes. Answers
    * synchronously for a token already verified (the hot path), with a promise otherwise.
    * Throws `GatehouseError` `token_expired` or `invalid_token` (detail in `cause`).
    */
-  verify(token: string): AccessTokenClaims | Promise<AccessTokenClaims>
+  verify(token: string): Result | Promise<Result>
   /** Forget verified tokens, e.g. after keys were retired. */
   clear(): void
 }
 
+export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): AccessTokenVerifier
+/**
+ * With `toResult`, what is cached and returned for a verified token is computed from its
+ * claims once, at verification, so repeats cost nothing more.
+ */
+export function createAccessTokenVerifier<Result extends { exp: number }>(
+  options: AccessTokenVerifierOptions & { toResult: (claims: AccessTokenClaims) => Result },
+): AccessTokenVerifier<Result>
 export function createAccessTokenVerifier(
-  options: AccessTokenVerifierOptions,
-): AccessTokenVerifier {
-  const verified = new LRUCache<string, AccessTokenClaims>({ max: options.cacheSize ?? 10_000 })
+  options: AccessTokenVerifierOptions & {
+    toResult?: (claims: AccessTokenClaims) => { exp: number }
+  },
+): AccessTokenVerifier<{ exp: number }> {
+  const toResult = options.toResult ?? ((claims: AccessTokenClaims) => claims)
+  const verified = new LRUCache<string, { exp: number }>({ max: options.cacheSize ?? 10_000 })
   const algorithms = [...options.algorithms]
   const typ = options.typ ?? ACCESS_TOKEN_TYPE
 
-  function accept(token: string, parsed: ParsedJws, key: KeyObject | undefined): AccessTokenClaims {
+  function accept(token: string, parsed: ParsedJws, key: KeyObject | undefined): { exp: number } {
     try {
       const payload = verifyParsedJws(parsed, knownKey(key))
       checkClaims(parsed.header, payload, {
@@ -169,15 +176,16 @@ export function createAccessTokenVerifier(
           cause: 'claims have the wrong shape',
         })
       }
-      verified.set(token, payload)
-      return payload
+      const result = toResult(payload)
+      verified.set(token, result)
+      return result
     } catch (error) {
       throw toTokenError(error)
     }
   }
 
   /** A token not seen before: synchronous unless its key has to be fetched. */
-  function verifyUncached(token: string): AccessTokenClaims | Promise<AccessTokenClaims> {
+  function verifyUncached(token: string): { exp: number } | Promise<{ exp: number }> {
     let parsed: ParsedJws
     try {
       parsed = parseCompactJws(token, algorithms)
