@@ -3,6 +3,7 @@ import fp from 'fastify-plugin'
 import type { AdditionalClaims } from '../auth/deps.js'
 import type { Auth } from '../auth/context.js'
 import { runMaintenance } from '../auth/maintenance.js'
+import { refreshSigningKeys } from '../auth/signing-keys.js'
 import { ensureDemoUsers } from '../auth/users.js'
 import type { Clock } from '../clock.js'
 import { loadConfig } from '../config/load.js'
@@ -172,20 +173,30 @@ async function gatehousePlugin(app: FastifyInstance, options: GatehouseOptions):
 
 /** How often each instance runs key and revocation upkeep. */
 const MAINTENANCE_INTERVAL_MS = 60_000
+/**
+ * How often each instance re-reads the signing keys (one small query): a key revoked or
+ * rotated from the command line, with no Redis to announce it, is honoured within this.
+ */
+const KEY_POLL_INTERVAL_MS = 5_000
 
 function startMaintenance(app: FastifyInstance, core: Core): void {
-  let timer: NodeJS.Timeout | undefined
-  app.addHook('onReady', (done) => {
-    timer = setInterval(() => {
-      runMaintenance(core.auth).catch((error: unknown) => {
-        app.log.error({ err: error }, 'maintenance failed')
-      })
-    }, MAINTENANCE_INTERVAL_MS)
+  const timers: NodeJS.Timeout[] = []
+  const every = (ms: number, what: string, work: () => Promise<void>) => {
+    const timer = setInterval(() => {
+      work().catch((error: unknown) => app.log.error({ err: error }, `${what} failed`))
+    }, ms)
     // Upkeep alone never keeps the process alive.
     timer.unref()
+    timers.push(timer)
+  }
+  app.addHook('onReady', (done) => {
+    every(MAINTENANCE_INTERVAL_MS, 'maintenance', () => runMaintenance(core.auth))
+    every(KEY_POLL_INTERVAL_MS, 'signing-key refresh', () => refreshSigningKeys(core.auth))
     done()
   })
-  app.addHook('onClose', () => clearInterval(timer))
+  app.addHook('onClose', () => {
+    for (const timer of timers) clearInterval(timer)
+  })
 }
 
 /**

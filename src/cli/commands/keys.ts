@@ -6,9 +6,9 @@ export const KEYS_USAGE = 'usage: gatehouse keys list | keys rotate | keys revok
 
 /**
  * Running servers hear of a change at once through Redis (or the primary of `--workers`);
- * otherwise at their next upkeep, within this many seconds.
+ * otherwise they see it when they next re-read their keys (every 5 s, http/plugin.ts).
  */
-const PICKUP = 'running servers use it at once with REDIS_URL, otherwise within 60 seconds'
+const PICKUP = 'running servers use it at once with REDIS_URL, otherwise within 5 seconds'
 
 /** `keys list`, `keys rotate` (promote the published next key), `keys revoke KID`. */
 export async function keysCommand(args: string[], settings: Settings): Promise<number> {
