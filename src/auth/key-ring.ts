@@ -124,17 +124,21 @@ export async function createKeyRing(options: KeyRingOptions): Promise<KeyRing> {
     await options.store.rotate(state.current.kid, next, now)
     await options.store.deleteRetiredBefore(now - options.retiredKeyLifetime)
     await refresh()
-    const nextKid = live().find((k) => k.record.status === 'next')?.record.kid ?? ''
-    return { current: state.current.kid, next: nextKid }
+    return currentAndNext()
   }
 
   async function revoke(kid: string) {
+    // The refresh reads every stored key, retired ones past their life included.
     await refresh()
-    const target = (await options.store.list()).find((record) => record.kid === kid)
+    const target = state.published.get(kid)?.record
     if (target === undefined) throw new GatehouseError('not_found', 'No such signing key')
     if (target.status === 'current') await rotate()
     await options.store.delete(kid)
     await refresh()
+    return currentAndNext()
+  }
+
+  function currentAndNext(): { current: string; next: string } {
     const nextKid = live().find((k) => k.record.status === 'next')?.record.kid ?? ''
     return { current: state.current.kid, next: nextKid }
   }

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { settings as SETTINGS, type SettingName } from '../config/schema.js'
 import { describeFailure } from './failures.js'
+import type { Settings } from './open.js'
 
 /**
  * Flags that set a setting (`--port 9000` is GATEHOUSE_PORT=9000), as the settings table
@@ -42,7 +43,6 @@ const options = { ...settingOptions, ...commandOptions }
 type Values = ReturnType<
   typeof parseArgs<{ options: typeof commandOptions; allowPositionals: true }>
 >['values']
-type Settings = Partial<Record<SettingName, unknown>>
 
 interface Command {
   usage: string

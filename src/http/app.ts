@@ -9,6 +9,7 @@ import type { Core } from '../core.js'
 import { clientErrorHandler } from './client-errors.js'
 import { errorHandler, notFoundHandler } from './error-handler.js'
 import { createLoggerOptions } from './logger.js'
+import { noSniff } from './no-sniff.js'
 import { BODY_LIMIT_BYTES, gatehouse } from './plugin.js'
 import type { GatehouseInstance } from './route-deps.js'
 import { drainOnClose } from './drain.js'
@@ -69,10 +70,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   // Beyond this many open connections new ones are closed at once, so connections alone
   // cannot exhaust the process's file descriptors.
   app.server.maxConnections = config.maxConnections
-  app.addHook('onRequest', (_request, reply, done) => {
-    void reply.header('x-content-type-options', 'nosniff')
-    done()
-  })
+  app.addHook('onRequest', noSniff)
 
   if (options.onRoute) app.addHook('onRoute', options.onRoute)
   const metrics = core.config.metrics ? createMetrics(core) : undefined

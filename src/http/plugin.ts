@@ -12,6 +12,7 @@ import { openCore, type Core, type OpenCoreOptions } from '../core.js'
 import { createRequiredGuard, type RequiredOptions } from './auth-context.js'
 import { errorHandler } from './error-handler.js'
 import { drainOnClose } from './drain.js'
+import { noSniff } from './no-sniff.js'
 import { createIpRateLimit } from './rate-limit.js'
 import { accountRoutes } from './routes/account.js'
 import { adminRoutes } from './routes/admin.js'
@@ -146,12 +147,7 @@ async function gatehousePlugin(app: FastifyInstance, options: GatehouseOptions):
         route.bodyLimit ??= BODY_LIMIT_BYTES
       })
       // The standalone server sets it on every answer already; in your app, on ours.
-      if (!options.core) {
-        child.addHook('onRequest', (_request, reply, next) => {
-          void reply.header('x-content-type-options', 'nosniff')
-          next()
-        })
-      }
+      if (!options.core) child.addHook('onRequest', noSniff)
       accountRoutes(child, deps)
       sessionRoutes(child, deps)
       meRoutes(child, deps)

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import { generatedTableRows } from '../helpers/markdown-table.js'
 import { settings } from '../../src/config/schema.js'
 
 /** The configuration table's rows as the schema describes them. */
@@ -12,24 +12,8 @@ function rowsFromSchema(): string[][] {
   ])
 }
 
-/** Cells of a markdown table, whatever its padding; the header and separator dropped. */
-function rowsOf(table: string): string[][] {
-  return table
-    .split('\n')
-    .filter((line) => line.startsWith('|'))
-    .slice(2)
-    .map((line) =>
-      line
-        .slice(1, -1)
-        .split('|')
-        .map((cell) => cell.trim()),
-    )
-}
-
 describe('docs/configuration.md table', () => {
   it('matches the settings schema exactly (names, flags, defaults, descriptions)', () => {
-    const readme = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8')
-    const table = /<!-- config:start -->([\s\S]*?)<!-- config:end -->/.exec(readme)?.[1]
-    expect(rowsOf(table ?? '')).toEqual(rowsFromSchema())
+    expect(generatedTableRows('docs/configuration.md', 'config')).toEqual(rowsFromSchema())
   })
 })

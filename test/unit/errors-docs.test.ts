@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import { generatedTableRows } from '../helpers/markdown-table.js'
 import { ERROR_CATALOGUE, ERROR_CODES } from '../../src/errors/index.js'
 
 /** docs/errors.md's rows as the catalogue describes them. */
@@ -15,24 +15,9 @@ function errorRows(): string[][] {
   })
 }
 
-function rowsOf(table: string): string[][] {
-  return table
-    .split('\n')
-    .filter((line) => line.startsWith('|'))
-    .slice(2)
-    .map((line) =>
-      line
-        .slice(1, -1)
-        .split('|')
-        .map((cell) => cell.trim()),
-    )
-}
-
 describe('docs/errors.md', () => {
   it('lists every error code with its status, OAuth equivalent and meaning, as the catalogue does', () => {
-    const doc = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8')
-    const table = /<!-- errors:start -->([\s\S]*?)<!-- errors:end -->/.exec(doc)?.[1]
-    expect(rowsOf(table ?? '')).toEqual(errorRows())
+    expect(generatedTableRows('docs/errors.md', 'errors')).toEqual(errorRows())
   })
 
   it('cannot be written without a row for every code (tsc checks it)', () => {
