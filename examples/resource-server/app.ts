@@ -25,20 +25,23 @@ export async function buildResourceServer(
 
   // Anyone; a valid token adds a greeting.
   app.get('/hello', { onRequest: app.auth.optional() }, (request) => ({
-    hello: request.auth?.username ?? 'stranger',
+    hello: request.principal?.username ?? 'stranger',
   }))
 
   // Users (and machine clients) holding scope data:read.
   app.get('/reports', { onRequest: app.auth.required({ scopes: ['data:read'] }) }, (request) => ({
     reports: ['q1', 'q2'],
-    for: request.auth?.username ?? request.auth?.sub,
+    for: request.principal?.username ?? request.principal?.sub,
   }))
 
   // Admins only, and only straight after a password login.
   app.delete(
     '/reports/:id',
     { onRequest: app.auth.required({ roles: ['admin'], fresh: true }) },
-    (request) => ({ deleted: (request.params as { id: string }).id, by: request.auth?.username }),
+    (request) => ({
+      deleted: (request.params as { id: string }).id,
+      by: request.principal?.username,
+    }),
   )
 
   return app

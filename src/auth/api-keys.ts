@@ -3,7 +3,7 @@ import { GatehouseError } from '../errors/index.js'
 import { newId } from '../ids.js'
 import type { ApiKeyRecord } from '../store/store.js'
 import type { AccessTokenClaims } from '../tokens/access-token.js'
-import type { Principal } from './principal.js'
+import type { Principal } from '../tokens/principal.js'
 import {
   generateChecksummedSecret,
   hashOpaqueToken,

@@ -6,11 +6,11 @@ import type { PasswordHasher } from '../tokens/password.js'
 import { createApiKeyAuthenticator, type ApiKeyAuthenticator } from './api-keys.js'
 import type { AdditionalClaims, AuthDeps, AuthSettings } from './deps.js'
 import { createKeyRing, type SigningAlgorithm } from './key-ring.js'
-import { principalOfToken, type Principal } from './principal.js'
+import { principalOfToken, type Principal } from '../tokens/principal.js'
 import { loadRevocations } from './revocation.js'
 import type { TelemetrySink } from './telemetry.js'
 
-export type { Principal } from './principal.js'
+export type { Principal } from '../tokens/principal.js'
 
 /**
  * Everything the use cases need, assembled once: routes and commands pass it to the use

@@ -1,11 +1,13 @@
 import { GatehouseError } from '../errors/index.js'
+import { principalOfToken, type Principal } from '../tokens/principal.js'
 import type { GatehouseClaims, Guard, RequireOptions } from './guard.js'
 
 /** Loads your user for verified claims (Flask-JWT-Extended's user_lookup_loader). */
 export type UserLoader = (claims: GatehouseClaims) => unknown
 
 export interface Admission {
-  claims: GatehouseClaims
+  /** The verified token as a principal: its claims and its kind (`user` or `client`). */
+  principal: Principal
   /** What `loadUser` returned, when one is configured. */
   user: unknown
 }
@@ -30,13 +32,14 @@ export function runGuard(
   }
   const withUser = (claims: GatehouseClaims) => {
     if (required) guard.authorize(claims, required)
-    if (loadUser === undefined) return admit({ claims, user: undefined })
+    if (loadUser === undefined)
+      return admit({ principal: principalOfToken(claims), user: undefined })
     const loaded = loadUser(claims)
     const finish = (user: unknown) => {
       if (user === null || user === undefined) {
         throw new GatehouseError('invalid_token', 'Error loading the user')
       }
-      admit({ claims, user })
+      admit({ principal: principalOfToken(claims), user })
     }
     if (loaded instanceof Promise) return loaded.then(finish).catch(refuse)
     return finish(loaded)

@@ -1,10 +1,11 @@
 import { runGuard, type UserLoader } from './admit.js'
-import type { GatehouseClaims, Guard, RequireOptions } from './guard.js'
+import type { Principal } from '../tokens/principal.js'
+import type { Guard, RequireOptions } from './guard.js'
 
 /** The parts of Express's request and response the middleware uses (no express import). */
 export interface ExpressLikeRequest {
   headers: Record<string, string | string[] | undefined>
-  auth?: GatehouseClaims | null
+  principal?: Principal | null
   user?: unknown
 }
 export interface ExpressLikeResponse {
@@ -20,10 +21,10 @@ export type ExpressMiddleware = (
 ) => void
 
 /**
- * Express middleware for resource servers; sets `req.auth` (and `req.user` with loadUser).
+ * Express middleware for resource servers; sets `req.principal` (and `req.user` with loadUser).
  * @example
  * const auth = expressGuard(createGuard({ issuer, audience: 'gatehouse', jwksUri }))
- * app.get('/reports', auth.required({ roles: ['admin'] }), (req, res) => res.json(req.auth))
+ * app.get('/reports', auth.required({ roles: ['admin'] }), (req, res) => res.json(req.principal))
  */
 export function expressGuard(
   guard: Guard,
@@ -37,7 +38,7 @@ export function expressGuard(
     (req, res, next) => {
       const raw = req.headers['authorization']
       const header = Array.isArray(raw) ? raw[0] : raw
-      req.auth = null
+      req.principal = null
       runGuard(
         guard,
         header,
@@ -45,7 +46,7 @@ export function expressGuard(
         options.loadUser,
         (admission) => {
           if (admission) {
-            req.auth = admission.claims
+            req.principal = admission.principal
             req.user = admission.user
           }
           next()

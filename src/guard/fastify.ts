@@ -1,18 +1,16 @@
 import type { FastifyInstance, onRequestHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
+import type { Principal } from '../tokens/principal.js'
 import { runGuard, type UserLoader } from './admit.js'
-import {
-  createGuard,
-  type GatehouseClaims,
-  type Guard,
-  type GuardOptions,
-  type RequireOptions,
-} from './guard.js'
+import { createGuard, type Guard, type GuardOptions, type RequireOptions } from './guard.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The verified token's claims; null when the route has no guard or none was sent. */
-    auth: GatehouseClaims | null
+    /**
+     * The verified token: its claims and kind. Null when the route has no guard or no token
+     * was sent. The same name and type as the Gatehouse plugin's, so both can share an app.
+     */
+    principal: Principal | null
     /** What `loadUser` returned for the token; null without a loader or a token. */
     user: unknown
   }
@@ -20,7 +18,7 @@ declare module 'fastify' {
     auth: {
       /** onRequest hook: a valid token is required, with these roles, scopes, freshness. */
       required(options?: RequireOptions): onRequestHookHandler
-      /** onRequest hook: sets request.auth when a valid token is sent; refuses bad ones. */
+      /** onRequest hook: sets request.principal when a valid token is sent; refuses bad ones. */
       optional(): onRequestHookHandler
     }
   }
@@ -35,12 +33,13 @@ export type FastifyGuardOptions = ({ guard: Guard } | GuardOptions) & {
  * Fastify plugin for resource servers.
  * @example
  * await app.register(gatehouseGuard, { issuer, audience: 'gatehouse', jwksUri })
- * app.get('/reports', { onRequest: app.auth.required({ scopes: ['reports:read'] }) }, (req) => req.auth)
+ * app.get('/reports', { onRequest: app.auth.required({ scopes: ['reports:read'] }) }, (req) => req.principal)
  */
 export const gatehouseGuard = fp(
   (app: FastifyInstance, options: FastifyGuardOptions, done: (error?: Error) => void) => {
     const guard = 'guard' in options ? options.guard : createGuard(options)
-    app.decorateRequest('auth', null)
+    // The Gatehouse plugin shares this decoration, so an app may register both.
+    if (!app.hasRequestDecorator('principal')) app.decorateRequest('principal', null)
     app.decorateRequest('user', null)
 
     const hook =
@@ -53,7 +52,7 @@ export const gatehouseGuard = fp(
           options.loadUser,
           (admission) => {
             if (admission) {
-              request.auth = admission.claims
+              request.principal = admission.principal
               request.user = admission.user ?? null
             }
             next()

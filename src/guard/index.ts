@@ -18,6 +18,7 @@ export {
 } from './key-source.js'
 export type { IntrospectionOptions } from './introspection.js'
 export type { UserLoader } from './admit.js'
+export type { Principal, PrincipalKind } from '../tokens/principal.js'
 export { gatehouseGuard, type FastifyGuardOptions } from './fastify.js'
 export { expressGuard, type ExpressMiddleware } from './express.js'
 export { GatehouseError, type ErrorCode } from '../errors/index.js'

@@ -117,7 +117,8 @@ async function gatehousePlugin(app: FastifyInstance, options: GatehouseOptions):
   const required = (guardOptions?: RequiredOptions) =>
     createRequiredGuard(core.auth, core.telemetry, guardOptions)
   app.decorate('gatehouse', { required, auth: core.auth, config: core.config })
-  app.decorateRequest('principal', null)
+  // The plugin and the guard share this decoration, so an app may register both.
+  if (!app.hasRequestDecorator('principal')) app.decorateRequest('principal', null)
 
   if (options.routes === false) return
   const deps: RouteDeps = {

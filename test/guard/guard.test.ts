@@ -276,12 +276,13 @@ describe('with the auth server down', () => {
 })
 
 describe('adapters', () => {
-  it('Fastify: request.auth, required roles and scopes, optional, server-shaped errors', async () => {
+  it('Fastify: request.principal, required roles and scopes, optional, server-shaped errors', async () => {
     const { guard } = guardFor()
     const app = Fastify()
     await app.register(gatehouseGuard, { guard })
     app.get('/reports', { onRequest: app.auth.required({ scopes: ['data:read'] }) }, (request) => ({
-      user: request.auth?.username,
+      user: request.principal?.username,
+      kind: request.principal?.kind,
     }))
     app.get(
       '/admin',
@@ -289,7 +290,7 @@ describe('adapters', () => {
       () => ({ ok: true }),
     )
     app.get('/maybe', { onRequest: app.auth.optional() }, (request) => ({
-      user: request.auth?.username ?? null,
+      user: request.principal?.username ?? null,
     }))
     const { access_token } = await login()
     try {
@@ -297,7 +298,7 @@ describe('adapters', () => {
         (
           await app.inject({ url: '/reports', headers: { authorization: header(access_token) } })
         ).json(),
-      ).toEqual({ user: 'user1' })
+      ).toEqual({ user: 'user1', kind: 'user' })
       const forbidden = await app.inject({
         url: '/admin',
         headers: { authorization: header(access_token) },
@@ -356,12 +357,12 @@ describe('adapters', () => {
     }
   })
 
-  it('Express: req.auth and the same errors over a real socket', async () => {
+  it('Express: req.principal and the same errors over a real socket', async () => {
     const { guard } = guardFor()
     const auth = expressGuard(guard)
     const app = express()
     app.get('/reports', auth.required({ scopes: ['data:read'] }), (req, res) => {
-      res.json({ user: (req as { auth?: { username?: string } }).auth?.username })
+      res.json({ user: (req as { principal?: { username?: string } }).principal?.username })
     })
     app.get('/fresh', auth.required({ fresh: true }), (_req, res) => {
       res.json({ ok: true })

@@ -1,7 +1,8 @@
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
 import { decodeJwt } from 'jose'
 import { afterEach, describe, expect, it } from 'vitest'
-import { gatehouse, login, type GatehouseOptions } from '../../src/index.js'
+import { gatehouseGuard } from '../../src/guard/index.js'
+import { gatehouse, jwks, login, type GatehouseOptions } from '../../src/index.js'
 
 let app: FastifyInstance
 afterEach(() => app.close())
@@ -78,6 +79,26 @@ describe('gatehouse Fastify plugin (library mode)', () => {
       (await app.inject({ url: '/auth/protected', headers: { authorization: `Bearer ${user}` } }))
         .statusCode,
     ).toBe(200)
+  })
+
+  it('shares request.principal with the guard, so an app may register both', async () => {
+    await appWith({ settings: { issuer: 'https://app.example.com' } })
+    await app.register(gatehouseGuard, {
+      issuer: 'https://app.example.com',
+      audience: 'gatehouse',
+      jwks: jwks(app.gatehouse.auth),
+    })
+    const who = (request: FastifyRequest) => ({
+      by: request.principal?.username,
+      kind: request.principal?.kind,
+    })
+    app.get('/local', { onRequest: app.gatehouse.required() }, who)
+    app.get('/remote', { onRequest: app.auth.required() }, who)
+    const token = await tokenFor('/login', 'user1', 'password1')
+    for (const url of ['/local', '/remote']) {
+      const res = await app.inject({ url, headers: { authorization: `Bearer ${token}` } })
+      expect(res.json(), url).toEqual({ by: 'user1', kind: 'user' })
+    }
   })
 
   it('leaves the application its own validation and body parsing', async () => {

@@ -1,4 +1,4 @@
-import type { AccessTokenClaims } from '../tokens/access-token.js'
+import type { AccessTokenClaims } from './access-token.js'
 
 /**
  * Who acts: a person through a session's token (`user`), a person's API key (`api_key`),
