@@ -30,10 +30,32 @@ function isMessage(value: unknown): value is Message {
  * gather every worker's metrics for whichever worker a scrape of /metrics reached.
  */
 export function serveWorkerState(policy: LockoutPolicy): void {
+  const answer = createPrimaryAnswerer(policy)
+  cluster.on('message', (worker: Worker, message: unknown) => {
+    if (!isMessage(message)) return
+    if (message.gatehouse === 'call') {
+      answer(message.request).then(
+        (value) => worker.send({ gatehouse: 'result', id: message.id, value }),
+        (error: unknown) =>
+          worker.send({ gatehouse: 'result', id: message.id, error: String(error) }),
+      )
+    } else if (message.gatehouse === 'event') {
+      for (const other of Object.values(cluster.workers ?? {})) {
+        if (other && other !== worker && other.isConnected()) other.send(message)
+      }
+    }
+  })
+}
+
+/** The primary's side of a call: one state for all workers; an unknown call is an error. */
+export function createPrimaryAnswerer(
+  policy: LockoutPolicy,
+): (request: unknown) => Promise<unknown> {
   const limiter = createMemoryRateLimiter()
   const lockout = createMemoryLockoutTracker(policy)
   const metrics = new AggregatorRegistry()
-  const answer = (request: Request): Promise<unknown> => {
+  return (raw) => {
+    const request = raw as Request
     switch (request.op) {
       case 'hit':
         return limiter.hit(...request.args)
@@ -51,22 +73,7 @@ export function serveWorkerState(policy: LockoutPolicy): void {
         )
     }
   }
-  cluster.on('message', (worker: Worker, message: unknown) => {
-    if (!isMessage(message)) return
-    if (message.gatehouse === 'call') {
-      answer(message.request).then(
-        (value) => worker.send({ gatehouse: 'result', id: message.id, value }),
-        (error: unknown) =>
-          worker.send({ gatehouse: 'result', id: message.id, error: String(error) }),
-      )
-    } else if (message.gatehouse === 'event') {
-      for (const other of Object.values(cluster.workers ?? {})) {
-        if (other && other !== worker && other.isConnected()) other.send(message)
-      }
-    }
-  })
 }
-
 export interface WorkerState {
   rateLimiter: RateLimiter
   lockout: LockoutTracker
@@ -76,16 +83,35 @@ export interface WorkerState {
 /** How long a worker waits for the primary's answer. */
 const CALL_TIMEOUT_MS = 5_000
 
+/** A worker's end of the IPC channel: `process` in a cluster worker. */
+export interface WorkerPort {
+  send(message: unknown): unknown
+  on(event: 'message', listener: (message: unknown) => void): unknown
+}
+
+function processPort(): WorkerPort {
+  const send = process.send?.bind(process)
+  if (!send) throw new Error('the primary can only be called from a cluster worker')
+  return {
+    send: (message) => send(message),
+    on: (event, listener) => process.on(event, listener),
+  }
+}
+
 /**
  * Calls answered by the primary over node:cluster's IPC channel. Each caller of a process
  * has its own `channel`, so answers reach only the caller that asked.
  */
-function primaryCaller(channel: string, onEvent?: (event: ClusterEvent) => void) {
-  const send = process.send?.bind(process)
-  if (!send) throw new Error('the primary can only be called from a cluster worker')
+export function primaryCaller(
+  channel: string,
+  onEvent?: (event: ClusterEvent) => void,
+  port: WorkerPort = processPort(),
+  timeoutMs = CALL_TIMEOUT_MS,
+) {
+  const send = (message: Message) => port.send(message)
   let nextId = 0
   const pending = new Map<string, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
-  process.on('message', (message: unknown) => {
+  port.on('message', (message: unknown) => {
     if (!isMessage(message)) return
     if (message.gatehouse === 'result') {
       const call = pending.get(message.id)
@@ -106,8 +132,8 @@ function primaryCaller(channel: string, onEvent?: (event: ClusterEvent) => void)
         // callers fall back or fail like an unreachable Redis.
         const timer = setTimeout(() => {
           pending.delete(id)
-          reject(new Error(`the primary did not answer ${request.op} within ${CALL_TIMEOUT_MS} ms`))
-        }, CALL_TIMEOUT_MS)
+          reject(new Error(`the primary did not answer ${request.op} within ${timeoutMs} ms`))
+        }, timeoutMs)
         timer.unref()
         pending.set(id, {
           resolve: (value) => {
