@@ -46,7 +46,13 @@ const layerConfigs = Object.entries(LAYERS).flatMap(([layer, allowed]) => [
     rules: layerRules(layer, allowed, { core: false }),
   },
   ...(layer === 'http'
-    ? [{ files: COMPOSITION_ROOTS, rules: layerRules(layer, allowed, { core: true }) }]
+    ? [
+        {
+          files: COMPOSITION_ROOTS,
+          // The roots assemble everything, the pages above the routes included.
+          rules: layerRules(layer, [...allowed, 'ui'], { core: true }),
+        },
+      ]
     : []),
 ])
 

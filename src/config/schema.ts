@@ -162,6 +162,26 @@ export const settings = {
     }),
     description: '`SameSite` of the token cookies (lax, strict or none; none requires Secure).',
   },
+  ui: {
+    env: 'GATEHOUSE_UI',
+    flag: null,
+    schema: Type.Boolean({ default: true }),
+    description:
+      'Serve the hosted pages under `/ui/` (sign-in, sign-up, account, admin). false for API-only deployments.',
+  },
+  uiName: {
+    env: 'GATEHOUSE_UI_NAME',
+    flag: null,
+    schema: Type.String({ minLength: 1, maxLength: 60, default: 'Gatehouse' }),
+    description: 'Product name shown on the hosted pages and in their titles.',
+  },
+  uiAccent: {
+    env: 'GATEHOUSE_UI_ACCENT',
+    flag: null,
+    schema: Type.String({ pattern: '^#[0-9a-fA-F]{6}$', default: '#3b4fd8' }),
+    description:
+      'Accent colour of the hosted pages, as `#rrggbb` (buttons and links; keep it dark enough for white text).',
+  },
   trustProxy: {
     env: 'GATEHOUSE_TRUST_PROXY',
     flag: null,

@@ -95,5 +95,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   healthRoutes(app, () => core.ready())
   if (metrics) metricsRoute(app, metrics, config.metricsToken)
   await app.register(gatehouse, { core })
+  if (config.ui) {
+    // A person who opens the server's address lands on the pages.
+    app.get('/', { schema: { hide: true } }, (_request, reply) => reply.redirect('/ui/', 302))
+  }
   return app
 }

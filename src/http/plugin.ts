@@ -25,6 +25,7 @@ import type { GatehouseInstance, RouteDeps } from './route-deps.js'
 import { seedResourceRoutes } from './routes/seed-resources.js'
 import { wellKnownRoutes } from './routes/well-known.js'
 import { createValidatorCompiler } from './validation.js'
+import { hostedPages } from '../ui/plugin.js'
 
 /** Requests to Gatehouse's routes carry small JSON bodies; anything larger is refused. */
 export const BODY_LIMIT_BYTES = 16 * 1024
@@ -162,6 +163,20 @@ async function gatehousePlugin(app: FastifyInstance, options: GatehouseOptions):
         registered()
       })
       void child.register((oauth: GatehouseInstance) => oauthRoutes(oauth, deps))
+      if (core.config.ui) {
+        void child.register(
+          (pages: GatehouseInstance) =>
+            hostedPages(pages, {
+              auth: core.auth,
+              root: `${options.prefix ?? ''}/ui`,
+              product: core.config.uiName,
+              accent: core.config.uiAccent,
+              secureCookies: core.config.cookieSecure,
+              limitByIp: deps.limitByIp,
+            }),
+          { prefix: '/ui' },
+        )
+      }
       done()
     },
     options.prefix ? { prefix: options.prefix } : {},

@@ -43,7 +43,7 @@ const get = async (path: string, token?: string, method = 'GET') => {
     method,
     headers: token ? { authorization: `Bearer ${token}` } : {},
   })
-  return { status: res.status, body: await res.json() }
+  return { status: res.status, body: (await res.json()) as unknown }
 }
 
 describe('examples/resource-server', () => {

@@ -136,7 +136,9 @@ describe.skipIf(!available)('two instances on one PostgreSQL and one Redis', () 
 
   it('share keys, users and tokens', async () => {
     const jwks = await Promise.all(
-      [a, b].map(async (s) => (await fetch(`${s.url}/.well-known/jwks.json`)).json()),
+      [a, b].map(
+        async (s) => (await fetch(`${s.url}/.well-known/jwks.json`)).json() as Promise<unknown>,
+      ),
     )
     expect(jwks[0]).toEqual(jwks[1])
     expect(

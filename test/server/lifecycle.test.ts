@@ -30,7 +30,7 @@ describe('gatehouse serve', () => {
     const issuer = 'http://gatehouse.test'
     const first = await startServer(['--demo', '--database', database, '--issuer', issuer])
     const token = await loginToken(first.url, 'user1', 'password1')
-    const jwksBefore = await (await fetch(`${first.url}/.well-known/jwks.json`)).json()
+    const jwksBefore: unknown = await (await fetch(`${first.url}/.well-known/jwks.json`)).json()
     expect(await first.stop()).toBe(0)
 
     const second = await startServer(['--database', database, '--issuer', issuer])

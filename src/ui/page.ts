@@ -1,0 +1,131 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { VNode } from 'preact'
+import { renderToString } from 'preact-render-to-string'
+import type { Auth, Principal } from '../auth/context.js'
+import { ADMIN_ROLE } from '../auth/rbac.js'
+import { GatehouseError } from '../errors/index.js'
+import { toErrorResponse } from '../http/error-handler.js'
+import { hasRoles } from '../permissions.js'
+import type { Assets } from './assets.js'
+import { ensureCsrfNonce, formToken, type BrowserCookies } from './browser-session.js'
+import type { Messages } from './messages.js'
+import type { FieldErrors, FormState } from './views/components.js'
+import type { PageContext } from './views/context.js'
+
+/** What the page routes receive: the use cases' context and the pages' settings. */
+export interface PageDeps {
+  auth: Auth
+  /** The pages' root path: `/ui`, or `/auth/ui` under a plugin prefix. */
+  root: string
+  product: string
+  t: Messages
+  assets: Assets
+  cookies: BrowserCookies
+  limitByIp: (request: FastifyRequest) => Promise<void>
+  /** This browser's CSRF nonce, read or set once per request. */
+  nonceOf(request: FastifyRequest, reply: FastifyReply, options?: { renew?: boolean }): string
+}
+
+/** One nonce per request, however many times a page asks for it. */
+export function createNonceMemo(cookies: BrowserCookies): PageDeps['nonceOf'] {
+  const nonces = new WeakMap<FastifyRequest, string>()
+  return (request, reply, options = {}) => {
+    const known = nonces.get(request)
+    if (known !== undefined && !options.renew) return known
+    const nonce = ensureCsrfNonce(request, reply, cookies, options)
+    nonces.set(request, nonce)
+    return nonce
+  }
+}
+
+export function pageContext(
+  deps: PageDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  section: PageContext['section'],
+): PageContext {
+  const principal = request.principal
+  return {
+    t: deps.t,
+    product: deps.product,
+    root: deps.root,
+    assets: {
+      stylesheet: `${deps.root}/${deps.assets.stylesheet.path}`,
+      script: `${deps.root}/${deps.assets.script.path}`,
+    },
+    csrf: formToken(deps.auth, deps.nonceOf(request, reply)),
+    user: principal
+      ? { username: principal.username ?? principal.sub, admin: isAdmin(principal) }
+      : null,
+    section,
+  }
+}
+
+export const isAdmin = (principal: Principal): boolean => hasRoles(principal, [ADMIN_ROLE])
+
+export function sendPage(reply: FastifyReply, status: number, page: VNode): FastifyReply {
+  return reply
+    .code(status)
+    .type('text/html; charset=utf-8')
+    .send(`<!doctype html>${renderToString(page)}`)
+}
+
+/** Post/redirect/get: 303 makes the browser GET the next page. */
+export function redirect(reply: FastifyReply, location: string): FastifyReply {
+  return reply.code(303).header('location', location).send()
+}
+
+/** The status and text a failed action shows: the same catalogue as the JSON API. */
+export function describeError(error: unknown): {
+  status: number
+  message: string
+  retryAfter: string | undefined
+} {
+  const response = toErrorResponse(error)
+  return {
+    status: response.status,
+    message: response.body.msg,
+    retryAfter: response.headers['retry-after'],
+  }
+}
+
+/** A use case's error as a form's state: next to the field it concerns, if any. */
+export function formStateOf(
+  error: unknown,
+  fieldOf: Partial<Record<string, string>>,
+  values: Partial<Record<string, string>> = {},
+): { status: number; state: FormState } {
+  const { status, message } = describeError(error)
+  const code = error instanceof GatehouseError ? error.code : 'internal_error'
+  const field = fieldOf[code]
+  const fields: FieldErrors | undefined = field ? { [field]: message } : undefined
+  return { status, state: field ? { fields, values } : { error: message, values } }
+}
+
+/** The signed-in person of a page that needs one, else a trip to the sign-in page. */
+export function requirePrincipal(
+  deps: PageDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Principal | null {
+  if (request.principal) return request.principal
+  // After signing in, come back to the page; a form's address is no page to come back to.
+  void redirect(reply, signInUrl(deps, request.method === 'GET' ? request.url : undefined))
+  return null
+}
+
+export function signInUrl(deps: PageDeps, returnTo?: string, done?: string): string {
+  const query = new URLSearchParams()
+  if (returnTo) query.set('return_to', returnTo)
+  if (done) query.set('done', done)
+  const text = query.toString()
+  return `${deps.root}/sign-in${text ? `?${text}` : ''}`
+}
+
+/**
+ * Actions that create credentials or grant power need a recent password (as in the JSON
+ * API); the pages send the person to sign in again and back.
+ */
+export function isStale(error: unknown): boolean {
+  return error instanceof GatehouseError && error.code === 'fresh_token_required'
+}

@@ -1,0 +1,26 @@
+/**
+ * Where to go after signing in: only a path on this origin. `//evil.example` (scheme
+ * relative), `/\evil.example` (browsers read `\` as `/`), absolute URLs, control
+ * characters and anything over 2 KiB fall back to `home`.
+ */
+export function safeReturnTo(value: unknown, home: string): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 2048) return home
+  if (!value.startsWith('/') || value.startsWith('//') || hasControlOrBackslash(value)) return home
+  // Resolve against a placeholder origin: whatever the string does, it must stay there.
+  const base = 'http://return-to.invalid'
+  let url: URL
+  try {
+    url = new URL(value, base)
+  } catch {
+    return home
+  }
+  return url.origin === base ? `${url.pathname}${url.search}${url.hash}` : home
+}
+
+function hasControlOrBackslash(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i)
+    if (code < 0x20 || code === 0x7f || code === 0x5c) return true
+  }
+  return false
+}

@@ -1,0 +1,195 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import Type from 'typebox'
+import { createApiKey, listApiKeys, revokeApiKey } from '../../auth/api-keys.js'
+import { changePassword } from '../../auth/change-password.js'
+import type { Principal } from '../../auth/context.js'
+import { listSessions, logout, revokeSession } from '../../auth/sessions.js'
+import { getMe } from '../../auth/users.js'
+import { requestContext, type GatehouseInstance } from '../../http/route-deps.js'
+import { clearSessionCookies } from '../browser-session.js'
+import { formBody, secret, text, words } from '../forms.js'
+import {
+  formStateOf,
+  isStale,
+  pageContext,
+  redirect,
+  requirePrincipal,
+  sendPage,
+  signInUrl,
+  type PageDeps,
+} from '../page.js'
+import { AccountPage, type AccountView } from '../views/account.js'
+
+const DoneQuery = Type.Object({ done: Type.Optional(Type.String({ maxLength: 32 })) })
+const IdForm = formBody({ id: text(64) })
+const EXPIRY_DAYS = { never: undefined, '30': 30, '90': 90, '365': 365 } as const
+
+/** The whole account on one page; every action posts, then comes back here. */
+export function accountRoutes(app: GatehouseInstance, deps: PageDeps): void {
+  const { t } = deps
+  const page = `${deps.root}/account`
+  const notices: Partial<Record<string, string>> = {
+    created: t.signUp.created,
+    password_changed: t.account.passwordChanged,
+    session_ended: t.account.sessionEnded,
+    others_ended: t.account.othersEnded,
+    key_revoked: t.account.keyRevoked,
+  }
+
+  async function render(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    principal: Principal,
+    status: number,
+    extra: Partial<AccountView>,
+  ) {
+    const [user, sessions, apiKeys] = await Promise.all([
+      getMe(deps.auth, principal),
+      listSessions(deps.auth, principal, { limit: 100 }),
+      listApiKeys(deps.auth, principal, { limit: 100 }),
+    ])
+    const view: AccountView = { user, sessions: sessions.items, apiKeys: apiKeys.items, ...extra }
+    return sendPage(
+      reply,
+      status,
+      <AccountPage ctx={pageContext(deps, request, reply, 'account')} view={view} />,
+    )
+  }
+
+  /** A failed action: back to sign-in when it needs a fresh login, else the page with the error. */
+  function failed(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    principal: Principal,
+    error: unknown,
+    form: keyof Pick<AccountView, 'passwordForm' | 'apiKeyForm' | 'actionError'>,
+    fields: Partial<Record<string, string>> = {},
+    values: Partial<Record<string, string>> = {},
+  ) {
+    if (isStale(error)) return redirect(reply, signInUrl(deps, page, 'reauthenticate'))
+    const { status, state } = formStateOf(error, fields, values)
+    return render(request, reply, principal, status, { [form]: state })
+  }
+
+  app.get('/account', { schema: { querystring: DoneQuery } }, async (request, reply) => {
+    const principal = requirePrincipal(deps, request, reply)
+    if (!principal) return reply
+    const done = request.query.done
+    return render(request, reply, principal, 200, {
+      notice: done === undefined ? undefined : notices[done],
+    })
+  })
+
+  app.post(
+    '/account/password',
+    {
+      schema: {
+        body: formBody({ username: text(), current_password: secret(), new_password: secret() }),
+      },
+    },
+    async (request, reply) => {
+      const principal = requirePrincipal(deps, request, reply)
+      if (!principal) return reply
+      try {
+        await changePassword(
+          deps.auth,
+          principal,
+          {
+            currentPassword: request.body.current_password,
+            newPassword: request.body.new_password,
+          },
+          requestContext(request),
+        )
+        return redirect(reply, `${page}?done=password_changed`)
+      } catch (error) {
+        return failed(request, reply, principal, error, 'passwordForm', {
+          incorrect_password: 'current_password',
+          invalid_password: 'new_password',
+          weak_password: 'new_password',
+        })
+      }
+    },
+  )
+
+  app.post('/account/sessions/end', { schema: { body: IdForm } }, async (request, reply) => {
+    const principal = requirePrincipal(deps, request, reply)
+    if (!principal) return reply
+    try {
+      await revokeSession(deps.auth, principal, request.body.id, requestContext(request))
+    } catch (error) {
+      return failed(request, reply, principal, error, 'actionError')
+    }
+    if (request.body.id !== principal.sid) return redirect(reply, `${page}?done=session_ended`)
+    // Ending this browser's own session is signing out.
+    clearSessionCookies(reply, deps.cookies)
+    return redirect(reply, signInUrl(deps, undefined, 'signed_out'))
+  })
+
+  app.post(
+    '/account/sessions/end-others',
+    { schema: { body: formBody({}) } },
+    async (request, reply) => {
+      const principal = requirePrincipal(deps, request, reply)
+      if (!principal) return reply
+      await logout(deps.auth, principal, 'others', requestContext(request))
+      return redirect(reply, `${page}?done=others_ended`)
+    },
+  )
+
+  app.post(
+    '/account/api-keys',
+    {
+      schema: {
+        body: formBody({
+          name: text(100),
+          scopes: text(1024),
+          expires: Type.Union(Object.keys(EXPIRY_DAYS).map((days) => Type.Literal(days))),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const principal = requirePrincipal(deps, request, reply)
+      if (!principal) return reply
+      const { name, scopes, expires } = request.body
+      const days = EXPIRY_DAYS[expires as keyof typeof EXPIRY_DAYS]
+      try {
+        const created = await createApiKey(
+          deps.auth,
+          principal,
+          {
+            name,
+            scopes: words(scopes).length ? words(scopes) : undefined,
+            expiresIn: days === undefined ? undefined : days * 24 * 3600,
+          },
+          requestContext(request),
+        )
+        // Shown in this answer, never redirected: a secret must not travel in a URL or cookie.
+        return render(request, reply, principal, 201, { createdKey: created })
+      } catch (error) {
+        return failed(
+          request,
+          reply,
+          principal,
+          error,
+          'apiKeyForm',
+          {
+            invalid_request: 'name',
+            invalid_scope: 'scopes',
+          },
+          { name, scopes },
+        )
+      }
+    },
+  )
+
+  app.post('/account/api-keys/revoke', { schema: { body: IdForm } }, async (request, reply) => {
+    const principal = requirePrincipal(deps, request, reply)
+    if (!principal) return reply
+    try {
+      await revokeApiKey(deps.auth, principal, request.body.id, requestContext(request))
+    } catch (error) {
+      return failed(request, reply, principal, error, 'actionError')
+    }
+    return redirect(reply, `${page}?done=key_revoked`)
+  })
+}

@@ -1,0 +1,118 @@
+import Type from 'typebox'
+import { login } from '../../auth/login.js'
+import { logout } from '../../auth/sessions.js'
+import { register } from '../../auth/users.js'
+import type { GatehouseInstance } from '../../http/route-deps.js'
+import { requestContext } from '../../http/route-deps.js'
+import { clearSessionCookies, setSessionCookies } from '../browser-session.js'
+import { formBody, secret, text } from '../forms.js'
+import { formStateOf, pageContext, redirect, sendPage, type PageDeps } from '../page.js'
+import { safeReturnTo } from '../return-to.js'
+import { SignInPage } from '../views/sign-in.js'
+import { SignUpPage } from '../views/sign-up.js'
+
+const SignInQuery = Type.Object({
+  return_to: Type.Optional(Type.String({ maxLength: 2048 })),
+  done: Type.Optional(Type.String({ maxLength: 32 })),
+})
+const Credentials = formBody({ username: text(), password: secret() })
+
+/** Sign-in errors name no field: an unknown user and a wrong password read the same. */
+const SIGN_UP_FIELDS = {
+  invalid_username: 'username',
+  username_taken: 'username',
+  invalid_password: 'password',
+  weak_password: 'password',
+}
+
+export function signInRoutes(app: GatehouseInstance, deps: PageDeps): void {
+  const { t } = deps
+  const home = `${deps.root}/account`
+  const notices: Partial<Record<string, string>> = {
+    signed_out: t.signIn.signedOut,
+    password_changed: t.signIn.passwordChanged,
+    reauthenticate: t.signIn.reauthenticate,
+  }
+
+  app.get('/', (request, reply) =>
+    redirect(reply, request.principal ? home : `${deps.root}/sign-in`),
+  )
+
+  app.get('/sign-in', { schema: { querystring: SignInQuery } }, (request, reply) => {
+    const returnTo = safeReturnTo(request.query.return_to, home)
+    // Someone signed in who is asked to sign in again (a fresh login) sees the form.
+    if (request.principal && request.query.done !== 'reauthenticate')
+      return redirect(reply, returnTo)
+    const ctx = pageContext(deps, request, reply, 'sign-in')
+    const notice = request.query.done === undefined ? undefined : notices[request.query.done]
+    return sendPage(
+      reply,
+      200,
+      <SignInPage ctx={ctx} returnTo={request.query.return_to ? returnTo : null} notice={notice} />,
+    )
+  })
+
+  app.post(
+    '/sign-in',
+    { onRequest: deps.limitByIp, schema: { querystring: SignInQuery, body: Credentials } },
+    async (request, reply) => {
+      const returnTo = safeReturnTo(request.query.return_to, home)
+      const context = requestContext(request)
+      try {
+        const pair = await login(deps.auth, request.body, context)
+        // A second sign-in in this browser replaces the first instead of leaving it open.
+        if (request.principal) await logout(deps.auth, request.principal, 'local', context)
+        setSessionCookies(reply, pair, deps.cookies)
+        deps.nonceOf(request, reply, { renew: true })
+        return redirect(reply, returnTo)
+      } catch (error) {
+        const { status, state } = formStateOf(error, {}, { username: request.body.username })
+        const ctx = pageContext(deps, request, reply, 'sign-in')
+        return sendPage(
+          reply,
+          status,
+          <SignInPage
+            ctx={ctx}
+            returnTo={request.query.return_to ? returnTo : null}
+            state={state}
+          />,
+        )
+      }
+    },
+  )
+
+  app.get('/sign-up', (request, reply) => {
+    if (request.principal) return redirect(reply, home)
+    return sendPage(reply, 200, <SignUpPage ctx={pageContext(deps, request, reply, 'sign-up')} />)
+  })
+
+  app.post(
+    '/sign-up',
+    { onRequest: deps.limitByIp, schema: { body: Credentials } },
+    async (request, reply) => {
+      const context = requestContext(request)
+      const { username, password } = request.body
+      try {
+        await register(deps.auth, { username, password }, context)
+        const pair = await login(deps.auth, { username, password }, context)
+        if (request.principal) await logout(deps.auth, request.principal, 'local', context)
+        setSessionCookies(reply, pair, deps.cookies)
+        deps.nonceOf(request, reply, { renew: true })
+        return redirect(reply, `${home}?done=created`)
+      } catch (error) {
+        const { status, state } = formStateOf(error, SIGN_UP_FIELDS, { username })
+        const ctx = pageContext(deps, request, reply, 'sign-up')
+        return sendPage(reply, status, <SignUpPage ctx={ctx} state={state} />)
+      }
+    },
+  )
+
+  app.post('/sign-out', { schema: { body: formBody({}) } }, async (request, reply) => {
+    if (request.principal) {
+      await logout(deps.auth, request.principal, 'local', requestContext(request))
+    }
+    clearSessionCookies(reply, deps.cookies)
+    deps.nonceOf(request, reply, { renew: true })
+    return redirect(reply, `${deps.root}/sign-in?done=signed_out`)
+  })
+}

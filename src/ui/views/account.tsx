@@ -1,0 +1,200 @@
+import type { ApiKeyView, CreatedApiKey } from '../../auth/api-keys.js'
+import type { SessionView } from '../../auth/sessions.js'
+import type { PublicUser } from '../../auth/users.js'
+import { format } from '../messages.js'
+import { Field, Form, FormError, isoDate, Notice, SecretBox, type FormState } from './components.js'
+import type { PageContext } from './context.js'
+import { Layout } from './layout.js'
+
+export interface AccountView {
+  user: PublicUser
+  sessions: SessionView[]
+  apiKeys: ApiKeyView[]
+  notice?: string | undefined
+  createdKey?: CreatedApiKey | undefined
+  passwordForm?: FormState | undefined
+  apiKeyForm?: FormState | undefined
+  /** An error of a list action (ending a session, revoking a key). */
+  actionError?: FormState | undefined
+}
+
+export function AccountPage({ ctx, view }: { ctx: PageContext; view: AccountView }) {
+  const { t } = ctx
+  const never = t.common.never
+  return (
+    <Layout ctx={ctx} title={t.account.title}>
+      <h1>{t.account.title}</h1>
+      <Notice text={view.notice} />
+      <FormError state={view.actionError} />
+      {view.createdKey && (
+        <SecretBox
+          ctx={ctx}
+          heading={format(t.account.keyCreated, { name: view.createdKey.name })}
+          label={t.account.apiKeysHeading}
+          secret={view.createdKey.key}
+        />
+      )}
+
+      <section class="card" aria-labelledby="profile">
+        <h2 id="profile">{t.account.profile}</h2>
+        <dl class="facts">
+          <dt>{t.common.username}</dt>
+          <dd>{view.user.username}</dd>
+          <dt>{t.account.userId}</dt>
+          <dd class="mono">{view.user.id}</dd>
+          <dt>{t.account.roles}</dt>
+          <dd>{view.user.roles.length ? view.user.roles.join(', ') : t.common.none}</dd>
+          <dt>{t.account.memberSince}</dt>
+          <dd>{isoDate(view.user.createdAt, never)}</dd>
+        </dl>
+      </section>
+
+      <section class="card" aria-labelledby="password">
+        <h2 id="password">{t.account.passwordHeading}</h2>
+        <FormError state={view.passwordForm} />
+        <Form ctx={ctx} action={`${ctx.root}/account/password`} label={t.account.passwordHeading}>
+          <input
+            type="text"
+            name="username"
+            value={view.user.username}
+            autocomplete="username"
+            hidden
+          />
+          <Field
+            name="current_password"
+            label={t.account.currentPassword}
+            type="password"
+            autocomplete="current-password"
+            required
+            state={view.passwordForm}
+          />
+          <Field
+            name="new_password"
+            label={t.account.newPassword}
+            type="password"
+            autocomplete="new-password"
+            hint={t.signUp.passwordHint}
+            required
+            state={view.passwordForm}
+          />
+          <button type="submit">{t.account.changePassword}</button>
+        </Form>
+      </section>
+
+      <section class="card" aria-labelledby="sessions">
+        <h2 id="sessions">{t.account.sessionsHeading}</h2>
+        <p class="muted">{t.account.sessionsIntro}</p>
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t.account.device}</th>
+                <th scope="col">{t.account.address}</th>
+                <th scope="col">{t.common.created}</th>
+                <th scope="col">{t.account.lastUsed}</th>
+                <th scope="col">{t.common.actions}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {view.sessions.map((session) => (
+                <tr key={session.id} data-session={session.id}>
+                  <td>
+                    {session.userAgent ?? t.common.none}{' '}
+                    {session.current && <span class="badge">{t.account.thisSession}</span>}
+                  </td>
+                  <td class="mono">{session.ip ?? t.common.none}</td>
+                  <td>{isoDate(session.createdAt, never)}</td>
+                  <td>{isoDate(session.lastUsedAt, never)}</td>
+                  <td>
+                    <Form ctx={ctx} action={`${ctx.root}/account/sessions/end`} class="inline">
+                      <input type="hidden" name="id" value={session.id} />
+                      <button type="submit" class="danger">
+                        {t.account.endSession}
+                        <span class="sr-only"> {session.userAgent ?? session.id}</span>
+                      </button>
+                    </Form>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        {view.sessions.length > 1 && (
+          <Form ctx={ctx} action={`${ctx.root}/account/sessions/end-others`} class="inline">
+            <button type="submit" class="danger">
+              {t.account.endOthers}
+            </button>
+          </Form>
+        )}
+      </section>
+
+      <section class="card" aria-labelledby="api-keys">
+        <h2 id="api-keys">{t.account.apiKeysHeading}</h2>
+        <p class="muted">{t.account.apiKeysIntro}</p>
+        {view.apiKeys.length === 0 ? (
+          <p>{t.account.noApiKeys}</p>
+        ) : (
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">{t.common.name}</th>
+                  <th scope="col">{t.account.lastFour}</th>
+                  <th scope="col">{t.common.scopes}</th>
+                  <th scope="col">{t.account.lastUsed}</th>
+                  <th scope="col">{t.account.expiresAt}</th>
+                  <th scope="col">{t.common.actions}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {view.apiKeys.map((key) => (
+                  <tr key={key.id} data-api-key={key.id}>
+                    <td>{key.name}</td>
+                    <td class="mono">
+                      {key.prefix}…{key.last4}
+                    </td>
+                    <td>{key.scopes.join(' ')}</td>
+                    <td>{isoDate(key.lastUsedAt, never)}</td>
+                    <td>{isoDate(key.expiresAt, never)}</td>
+                    <td>
+                      <Form ctx={ctx} action={`${ctx.root}/account/api-keys/revoke`} class="inline">
+                        <input type="hidden" name="id" value={key.id} />
+                        <button type="submit" class="danger">
+                          {t.account.revokeKey}
+                          <span class="sr-only"> {key.name}</span>
+                        </button>
+                      </Form>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <FormError state={view.apiKeyForm} />
+        <Form ctx={ctx} action={`${ctx.root}/account/api-keys`} label={t.account.createKey}>
+          <div class="row">
+            <Field
+              name="name"
+              label={t.account.keyName}
+              required
+              maxLength={100}
+              state={view.apiKeyForm}
+            />
+            <Field name="scopes" label={t.account.keyScopes} state={view.apiKeyForm} />
+            <div class="field">
+              <label for="field-expires">{t.account.keyExpires}</label>
+              <select id="field-expires" name="expires">
+                <option value="never">{t.account.expiresNever}</option>
+                <option value="30">{t.account.expires30}</option>
+                <option value="90">{t.account.expires90}</option>
+                <option value="365">{t.account.expires365}</option>
+              </select>
+            </div>
+          </div>
+          <button type="submit">{t.account.createKey}</button>
+        </Form>
+      </section>
+    </Layout>
+  )
+}

@@ -1,0 +1,405 @@
+import type { ComponentChildren } from 'preact'
+import type { AdminUserView } from '../../auth/admin-users.js'
+import type { ClientView, CreatedClient } from '../../auth/clients.js'
+import type { SigningKeyView } from '../../auth/signing-keys.js'
+import type { AuditEventRecord, AuditEventType } from '../../store/store.js'
+import { format } from '../messages.js'
+import {
+  Field,
+  Form,
+  FormError,
+  isoDate,
+  Notice,
+  Pager,
+  SecretBox,
+  type FormState,
+} from './components.js'
+import type { PageContext } from './context.js'
+import { Layout } from './layout.js'
+
+export type AdminTab = 'users' | 'audit' | 'clients' | 'keys'
+
+/** What every admin page may show above its content. */
+export interface AdminMessages {
+  notice?: string | undefined
+  actionError?: FormState | undefined
+}
+
+function AdminLayout(props: {
+  ctx: PageContext
+  tab: AdminTab
+  messages: AdminMessages
+  children: ComponentChildren
+}) {
+  const { ctx } = props
+  const { t } = ctx
+  const tabs: [AdminTab, string][] = [
+    ['users', t.admin.users],
+    ['audit', t.admin.audit],
+    ['clients', t.admin.clients],
+    ['keys', t.admin.keys],
+  ]
+  const title = tabs.find(([tab]) => tab === props.tab)?.[1] ?? t.admin.title
+  return (
+    <Layout ctx={ctx} title={`${title} · ${t.admin.title}`}>
+      <h1>{t.admin.title}</h1>
+      <nav aria-label={t.admin.title}>
+        <ul>
+          {tabs.map(([tab, label]) => (
+            <li key={tab}>
+              <a
+                href={`${ctx.root}/admin/${tab}`}
+                aria-current={tab === props.tab ? 'page' : undefined}
+              >
+                {label}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <Notice text={props.messages.notice} />
+      <FormError state={props.messages.actionError} />
+      {props.children}
+    </Layout>
+  )
+}
+
+export interface UsersView extends AdminMessages {
+  users: AdminUserView[]
+  search: string
+  nextPage: string | null
+  firstPage: string | null
+  createForm?: FormState | undefined
+}
+
+export function AdminUsersPage({ ctx, view }: { ctx: PageContext; view: UsersView }) {
+  const { t } = ctx
+  const root = `${ctx.root}/admin/users`
+  return (
+    <AdminLayout ctx={ctx} tab="users" messages={view}>
+      <section class="card" aria-labelledby="users-heading">
+        <h2 id="users-heading">{t.admin.users}</h2>
+        <form method="get" action={root} class="row" role="search">
+          <Field name="q" label={t.admin.search} type="search" value={view.search} />
+          <button type="submit" class="secondary">
+            {t.admin.searchSubmit}
+          </button>
+        </form>
+        {view.users.length === 0 ? (
+          <p>{t.admin.noUsers}</p>
+        ) : (
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">{t.common.username}</th>
+                  <th scope="col">{t.account.roles}</th>
+                  <th scope="col">{t.admin.status}</th>
+                  <th scope="col">{t.common.created}</th>
+                  <th scope="col">{t.common.actions}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {view.users.map((user) => (
+                  <tr key={user.id} data-user={user.username}>
+                    <td>
+                      {user.username}
+                      <br />
+                      <span class="muted mono">{user.id}</span>
+                    </td>
+                    <td>
+                      <Form ctx={ctx} action={`${root}/roles`} class="row">
+                        <input type="hidden" name="id" value={user.id} />
+                        <div class="field">
+                          <label for={`roles-${user.id}`} class="sr-only">
+                            {`${t.account.roles}: ${user.username}`}
+                          </label>
+                          <input
+                            id={`roles-${user.id}`}
+                            type="text"
+                            name="roles"
+                            value={user.roles.join(' ')}
+                            maxLength={512}
+                            autocapitalize="none"
+                          />
+                        </div>
+                        <button type="submit" class="secondary">
+                          {t.admin.saveRoles}
+                        </button>
+                      </Form>
+                    </td>
+                    <td>
+                      <span class="badge">{user.disabled ? t.admin.disabled : t.admin.active}</span>
+                    </td>
+                    <td>{isoDate(user.createdAt, t.common.never)}</td>
+                    <td>
+                      <div class="row">
+                        <Form
+                          ctx={ctx}
+                          action={`${root}/${user.disabled ? 'enable' : 'disable'}`}
+                          class="inline"
+                        >
+                          <input type="hidden" name="id" value={user.id} />
+                          <button type="submit" class="secondary">
+                            {user.disabled ? t.admin.enable : t.admin.disable}
+                            <span class="sr-only"> {user.username}</span>
+                          </button>
+                        </Form>
+                        <Form
+                          ctx={ctx}
+                          action={`${root}/delete`}
+                          class="inline"
+                          confirm={`${t.admin.delete} ${user.username}?`}
+                        >
+                          <input type="hidden" name="id" value={user.id} />
+                          <button type="submit" class="danger">
+                            {t.admin.delete}
+                            <span class="sr-only"> {user.username}</span>
+                          </button>
+                        </Form>
+                      </div>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <Pager ctx={ctx} next={view.nextPage} first={view.firstPage} />
+      </section>
+      <section class="card" aria-labelledby="create-user">
+        <h2 id="create-user">{t.admin.createUser}</h2>
+        <FormError state={view.createForm} />
+        <Form ctx={ctx} action={`${root}/create`} label={t.admin.createUser}>
+          <Field
+            name="username"
+            label={t.common.username}
+            autocomplete="off"
+            required
+            state={view.createForm}
+          />
+          <Field
+            name="password"
+            label={t.common.password}
+            type="password"
+            autocomplete="new-password"
+            required
+            state={view.createForm}
+          />
+          <Field name="roles" label={t.admin.rolesField} state={view.createForm} />
+          <button type="submit">{t.admin.createUser}</button>
+        </Form>
+      </section>
+    </AdminLayout>
+  )
+}
+
+export interface AuditView extends AdminMessages {
+  events: AuditEventRecord[]
+  types: readonly AuditEventType[]
+  type: string
+  userId: string
+  nextPage: string | null
+  firstPage: string | null
+}
+
+export function AdminAuditPage({ ctx, view }: { ctx: PageContext; view: AuditView }) {
+  const { t } = ctx
+  return (
+    <AdminLayout ctx={ctx} tab="audit" messages={view}>
+      <section class="card" aria-labelledby="audit-heading">
+        <h2 id="audit-heading">{t.admin.audit}</h2>
+        <form
+          method="get"
+          action={`${ctx.root}/admin/audit`}
+          class="row"
+          aria-label={t.admin.filter}
+        >
+          <div class="field">
+            <label for="field-type">{t.admin.eventType}</label>
+            <select id="field-type" name="type">
+              <option value="" selected={view.type === ''}>
+                {t.admin.anyEvent}
+              </option>
+              {view.types.map((type) => (
+                <option key={type} value={type} selected={view.type === type}>
+                  {type}
+                </option>
+              ))}
+            </select>
+          </div>
+          <Field name="user_id" label={t.admin.userIdFilter} value={view.userId} maxLength={64} />
+          <button type="submit" class="secondary">
+            {t.admin.filter}
+          </button>
+        </form>
+        {view.events.length === 0 ? (
+          <p>{t.admin.noEvents}</p>
+        ) : (
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">{t.admin.time}</th>
+                  <th scope="col">{t.admin.eventType}</th>
+                  <th scope="col">{t.admin.user}</th>
+                  <th scope="col">{t.admin.ip}</th>
+                  <th scope="col">{t.admin.details}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {view.events.map((event) => (
+                  <tr key={event.id} data-event={event.type}>
+                    <td>{isoDate(event.at, t.common.never)}</td>
+                    <td>{event.type}</td>
+                    <td class="mono">{event.userId ?? t.common.none}</td>
+                    <td class="mono">{event.ip ?? t.common.none}</td>
+                    <td class="mono">{JSON.stringify(event.details)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <Pager ctx={ctx} next={view.nextPage} first={view.firstPage} />
+      </section>
+    </AdminLayout>
+  )
+}
+
+export interface ClientsView extends AdminMessages {
+  clients: ClientView[]
+  created?: CreatedClient | undefined
+  createForm?: FormState | undefined
+  nextPage: string | null
+  firstPage: string | null
+}
+
+export function AdminClientsPage({ ctx, view }: { ctx: PageContext; view: ClientsView }) {
+  const { t } = ctx
+  const root = `${ctx.root}/admin/clients`
+  return (
+    <AdminLayout ctx={ctx} tab="clients" messages={view}>
+      {view.created && (
+        <SecretBox
+          ctx={ctx}
+          heading={format(t.admin.clientCreated, { name: view.created.name })}
+          label={t.admin.clientSecret}
+          secret={view.created.clientSecret}
+        >
+          <p>
+            {t.admin.clientId}: <code data-client-id>{view.created.clientId}</code>
+          </p>
+        </SecretBox>
+      )}
+      <section class="card" aria-labelledby="clients-heading">
+        <h2 id="clients-heading">{t.admin.clients}</h2>
+        {view.clients.length === 0 ? (
+          <p>{t.admin.noClients}</p>
+        ) : (
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">{t.common.name}</th>
+                  <th scope="col">{t.admin.clientId}</th>
+                  <th scope="col">{t.common.scopes}</th>
+                  <th scope="col">{t.common.created}</th>
+                  <th scope="col">{t.common.actions}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {view.clients.map((client) => (
+                  <tr key={client.clientId} data-client={client.clientId}>
+                    <td>{client.name}</td>
+                    <td class="mono">{client.clientId}</td>
+                    <td>{client.scopes.join(' ')}</td>
+                    <td>{isoDate(client.createdAt, t.common.never)}</td>
+                    <td>
+                      <Form
+                        ctx={ctx}
+                        action={`${root}/delete`}
+                        class="inline"
+                        confirm={`${t.admin.delete} ${client.name}?`}
+                      >
+                        <input type="hidden" name="id" value={client.clientId} />
+                        <button type="submit" class="danger">
+                          {t.admin.delete}
+                          <span class="sr-only"> {client.name}</span>
+                        </button>
+                      </Form>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <Pager ctx={ctx} next={view.nextPage} first={view.firstPage} />
+      </section>
+      <section class="card" aria-labelledby="create-client">
+        <h2 id="create-client">{t.admin.createClient}</h2>
+        <FormError state={view.createForm} />
+        <Form ctx={ctx} action={`${root}/create`} label={t.admin.createClient}>
+          <Field
+            name="name"
+            label={t.admin.clientName}
+            required
+            maxLength={100}
+            state={view.createForm}
+          />
+          <Field name="scopes" label={t.admin.clientScopes} required state={view.createForm} />
+          <button type="submit">{t.admin.createClient}</button>
+        </Form>
+      </section>
+    </AdminLayout>
+  )
+}
+
+export interface KeysView extends AdminMessages {
+  keys: SigningKeyView[]
+}
+
+export function AdminKeysPage({ ctx, view }: { ctx: PageContext; view: KeysView }) {
+  const { t } = ctx
+  return (
+    <AdminLayout ctx={ctx} tab="keys" messages={view}>
+      <section class="card" aria-labelledby="keys-heading">
+        <h2 id="keys-heading">{t.admin.keys}</h2>
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t.admin.kid}</th>
+                <th scope="col">{t.admin.algorithm}</th>
+                <th scope="col">{t.admin.state}</th>
+                <th scope="col">{t.common.created}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {view.keys.map((key) => (
+                <tr key={key.kid} data-kid={key.kid}>
+                  <td class="mono">{key.kid}</td>
+                  <td>{key.alg}</td>
+                  <td>
+                    <span class="badge">{key.status}</span>
+                  </td>
+                  <td>{isoDate(key.createdAt, t.common.never)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        <p class="muted">{t.admin.rotateIntro}</p>
+        <Form
+          ctx={ctx}
+          action={`${ctx.root}/admin/keys/rotate`}
+          class="inline"
+          confirm={`${t.admin.rotate}?`}
+        >
+          <button type="submit">{t.admin.rotate}</button>
+        </Form>
+      </section>
+    </AdminLayout>
+  )
+}

@@ -1,0 +1,46 @@
+import { format } from '../messages.js'
+import { Field, Form, FormError, Notice, type FormState } from './components.js'
+import type { PageContext } from './context.js'
+import { Layout } from './layout.js'
+
+export function SignInPage(props: {
+  ctx: PageContext
+  returnTo: string | null
+  notice?: string | undefined
+  state?: FormState
+}) {
+  const { ctx } = props
+  const { t } = ctx
+  const query = props.returnTo ? `?return_to=${encodeURIComponent(props.returnTo)}` : ''
+  return (
+    <Layout ctx={ctx} title={t.signIn.title} narrow>
+      <h1>{format(t.signIn.heading, { product: ctx.product })}</h1>
+      <Notice text={props.notice} />
+      <section class="card">
+        <FormError state={props.state} />
+        <Form ctx={ctx} action={`${ctx.root}/sign-in${query}`} label={t.signIn.title}>
+          <Field
+            name="username"
+            label={t.common.username}
+            autocomplete="username"
+            required
+            autofocus
+            state={props.state}
+          />
+          <Field
+            name="password"
+            label={t.common.password}
+            type="password"
+            autocomplete="current-password"
+            required
+            state={props.state}
+          />
+          <button type="submit">{t.signIn.submit}</button>
+        </Form>
+      </section>
+      <p>
+        {t.signIn.noAccount} <a href={`${ctx.root}/sign-up`}>{t.common.signUp}</a>
+      </p>
+    </Layout>
+  )
+}

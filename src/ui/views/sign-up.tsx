@@ -1,0 +1,40 @@
+import { format } from '../messages.js'
+import { Field, Form, FormError, type FormState } from './components.js'
+import type { PageContext } from './context.js'
+import { Layout } from './layout.js'
+
+export function SignUpPage(props: { ctx: PageContext; state?: FormState }) {
+  const { ctx } = props
+  const { t } = ctx
+  return (
+    <Layout ctx={ctx} title={t.signUp.title} narrow>
+      <h1>{format(t.signUp.heading, { product: ctx.product })}</h1>
+      <section class="card">
+        <FormError state={props.state} />
+        <Form ctx={ctx} action={`${ctx.root}/sign-up`} label={t.signUp.title}>
+          <Field
+            name="username"
+            label={t.common.username}
+            autocomplete="username"
+            required
+            autofocus
+            state={props.state}
+          />
+          <Field
+            name="password"
+            label={t.common.password}
+            type="password"
+            autocomplete="new-password"
+            hint={t.signUp.passwordHint}
+            required
+            state={props.state}
+          />
+          <button type="submit">{t.signUp.submit}</button>
+        </Form>
+      </section>
+      <p>
+        {t.signUp.haveAccount} <a href={`${ctx.root}/sign-in`}>{t.common.signIn}</a>
+      </p>
+    </Layout>
+  )
+}
