@@ -159,12 +159,15 @@ export function checkFormToken(
 
 /**
  * Browsers say where a request comes from: a form posted by another site (or a sibling
- * subdomain) is refused before its token is even looked at.
+ * subdomain) is refused before its token is even looked at. `Sec-Fetch-Site` decides when
+ * present (page scripts cannot forge it). `Origin` is the fallback for older browsers; it
+ * is `null` on our own forms, because `Referrer-Policy: no-referrer` hides it, and then
+ * proves nothing either way: the CSRF token still must.
  */
 export function isCrossOrigin(request: FastifyRequest): boolean {
   const site = request.headers['sec-fetch-site']
-  if (site !== undefined && site !== 'same-origin' && site !== 'none') return true
+  if (site !== undefined) return site !== 'same-origin' && site !== 'none'
   const origin = request.headers.origin
-  if (origin === undefined) return false
+  if (origin === undefined || origin === 'null') return false
   return origin !== `${request.protocol}://${request.host}`
 }

@@ -39,7 +39,8 @@ button:disabled{opacity:.6;cursor:progress}
 .secret{background:#fffbe6;border:1px solid #e0c45c;border-radius:.5rem;padding:1rem;margin:0 0 1.25rem}
 code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em;overflow-wrap:anywhere}
 .secret code{display:block;padding:.5rem;background:#fff;border:1px solid #e0c45c;border-radius:.25rem;margin:.5rem 0;user-select:all}
-.table-wrap{overflow-x:auto;margin:0 0 1rem}
+.table-wrap{overflow-x:auto;margin:0 0 1rem;position:relative}
+.table-wrap:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
 table{border-collapse:collapse;width:100%;font-size:.9375rem}
 th,td{text-align:left;padding:.5rem .5rem;border-bottom:1px solid #e4e6eb;vertical-align:top}
 th{font-weight:600;white-space:nowrap}

@@ -84,7 +84,7 @@ export function AccountPage({ ctx, view }: { ctx: PageContext; view: AccountView
       <section class="card" aria-labelledby="sessions">
         <h2 id="sessions">{t.account.sessionsHeading}</h2>
         <p class="muted">{t.account.sessionsIntro}</p>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex={0} role="region" aria-label={t.account.sessionsHeading}>
           <table>
             <thead>
               <tr>
@@ -134,7 +134,7 @@ export function AccountPage({ ctx, view }: { ctx: PageContext; view: AccountView
         {view.apiKeys.length === 0 ? (
           <p>{t.account.noApiKeys}</p>
         ) : (
-          <div class="table-wrap">
+          <div class="table-wrap" tabindex={0} role="region" aria-label={t.account.apiKeysHeading}>
             <table>
               <thead>
                 <tr>

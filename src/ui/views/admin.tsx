@@ -88,7 +88,7 @@ export function AdminUsersPage({ ctx, view }: { ctx: PageContext; view: UsersVie
         {view.users.length === 0 ? (
           <p>{t.admin.noUsers}</p>
         ) : (
-          <div class="table-wrap">
+          <div class="table-wrap" tabindex={0} role="region" aria-label={t.admin.users}>
             <table>
               <thead>
                 <tr>
@@ -236,7 +236,7 @@ export function AdminAuditPage({ ctx, view }: { ctx: PageContext; view: AuditVie
         {view.events.length === 0 ? (
           <p>{t.admin.noEvents}</p>
         ) : (
-          <div class="table-wrap">
+          <div class="table-wrap" tabindex={0} role="region" aria-label={t.admin.audit}>
             <table>
               <thead>
                 <tr>
@@ -297,7 +297,7 @@ export function AdminClientsPage({ ctx, view }: { ctx: PageContext; view: Client
         {view.clients.length === 0 ? (
           <p>{t.admin.noClients}</p>
         ) : (
-          <div class="table-wrap">
+          <div class="table-wrap" tabindex={0} role="region" aria-label={t.admin.clients}>
             <table>
               <thead>
                 <tr>
@@ -366,7 +366,7 @@ export function AdminKeysPage({ ctx, view }: { ctx: PageContext; view: KeysView 
     <AdminLayout ctx={ctx} tab="keys" messages={view}>
       <section class="card" aria-labelledby="keys-heading">
         <h2 id="keys-heading">{t.admin.keys}</h2>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex={0} role="region" aria-label={t.admin.keys}>
           <table>
             <thead>
               <tr>

@@ -17,6 +17,8 @@ export function Layout(props: {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="robots" content="noindex" />
+        {/* No favicon request (and no 404 for it). */}
+        <link rel="icon" href="data:," />
         <title>{`${props.title} · ${ctx.product}`}</title>
         <link rel="stylesheet" href={ctx.assets.stylesheet} />
         <script src={ctx.assets.script} defer />
