@@ -6,6 +6,8 @@
 export const en = {
   common: {
     skipToContent: 'Skip to content',
+    mainNavigation: 'Main',
+    pages: 'Pages',
     signIn: 'Sign in',
     signUp: 'Create account',
     signOut: 'Sign out',

@@ -101,6 +101,37 @@ describe('gatehouse Fastify plugin (library mode)', () => {
     }
   })
 
+  it('serves the hosted pages under its prefix, with every link and cookie there', async () => {
+    await appWith({ prefix: '/auth' })
+    const page = await app.inject({ url: '/auth/ui/sign-in' })
+    expect(page.statusCode).toBe(200)
+    const links = [...page.body.matchAll(/(?:href|action|src)="([^"]+)"/g)].map((m) => m[1]!)
+    expect(links.filter((link) => link.startsWith('/') && !link.startsWith('/auth/ui/'))).toEqual(
+      [],
+    )
+    const asset = /href="(\/auth\/ui\/assets\/[^"]+\.css)"/.exec(page.body)?.[1]
+    expect((await app.inject({ url: asset! })).statusCode).toBe(200)
+    const cookie = String(page.headers['set-cookie'])
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)?.[1]
+    const signedIn = await app.inject({
+      method: 'POST',
+      url: '/auth/ui/sign-in',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie: cookie.split(';')[0]!,
+      },
+      payload: new URLSearchParams({
+        csrf: csrf!,
+        username: 'user1',
+        password: 'password1',
+      }).toString(),
+    })
+    expect(signedIn.statusCode).toBe(303)
+    expect(signedIn.headers.location).toBe('/auth/ui/account')
+    // The app's own routes are not the pages': no page headers, no HTML 404.
+    expect((await app.inject({ url: '/ui/sign-in' })).statusCode).toBe(404)
+  })
+
   it('leaves the application its own validation and body parsing', async () => {
     await appWith({})
     app.post(

@@ -30,7 +30,8 @@ beforeAll(async () => {
   if (!run) return
   const port = await freePort()
   base = `http://127.0.0.1:${port}`
-  t = await buildTestApp({ demo: true, issuer: base, cookieSecure: false })
+  // The default cookies (`__Host-`, Secure): browsers accept them on loopback over http.
+  t = await buildTestApp({ demo: true, issuer: base })
   await t.app.listen({ host: '127.0.0.1', port })
   browser = await launchChromium()
 })
@@ -128,7 +129,8 @@ async function screenshot(page: Page, name: string) {
   await page.screenshot({ path: `${screenshotDir}${name}.png`, fullPage: true })
 }
 
-describe.runIf(run)('hosted pages in Chromium', () => {
+// A browser is slow next to app.inject, more so while other suites share the CPU.
+describe.runIf(run)('hosted pages in Chromium', { timeout: 120_000 }, () => {
   it('signs up, signs out, refuses a wrong password and signs in with the right one', async () => {
     const page = await openPage()
     await page.goto(`${base}/`)

@@ -201,6 +201,8 @@ describe('sign-in and sign-up', () => {
     await browser.get('/ui/sign-in')
     const locked = await browser.post('/ui/sign-in', { username: 'user1', password: 'password1' })
     expect(locked.statusCode).toBe(429)
+    expect(locked.headers['retry-after']).toBe('1')
+    expect(textOf(locked.body)).toMatch(/failed logins/)
     // … and the JSON API sees the same lockout.
     const api = await t.inject({
       method: 'POST',

@@ -6,7 +6,14 @@ import type { GatehouseInstance } from '../../http/route-deps.js'
 import { requestContext } from '../../http/route-deps.js'
 import { clearSessionCookies, setSessionCookies } from '../browser-session.js'
 import { formBody, secret, text } from '../forms.js'
-import { formStateOf, pageContext, redirect, sendPage, type PageDeps } from '../page.js'
+import {
+  describeError,
+  formStateOf,
+  pageContext,
+  redirect,
+  sendPage,
+  type PageDeps,
+} from '../page.js'
 import { safeReturnTo } from '../return-to.js'
 import { SignInPage } from '../views/sign-in.js'
 import { SignUpPage } from '../views/sign-up.js'
@@ -67,6 +74,9 @@ export function signInRoutes(app: GatehouseInstance, deps: PageDeps): void {
         return redirect(reply, returnTo)
       } catch (error) {
         const { status, state } = formStateOf(error, {}, { username: request.body.username })
+        // A lockout says when to come back, as the JSON API's 429 does.
+        const { retryAfter } = describeError(error)
+        if (retryAfter !== undefined) void reply.header('retry-after', retryAfter)
         const ctx = pageContext(deps, request, reply, 'sign-in')
         return sendPage(
           reply,

@@ -2,7 +2,17 @@ import type { ApiKeyView, CreatedApiKey } from '../../auth/api-keys.js'
 import type { SessionView } from '../../auth/sessions.js'
 import type { PublicUser } from '../../auth/users.js'
 import { format } from '../messages.js'
-import { Field, Form, FormError, isoDate, Notice, SecretBox, type FormState } from './components.js'
+import {
+  Field,
+  Form,
+  FormError,
+  isoDate,
+  Notice,
+  RowAction,
+  SecretBox,
+  Table,
+  type FormState,
+} from './components.js'
 import type { PageContext } from './context.js'
 import { Layout } from './layout.js'
 
@@ -84,41 +94,38 @@ export function AccountPage({ ctx, view }: { ctx: PageContext; view: AccountView
       <section class="card" aria-labelledby="sessions">
         <h2 id="sessions">{t.account.sessionsHeading}</h2>
         <p class="muted">{t.account.sessionsIntro}</p>
-        <div class="table-wrap" tabindex={0} role="region" aria-label={t.account.sessionsHeading}>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t.account.device}</th>
-                <th scope="col">{t.account.address}</th>
-                <th scope="col">{t.common.created}</th>
-                <th scope="col">{t.account.lastUsed}</th>
-                <th scope="col">{t.common.actions}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {view.sessions.map((session) => (
-                <tr key={session.id} data-session={session.id}>
-                  <td>
-                    {session.userAgent ?? t.common.none}{' '}
-                    {session.current && <span class="badge">{t.account.thisSession}</span>}
-                  </td>
-                  <td class="mono">{session.ip ?? t.common.none}</td>
-                  <td>{isoDate(session.createdAt, never)}</td>
-                  <td>{isoDate(session.lastUsedAt, never)}</td>
-                  <td>
-                    <Form ctx={ctx} action={`${ctx.root}/account/sessions/end`} class="inline">
-                      <input type="hidden" name="id" value={session.id} />
-                      <button type="submit" class="danger">
-                        {t.account.endSession}
-                        <span class="sr-only"> {session.userAgent ?? session.id}</span>
-                      </button>
-                    </Form>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          label={t.account.sessionsHeading}
+          columns={[
+            t.account.device,
+            t.account.address,
+            t.common.created,
+            t.account.lastUsed,
+            t.common.actions,
+          ]}
+        >
+          {view.sessions.map((session) => (
+            <tr key={session.id} data-session={session.id}>
+              <td>
+                {session.userAgent ?? t.common.none}{' '}
+                {session.current && <span class="badge">{t.account.thisSession}</span>}
+              </td>
+              <td class="mono">{session.ip ?? t.common.none}</td>
+              <td>{isoDate(session.createdAt, never)}</td>
+              <td>{isoDate(session.lastUsedAt, never)}</td>
+              <td>
+                <RowAction
+                  ctx={ctx}
+                  action={`${ctx.root}/account/sessions/end`}
+                  id={session.id}
+                  label={t.account.endSession}
+                  target={session.userAgent ?? session.id}
+                  danger
+                />
+              </td>
+            </tr>
+          ))}
+        </Table>
         {view.sessions.length > 1 && (
           <Form ctx={ctx} action={`${ctx.root}/account/sessions/end-others`} class="inline">
             <button type="submit" class="danger">
@@ -134,42 +141,39 @@ export function AccountPage({ ctx, view }: { ctx: PageContext; view: AccountView
         {view.apiKeys.length === 0 ? (
           <p>{t.account.noApiKeys}</p>
         ) : (
-          <div class="table-wrap" tabindex={0} role="region" aria-label={t.account.apiKeysHeading}>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t.common.name}</th>
-                  <th scope="col">{t.account.lastFour}</th>
-                  <th scope="col">{t.common.scopes}</th>
-                  <th scope="col">{t.account.lastUsed}</th>
-                  <th scope="col">{t.account.expiresAt}</th>
-                  <th scope="col">{t.common.actions}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {view.apiKeys.map((key) => (
-                  <tr key={key.id} data-api-key={key.id}>
-                    <td>{key.name}</td>
-                    <td class="mono">
-                      {key.prefix}…{key.last4}
-                    </td>
-                    <td>{key.scopes.join(' ')}</td>
-                    <td>{isoDate(key.lastUsedAt, never)}</td>
-                    <td>{isoDate(key.expiresAt, never)}</td>
-                    <td>
-                      <Form ctx={ctx} action={`${ctx.root}/account/api-keys/revoke`} class="inline">
-                        <input type="hidden" name="id" value={key.id} />
-                        <button type="submit" class="danger">
-                          {t.account.revokeKey}
-                          <span class="sr-only"> {key.name}</span>
-                        </button>
-                      </Form>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table
+            label={t.account.apiKeysHeading}
+            columns={[
+              t.common.name,
+              t.account.lastFour,
+              t.common.scopes,
+              t.account.lastUsed,
+              t.account.expiresAt,
+              t.common.actions,
+            ]}
+          >
+            {view.apiKeys.map((key) => (
+              <tr key={key.id} data-api-key={key.id}>
+                <td>{key.name}</td>
+                <td class="mono">
+                  {key.prefix}…{key.last4}
+                </td>
+                <td>{key.scopes.join(' ')}</td>
+                <td>{isoDate(key.lastUsedAt, never)}</td>
+                <td>{isoDate(key.expiresAt, never)}</td>
+                <td>
+                  <RowAction
+                    ctx={ctx}
+                    action={`${ctx.root}/account/api-keys/revoke`}
+                    id={key.id}
+                    label={t.account.revokeKey}
+                    target={key.name}
+                    danger
+                  />
+                </td>
+              </tr>
+            ))}
+          </Table>
         )}
         <FormError state={view.apiKeyForm} />
         <Form ctx={ctx} action={`${ctx.root}/account/api-keys`} label={t.account.createKey}>

@@ -11,7 +11,9 @@ import {
   isoDate,
   Notice,
   Pager,
+  RowAction,
   SecretBox,
+  Table,
   type FormState,
 } from './components.js'
 import type { PageContext } from './context.js'
@@ -88,82 +90,71 @@ export function AdminUsersPage({ ctx, view }: { ctx: PageContext; view: UsersVie
         {view.users.length === 0 ? (
           <p>{t.admin.noUsers}</p>
         ) : (
-          <div class="table-wrap" tabindex={0} role="region" aria-label={t.admin.users}>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t.common.username}</th>
-                  <th scope="col">{t.account.roles}</th>
-                  <th scope="col">{t.admin.status}</th>
-                  <th scope="col">{t.common.created}</th>
-                  <th scope="col">{t.common.actions}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {view.users.map((user) => (
-                  <tr key={user.id} data-user={user.username}>
-                    <td>
-                      {user.username}
-                      <br />
-                      <span class="muted mono">{user.id}</span>
-                    </td>
-                    <td>
-                      <Form ctx={ctx} action={`${root}/roles`} class="row">
-                        <input type="hidden" name="id" value={user.id} />
-                        <div class="field">
-                          <label for={`roles-${user.id}`} class="sr-only">
-                            {`${t.account.roles}: ${user.username}`}
-                          </label>
-                          <input
-                            id={`roles-${user.id}`}
-                            type="text"
-                            name="roles"
-                            value={user.roles.join(' ')}
-                            maxLength={512}
-                            autocapitalize="none"
-                          />
-                        </div>
-                        <button type="submit" class="secondary">
-                          {t.admin.saveRoles}
-                        </button>
-                      </Form>
-                    </td>
-                    <td>
-                      <span class="badge">{user.disabled ? t.admin.disabled : t.admin.active}</span>
-                    </td>
-                    <td>{isoDate(user.createdAt, t.common.never)}</td>
-                    <td>
-                      <div class="row">
-                        <Form
-                          ctx={ctx}
-                          action={`${root}/${user.disabled ? 'enable' : 'disable'}`}
-                          class="inline"
-                        >
-                          <input type="hidden" name="id" value={user.id} />
-                          <button type="submit" class="secondary">
-                            {user.disabled ? t.admin.enable : t.admin.disable}
-                            <span class="sr-only"> {user.username}</span>
-                          </button>
-                        </Form>
-                        <Form
-                          ctx={ctx}
-                          action={`${root}/delete`}
-                          class="inline"
-                          confirm={`${t.admin.delete} ${user.username}?`}
-                        >
-                          <input type="hidden" name="id" value={user.id} />
-                          <button type="submit" class="danger">
-                            {t.admin.delete}
-                            <span class="sr-only"> {user.username}</span>
-                          </button>
-                        </Form>
-                      </div>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table
+            label={t.admin.users}
+            columns={[
+              t.common.username,
+              t.account.roles,
+              t.admin.status,
+              t.common.created,
+              t.common.actions,
+            ]}
+          >
+            {view.users.map((user) => (
+              <tr key={user.id} data-user={user.username}>
+                <td>
+                  {user.username}
+                  <br />
+                  <span class="muted mono">{user.id}</span>
+                </td>
+                <td>
+                  <Form ctx={ctx} action={`${root}/roles`} class="row">
+                    <input type="hidden" name="id" value={user.id} />
+                    <div class="field">
+                      <label for={`roles-${user.id}`} class="sr-only">
+                        {`${t.account.roles}: ${user.username}`}
+                      </label>
+                      <input
+                        id={`roles-${user.id}`}
+                        type="text"
+                        name="roles"
+                        value={user.roles.join(' ')}
+                        maxLength={512}
+                        autocapitalize="none"
+                      />
+                    </div>
+                    <button type="submit" class="secondary">
+                      {t.admin.saveRoles}
+                    </button>
+                  </Form>
+                </td>
+                <td>
+                  <span class="badge">{user.disabled ? t.admin.disabled : t.admin.active}</span>
+                </td>
+                <td>{isoDate(user.createdAt, t.common.never)}</td>
+                <td>
+                  <div class="row">
+                    <RowAction
+                      ctx={ctx}
+                      action={`${root}/${user.disabled ? 'enable' : 'disable'}`}
+                      id={user.id}
+                      label={user.disabled ? t.admin.enable : t.admin.disable}
+                      target={user.username}
+                    />
+                    <RowAction
+                      ctx={ctx}
+                      action={`${root}/delete`}
+                      id={user.id}
+                      label={t.admin.delete}
+                      target={user.username}
+                      danger
+                      confirm={`${t.admin.delete} ${user.username}?`}
+                    />
+                  </div>
+                </td>
+              </tr>
+            ))}
+          </Table>
         )}
         <Pager ctx={ctx} next={view.nextPage} first={view.firstPage} />
       </section>
@@ -236,30 +227,20 @@ export function AdminAuditPage({ ctx, view }: { ctx: PageContext; view: AuditVie
         {view.events.length === 0 ? (
           <p>{t.admin.noEvents}</p>
         ) : (
-          <div class="table-wrap" tabindex={0} role="region" aria-label={t.admin.audit}>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t.admin.time}</th>
-                  <th scope="col">{t.admin.eventType}</th>
-                  <th scope="col">{t.admin.user}</th>
-                  <th scope="col">{t.admin.ip}</th>
-                  <th scope="col">{t.admin.details}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {view.events.map((event) => (
-                  <tr key={event.id} data-event={event.type}>
-                    <td>{isoDate(event.at, t.common.never)}</td>
-                    <td>{event.type}</td>
-                    <td class="mono">{event.userId ?? t.common.none}</td>
-                    <td class="mono">{event.ip ?? t.common.none}</td>
-                    <td class="mono">{JSON.stringify(event.details)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table
+            label={t.admin.audit}
+            columns={[t.admin.time, t.admin.eventType, t.admin.user, t.admin.ip, t.admin.details]}
+          >
+            {view.events.map((event) => (
+              <tr key={event.id} data-event={event.type}>
+                <td>{isoDate(event.at, t.common.never)}</td>
+                <td>{event.type}</td>
+                <td class="mono">{event.userId ?? t.common.none}</td>
+                <td class="mono">{event.ip ?? t.common.none}</td>
+                <td class="mono">{JSON.stringify(event.details)}</td>
+              </tr>
+            ))}
+          </Table>
         )}
         <Pager ctx={ctx} next={view.nextPage} first={view.firstPage} />
       </section>
@@ -297,43 +278,36 @@ export function AdminClientsPage({ ctx, view }: { ctx: PageContext; view: Client
         {view.clients.length === 0 ? (
           <p>{t.admin.noClients}</p>
         ) : (
-          <div class="table-wrap" tabindex={0} role="region" aria-label={t.admin.clients}>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t.common.name}</th>
-                  <th scope="col">{t.admin.clientId}</th>
-                  <th scope="col">{t.common.scopes}</th>
-                  <th scope="col">{t.common.created}</th>
-                  <th scope="col">{t.common.actions}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {view.clients.map((client) => (
-                  <tr key={client.clientId} data-client={client.clientId}>
-                    <td>{client.name}</td>
-                    <td class="mono">{client.clientId}</td>
-                    <td>{client.scopes.join(' ')}</td>
-                    <td>{isoDate(client.createdAt, t.common.never)}</td>
-                    <td>
-                      <Form
-                        ctx={ctx}
-                        action={`${root}/delete`}
-                        class="inline"
-                        confirm={`${t.admin.delete} ${client.name}?`}
-                      >
-                        <input type="hidden" name="id" value={client.clientId} />
-                        <button type="submit" class="danger">
-                          {t.admin.delete}
-                          <span class="sr-only"> {client.name}</span>
-                        </button>
-                      </Form>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table
+            label={t.admin.clients}
+            columns={[
+              t.common.name,
+              t.admin.clientId,
+              t.common.scopes,
+              t.common.created,
+              t.common.actions,
+            ]}
+          >
+            {view.clients.map((client) => (
+              <tr key={client.clientId} data-client={client.clientId}>
+                <td>{client.name}</td>
+                <td class="mono">{client.clientId}</td>
+                <td>{client.scopes.join(' ')}</td>
+                <td>{isoDate(client.createdAt, t.common.never)}</td>
+                <td>
+                  <RowAction
+                    ctx={ctx}
+                    action={`${root}/delete`}
+                    id={client.clientId}
+                    label={t.admin.delete}
+                    target={client.name}
+                    danger
+                    confirm={`${t.admin.delete} ${client.name}?`}
+                  />
+                </td>
+              </tr>
+            ))}
+          </Table>
         )}
         <Pager ctx={ctx} next={view.nextPage} first={view.firstPage} />
       </section>
@@ -366,30 +340,21 @@ export function AdminKeysPage({ ctx, view }: { ctx: PageContext; view: KeysView 
     <AdminLayout ctx={ctx} tab="keys" messages={view}>
       <section class="card" aria-labelledby="keys-heading">
         <h2 id="keys-heading">{t.admin.keys}</h2>
-        <div class="table-wrap" tabindex={0} role="region" aria-label={t.admin.keys}>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t.admin.kid}</th>
-                <th scope="col">{t.admin.algorithm}</th>
-                <th scope="col">{t.admin.state}</th>
-                <th scope="col">{t.common.created}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {view.keys.map((key) => (
-                <tr key={key.kid} data-kid={key.kid}>
-                  <td class="mono">{key.kid}</td>
-                  <td>{key.alg}</td>
-                  <td>
-                    <span class="badge">{key.status}</span>
-                  </td>
-                  <td>{isoDate(key.createdAt, t.common.never)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          label={t.admin.keys}
+          columns={[t.admin.kid, t.admin.algorithm, t.admin.state, t.common.created]}
+        >
+          {view.keys.map((key) => (
+            <tr key={key.kid} data-kid={key.kid}>
+              <td class="mono">{key.kid}</td>
+              <td>{key.alg}</td>
+              <td>
+                <span class="badge">{key.status}</span>
+              </td>
+              <td>{isoDate(key.createdAt, t.common.never)}</td>
+            </tr>
+          ))}
+        </Table>
         <p class="muted">{t.admin.rotateIntro}</p>
         <Form
           ctx={ctx}

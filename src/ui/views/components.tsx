@@ -149,7 +149,7 @@ export function SecretBox(props: {
 export function Pager(props: { ctx: PageContext; next: string | null; first: string | null }) {
   if (!props.next && !props.first) return null
   return (
-    <nav class="pager" aria-label="Pages">
+    <nav class="pager" aria-label={props.ctx.t.common.pages}>
       {props.first && <a href={props.first}>{props.ctx.t.common.firstPage}</a>}
       {props.next && <a href={props.next}>{props.ctx.t.common.nextPage}</a>}
     </nav>
@@ -158,3 +158,50 @@ export function Pager(props: { ctx: PageContext; next: string | null; first: str
 
 export const isoDate = (epochMs: number | null, never: string): string =>
   epochMs === null ? never : new Date(epochMs).toISOString().replace('T', ' ').slice(0, 16) + ' UTC'
+
+/** A table that scrolls sideways on its own (a focusable region) on narrow screens. */
+export function Table(props: { label: string; columns: string[]; children: ComponentChildren }) {
+  return (
+    <div class="table-wrap" tabindex={0} role="region" aria-label={props.label}>
+      <table>
+        <thead>
+          <tr>
+            {props.columns.map((column) => (
+              <th scope="col" key={column}>
+                {column}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{props.children}</tbody>
+      </table>
+    </div>
+  )
+}
+
+/** A one-button form acting on the row's `id`; the button names its row for screen readers. */
+export function RowAction(props: {
+  ctx: PageContext
+  action: string
+  id: string
+  label: string
+  /** What the row is, read after the label: "Revoke deploy script". */
+  target: string
+  danger?: boolean
+  confirm?: string
+}) {
+  return (
+    <Form
+      ctx={props.ctx}
+      action={props.action}
+      class="inline"
+      {...(props.confirm && { confirm: props.confirm })}
+    >
+      <input type="hidden" name="id" value={props.id} />
+      <button type="submit" class={props.danger ? 'danger' : 'secondary'}>
+        {props.label}
+        <span class="sr-only"> {props.target}</span>
+      </button>
+    </Form>
+  )
+}

@@ -32,7 +32,7 @@ export function Layout(props: {
             <a class="brand" href={`${ctx.root}/`}>
               {ctx.product}
             </a>
-            <nav aria-label="Main">
+            <nav aria-label={t.common.mainNavigation}>
               <ul>
                 {ctx.user ? (
                   <>
