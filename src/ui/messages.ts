@@ -4,6 +4,8 @@
  * of type `Messages`; TypeScript then insists it has every text.
  */
 export const en = {
+  /** The `lang` of every page. */
+  lang: 'en',
   common: {
     skipToContent: 'Skip to content',
     mainNavigation: 'Main',

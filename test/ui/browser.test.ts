@@ -160,7 +160,8 @@ describe.runIf(run)('hosted pages in Chromium', { timeout: 120_000 }, () => {
   it('signs in and out with the keyboard alone', async () => {
     const page = await openPage()
     await page.goto(`${base}/ui/sign-in`)
-    // The username field has the focus on arrival.
+    // The username field has the focus on arrival (autofocus may land just after `load`).
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('field-username')
     await page.keyboard.type('user1')
     await page.keyboard.press('Tab')
     await page.keyboard.type('password1')

@@ -12,7 +12,7 @@ export function Layout(props: {
   const current = (section: PageContext['section']) =>
     ctx.section === section ? ('page' as const) : undefined
   return (
-    <html lang="en">
+    <html lang={t.lang}>
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
