@@ -8,7 +8,7 @@ import { paginate, type Page, type PageRequest } from './pagination.js'
 import { normalizeRoles } from './rbac.js'
 import { revokeSessionTokens, revokeSubjectUntilNow } from './revocation.js'
 import { foldCase } from './username.js'
-import { createUser, type CreateUserInput } from './users.js'
+import { changeUserEmail, createUser, type CreateUserInput } from './users.js'
 
 export interface AdminUserView {
   id: string
@@ -17,6 +17,8 @@ export interface AdminUserView {
   disabled: boolean
   createdAt: number
   updatedAt: number
+  email: string | null
+  emailVerified: boolean
 }
 
 function toAdminUserView(user: UserRecord): AdminUserView {
@@ -27,6 +29,8 @@ function toAdminUserView(user: UserRecord): AdminUserView {
     disabled: user.disabled,
     createdAt: user.createdAt,
     updatedAt: user.updatedAt,
+    email: user.email,
+    emailVerified: user.email !== null && user.emailVerifiedAt !== null,
   }
 }
 
@@ -67,6 +71,10 @@ export async function createUserAsAdmin(
 export interface UserUpdate {
   roles?: readonly string[] | undefined
   disabled?: boolean | undefined
+  /** A new address (unverified unless `emailVerified`), or null to remove it. */
+  email?: string | null | undefined
+  /** Vouch for the address (or withdraw that): the admin knows it is the user's. */
+  emailVerified?: boolean | undefined
 }
 
 /**
@@ -90,6 +98,12 @@ export async function updateUser(
     ...(roles !== undefined && { roles }),
     ...(update.disabled !== undefined && { disabled: update.disabled }),
   }
+  const emailChanged = update.email !== undefined || update.emailVerified !== undefined
+  // Whoever controls the address can reset the password: as strong as granting a role.
+  if (emailChanged) {
+    assertFreshActor(actor)
+    await changeUserEmail(deps, before, { email: update.email, verified: update.emailVerified })
+  }
   const user = await deps.store.users.update(id, patch, deps.clock.now())
   if (!user) throw new GatehouseError('not_found', 'No such user')
 
@@ -102,7 +116,11 @@ export async function updateUser(
     deps.apiKeys.forgetOwner(id)
   }
   if (disabling || rolesChanged) await revokeSubjectUntilNow(deps, id)
-  await recordAudit(deps, 'user_updated', context, id, { by: actorId(actor), ...patch })
+  await recordAudit(deps, 'user_updated', context, id, {
+    by: actorId(actor),
+    ...patch,
+    ...(emailChanged && { email: user.email, email_verified: user.emailVerifiedAt !== null }),
+  })
   return toAdminUserView(user)
 }
 

@@ -5,12 +5,17 @@ import { recordAudit } from './audit.js'
 import type { AuthDeps, RequestContext } from './deps.js'
 import { assertAcceptablePassword, normalizePassword } from './password-policy.js'
 import { normalizeRoles } from './rbac.js'
+import { normalizeEmail } from './email.js'
 import { normalizeUsername } from './username.js'
 
 export interface CreateUserInput {
   username: string
   password: string
   roles?: readonly string[]
+  /** Optional; unique (case-insensitively). Unverified unless `emailVerified`. */
+  email?: string | undefined
+  /** Only for an admin or operator who vouches for the address. */
+  emailVerified?: boolean | undefined
   /**
    * Skip the password policy. Only for the tutorial's demo users, whose passwords are
    * deliberately weak; `serve --demo` is refused in production.
@@ -24,10 +29,19 @@ export interface PublicUser {
   username: string
   roles: string[]
   createdAt: number
+  email: string | null
+  emailVerified: boolean
 }
 
 export function toPublicUser(user: UserRecord): PublicUser {
-  return { id: user.id, username: user.username, roles: user.roles, createdAt: user.createdAt }
+  return {
+    id: user.id,
+    username: user.username,
+    roles: user.roles,
+    createdAt: user.createdAt,
+    email: user.email,
+    emailVerified: user.email !== null && user.emailVerifiedAt !== null,
+  }
 }
 
 /**
@@ -45,8 +59,10 @@ export async function createUser(
   const password = normalizePassword(input.password)
   if (!input.bypassPasswordPolicy) await assertAcceptablePassword(password, username.key)
   const roles = normalizeRoles(input.roles ?? [])
+  const email = input.email === undefined ? null : normalizeEmail(input.email)
 
   if (await deps.store.users.findByUsernameKey(username.key)) throw usernameTaken()
+  if (email && (await deps.store.users.findByEmailKey(email.key))) throw emailTaken()
   const now = deps.clock.now()
   const user: UserRecord = {
     id: newId(),
@@ -57,9 +73,18 @@ export async function createUser(
     disabled: false,
     createdAt: now,
     updatedAt: now,
+    email: email?.email ?? null,
+    emailKey: email?.key ?? null,
+    emailVerifiedAt: email && input.emailVerified ? now : null,
   }
-  if ((await deps.store.users.insert(user)) === 'username_taken') throw usernameTaken()
-  await recordAudit(deps, 'user_created', context, user.id, { ...via, roles })
+  const inserted = await deps.store.users.insert(user)
+  if (inserted === 'username_taken') throw usernameTaken()
+  if (inserted === 'email_taken') throw emailTaken()
+  await recordAudit(deps, 'user_created', context, user.id, {
+    ...via,
+    roles,
+    ...(email && { email: email.email }),
+  })
   return toPublicUser(user)
 }
 
@@ -91,6 +116,63 @@ export async function setUserRoles(
   return toPublicUser(updated)
 }
 
+/**
+ * Sets (or with null removes) a user's address from the command line: the operator vouches
+ * for it with `verified`.
+ */
+export async function setUserEmail(
+  deps: AuthDeps,
+  username: string,
+  email: string | null,
+  verified: boolean,
+): Promise<PublicUser> {
+  const { key } = normalizeUsername(username)
+  const user = await deps.store.users.findByUsernameKey(key)
+  if (!user) throw new GatehouseError('not_found', 'No such user')
+  const updated = await changeUserEmail(deps, user, { email, verified: verified || undefined })
+  await recordAudit(deps, 'user_updated', NO_REQUEST, user.id, {
+    via: 'cli',
+    email: updated.email,
+    email_verified: updated.emailVerifiedAt !== null,
+  })
+  return toPublicUser(updated)
+}
+
+/**
+ * A change of address by someone who may vouch for it (an admin, the operator): a new
+ * address is unverified unless `verified`, the same one (in another case) keeps its state,
+ * and `email: undefined` with `verified` vouches for the current one.
+ */
+export async function changeUserEmail(
+  deps: AuthDeps,
+  user: UserRecord,
+  change: { email?: string | null | undefined; verified?: boolean | undefined },
+): Promise<UserRecord> {
+  const now = deps.clock.now()
+  const next = change.email === undefined ? user.email : change.email
+  let result: Awaited<ReturnType<AuthDeps['store']['users']['setEmail']>>
+  if (next === null) {
+    if (change.verified) {
+      throw new GatehouseError('invalid_request', 'The user has no email address to verify')
+    }
+    result = await deps.store.users.setEmail(user.id, null, now)
+  } else {
+    const email = normalizeEmail(next)
+    const sameAddress = email.key === user.emailKey
+    const verified = change.verified ?? (sameAddress && user.emailVerifiedAt !== null)
+    const verifiedAt = !verified ? null : sameAddress ? (user.emailVerifiedAt ?? now) : now
+    result = await deps.store.users.setEmail(
+      user.id,
+      { email: email.email, emailKey: email.key, verifiedAt },
+      now,
+    )
+  }
+  if (result === 'email_taken') throw emailTaken()
+  const updated = result === 'updated' ? await deps.store.users.findById(user.id) : undefined
+  if (!updated) throw new GatehouseError('not_found', 'No such user')
+  return updated
+}
+
 /** The tutorial's users, created when absent (never overwritten). */
 export const DEMO_USERS = [
   { username: 'user1', password: 'password1', roles: [] },
@@ -115,10 +197,18 @@ function usernameTaken(): GatehouseError {
   return new GatehouseError('username_taken')
 }
 
+/**
+ * A taken address is said as plainly as a taken username: registration reveals no more
+ * about one than the other (docs/security.md says why that is accepted).
+ */
+function emailTaken(): GatehouseError {
+  return new GatehouseError('email_taken')
+}
+
 /** `POST /register`: the same rules as every other way of creating a user. */
 export function register(
   deps: AuthDeps,
-  input: { username: string; password: string },
+  input: { username: string; password: string; email?: string | undefined },
   context: RequestContext,
 ): Promise<PublicUser> {
   return createUser(deps, input, context, { via: 'register' })

@@ -28,6 +28,8 @@ const settingOptions: Record<string, { type: 'string' } | { type: 'boolean' }> =
 const commandOptions = {
   role: { type: 'string', multiple: true },
   'password-stdin': { type: 'boolean' },
+  email: { type: 'string' },
+  'email-verified': { type: 'boolean' },
   scopes: { type: 'string' },
   introspect: { type: 'boolean' },
   since: { type: 'string' },
@@ -71,16 +73,20 @@ const COMMANDS: Record<string, Command> = {
   },
   users: {
     usage:
-      'users create NAME [--role R]... [--password-stdin] [--database PATH|URL]\n' +
-      '  users set-role NAME ROLES [--database PATH|URL]',
+      'users create NAME [--role R]... [--email E [--email-verified]] [--password-stdin] [--database PATH|URL]\n' +
+      '  users set-role NAME ROLES [--database PATH|URL]\n' +
+      '  users set-email NAME EMAIL|"" [--email-verified] [--database PATH|URL]',
     summary:
       'create a user (a strong password is generated and printed unless --password-stdin),\n' +
-      'or replace a user\'s roles (comma-separated, "" for none)',
+      'replace a user\'s roles (comma-separated, "" for none), or set their email ("" for none;\n' +
+      '--email-verified vouches for it)',
     flags: ['database'],
     run: async (args, settings, values) =>
       (await import('./commands/users.js')).usersCommand(args, settings, {
         roles: values.role ?? [],
         passwordFromStdin: values['password-stdin'] ?? false,
+        email: values.email,
+        emailVerified: values['email-verified'] ?? false,
       }),
   },
   keys: {

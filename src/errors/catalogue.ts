@@ -82,6 +82,20 @@ export const ERROR_CATALOGUE: Record<ErrorCode, ErrorEntry> = {
     flask: 'as_http',
     meaning: 'Another user has this username (compared case-insensitively).',
   },
+  invalid_email: {
+    status: 400,
+    message: 'Invalid email address',
+    oauth: badRequest,
+    flask: 'as_http',
+    meaning: 'The email address is malformed or longer than 254 characters.',
+  },
+  email_taken: {
+    status: 400,
+    message: 'Email address already in use',
+    oauth: badRequest,
+    flask: 'as_http',
+    meaning: 'Another user has this email address (compared case-insensitively).',
+  },
   invalid_credentials: {
     status: 401,
     message: SEED_MESSAGES.badCredentials,

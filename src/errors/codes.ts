@@ -10,6 +10,8 @@ export const ERROR_CODES = [
   'invalid_password',
   'weak_password',
   'username_taken',
+  'invalid_email',
+  'email_taken',
   'invalid_credentials',
   'user_disabled',
   'missing_token',

@@ -16,6 +16,12 @@ export interface UserRecord {
   disabled: boolean
   createdAt: number
   updatedAt: number
+  /** As given (trimmed); null when the user has none. */
+  email: string | null
+  /** Case-folded; unique among users; what lookups use. */
+  emailKey: string | null
+  /** When the address was verified; null while it is not. */
+  emailVerifiedAt: number | null
 }
 
 export interface SessionRecord {
@@ -119,10 +125,20 @@ export interface SigningKeyRecord {
 export type UserPatch = Partial<Pick<UserRecord, 'passwordHash' | 'roles' | 'disabled'>>
 
 export interface UserStore {
-  /** Inserts unless the username key is taken; atomic under concurrency. */
-  insert(user: UserRecord): Promise<'created' | 'username_taken'>
+  /** Inserts unless the username key (or email key) is taken; atomic under concurrency. */
+  insert(user: UserRecord): Promise<'created' | 'username_taken' | 'email_taken'>
   findById(id: string): Promise<UserRecord | undefined>
   findByUsernameKey(usernameKey: string): Promise<UserRecord | undefined>
+  findByEmailKey(emailKey: string): Promise<UserRecord | undefined>
+  /**
+   * Sets (or with null, removes) the user's address; atomic with the uniqueness of its
+   * key, so two users can never end up with one address.
+   */
+  setEmail(
+    id: string,
+    email: { email: string; emailKey: string; verifiedAt: number | null } | null,
+    at: number,
+  ): Promise<'updated' | 'email_taken' | 'not_found'>
   /** Applies the patch and returns the updated user, or undefined when there is none. */
   update(id: string, patch: UserPatch, at: number): Promise<UserRecord | undefined>
   /** Deletes the user with their sessions and keys; false when there was none. */

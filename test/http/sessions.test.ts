@@ -307,6 +307,8 @@ describe('GET /me and the session list', () => {
       username: 'admin',
       roles: ['admin'],
       created_at: new Date(t.clock.now()).toISOString(),
+      email: null,
+      email_verified: false,
     })
   })
 

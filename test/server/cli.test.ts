@@ -90,6 +90,66 @@ describe('gatehouse CLI', () => {
     }
   })
 
+  it('users create --email and users set-email set the address; the server shows it at /me', async () => {
+    const created = await runCli(
+      [
+        'users',
+        'create',
+        'hugo',
+        '--email',
+        'Hugo@Example.com',
+        '--email-verified',
+        '--password-stdin',
+        '--database',
+        database,
+      ],
+      { stdin: 'hugo has a passphrase\n' },
+    )
+    expect(created.code, created.stderr).toBe(0)
+    expect(created.stdout).toContain('email Hugo@Example.com (verified)')
+    const taken = await runCli([
+      'users',
+      'set-email',
+      'frank',
+      'HUGO@example.com',
+      '--database',
+      database,
+    ])
+    expect(taken.code).toBe(1)
+    expect(taken.stderr).toContain('Email address already in use')
+    const bad = await runCli([
+      'users',
+      'set-email',
+      'frank',
+      'not an address',
+      '--database',
+      database,
+    ])
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).toContain('Invalid email address')
+    const set = await runCli([
+      'users',
+      'set-email',
+      'frank',
+      'frank@example.com',
+      '--database',
+      database,
+    ])
+    expect(set.stdout).toContain('frank: email frank@example.com\n')
+    const removed = await runCli(['users', 'set-email', 'hugo', '', '--database', database])
+    expect(removed.stdout).toContain('hugo: email none')
+
+    const server = await startServer(['--database', database])
+    try {
+      const hugo = await login(server.url, 'hugo', 'hugo has a passphrase')
+      const token = ((await hugo.json()) as { access_token: string }).access_token
+      const me = await fetch(`${server.url}/me`, { headers: { authorization: `Bearer ${token}` } })
+      expect(await me.json()).toMatchObject({ email: null, email_verified: false })
+    } finally {
+      await server.stop()
+    }
+  })
+
   it('keys list and keys rotate manage the signing keys; the server publishes the result', async () => {
     const before = await runCli(['keys', 'list', '--database', database])
     expect(before.code, before.stderr).toBe(0)

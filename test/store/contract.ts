@@ -28,6 +28,9 @@ export function describeStoreContract(
       disabled: false,
       createdAt: 1_700_000_000_123,
       updatedAt: 1_700_000_000_123,
+      email: null,
+      emailKey: null,
+      emailVerifiedAt: null,
       ...overrides,
     })
 
@@ -62,6 +65,53 @@ export function describeStoreContract(
       )
       expect(results.filter((r) => r === 'created')).toHaveLength(1)
       expect(results.filter((r) => r === 'username_taken')).toHaveLength(9)
+    })
+
+    it('keeps one address per user: found by its key, unique on insert and on change, also under concurrency', async () => {
+      const alice = user({
+        email: 'Alice@Example.com',
+        emailKey: 'alice@example.com',
+        emailVerifiedAt: 5,
+      })
+      expect(await store.users.insert(alice)).toBe('created')
+      expect(await store.users.findByEmailKey('alice@example.com')).toEqual(alice)
+      const twin = user({
+        id: randomUUID(),
+        username: 'Twin',
+        usernameKey: 'twin',
+        emailKey: 'alice@example.com',
+      })
+      expect(await store.users.insert(twin)).toBe('email_taken')
+      // Users without an address never collide.
+      for (const name of ['n1', 'n2']) {
+        expect(
+          await store.users.insert(user({ id: randomUUID(), username: name, usernameKey: name })),
+        ).toBe('created')
+      }
+      const bob = user({ id: randomUUID(), username: 'Bob', usernameKey: 'bob' })
+      await store.users.insert(bob)
+      const taken = { email: 'a@x.io', emailKey: 'alice@example.com', verifiedAt: null }
+      expect(await store.users.setEmail(bob.id, taken, 9)).toBe('email_taken')
+      const racers = await Promise.all(
+        ['n1', 'n2', 'bob'].map(async (name) => {
+          const who = (await store.users.findByUsernameKey(name))!
+          return store.users.setEmail(
+            who.id,
+            { email: 'same@x.io', emailKey: 'same@x.io', verifiedAt: null },
+            9,
+          )
+        }),
+      )
+      expect(racers.filter((r) => r === 'updated')).toHaveLength(1)
+      expect(racers.filter((r) => r === 'email_taken')).toHaveLength(2)
+      expect(await store.users.setEmail(alice.id, null, 10)).toBe('updated')
+      expect(await store.users.findById(alice.id)).toMatchObject({
+        email: null,
+        emailKey: null,
+        emailVerifiedAt: null,
+        updatedAt: 10,
+      })
+      expect(await store.users.setEmail('missing', null, 10)).toBe('not_found')
     })
 
     it('updates roles, password hash and disabled, and reports missing users', async () => {

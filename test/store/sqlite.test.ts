@@ -27,6 +27,9 @@ describe('SQLite store on a file', () => {
       disabled: false,
       createdAt: 1,
       updatedAt: 1,
+      email: null,
+      emailKey: null,
+      emailVerifiedAt: null,
     })
     await first.close()
     const second = createSqliteStore(path)

@@ -252,6 +252,37 @@ describe('sign-in and sign-up', () => {
     expect((await loginAs(t, 'carol', 'a long enough passphrase')).access_token).toBeTruthy()
   })
 
+  it('takes an optional email at sign-up, shown on the account page; a taken one at its field', async () => {
+    t = await buildTestApp({ demo: true })
+    const browser = new PageClient(t)
+    await browser.get('/ui/sign-up')
+    const created = await browser.post('/ui/sign-up', {
+      username: 'ivy',
+      password: 'a long enough passphrase',
+      email: 'Ivy@Example.com',
+    })
+    expect(created.headers.location).toBe('/ui/account?done=created')
+    expect(textOf((await browser.get('/ui/account')).body)).toContain(
+      'Email Ivy@Example.com not verified',
+    )
+    const other = new PageClient(t)
+    await other.get('/ui/sign-up')
+    const taken = await other.post('/ui/sign-up', {
+      username: 'ivy2',
+      password: 'a long enough passphrase',
+      email: 'ivy@example.com',
+    })
+    expect(taken.statusCode).toBe(400)
+    expect(taken.body).toContain('id="field-email-error" role="alert"')
+    expect(taken.body).toContain('value="ivy@example.com"')
+    const none = await other.post('/ui/sign-up', {
+      username: 'ivy3',
+      password: 'a long enough passphrase',
+      email: '',
+    })
+    expect(none.statusCode).toBe(303)
+  })
+
   it('goes back only to same-origin paths after signing in', async () => {
     t = await buildTestApp({ demo: true })
     const cases: [string, string][] = [
@@ -492,6 +523,9 @@ describe('admin console', () => {
         disabled: false,
         createdAt: i,
         updatedAt: i,
+        email: null,
+        emailKey: null,
+        emailVerifiedAt: null,
       })
     }
     const first = await browser.get('/ui/admin/users?q=bulk')

@@ -3,33 +3,55 @@ import { text } from 'node:stream/consumers'
 import type { Core } from '../../core.js'
 import { GatehouseError } from '../../errors/index.js'
 import { withExistingDatabase, type Settings } from '../open.js'
-import { createUser as createUserRecord, NO_REQUEST, setUserRoles } from '../../auth/users.js'
+import {
+  createUser as createUserRecord,
+  NO_REQUEST,
+  setUserEmail,
+  setUserRoles,
+} from '../../auth/users.js'
 
 export interface UsersFlags {
   roles: string[]
   passwordFromStdin: boolean
+  email: string | undefined
+  emailVerified: boolean
 }
 
 export const USERS_USAGE =
-  'usage: gatehouse users create NAME [--role R]... [--password-stdin] | users set-role NAME ROLES'
+  'usage: gatehouse users create NAME [--role R]... [--email E [--email-verified]] [--password-stdin]\n' +
+  '     | users set-role NAME ROLES | users set-email NAME EMAIL|"" [--email-verified]'
+
+const ACTIONS = ['create', 'set-role', 'set-email']
 
 export async function usersCommand(
   args: string[],
   settings: Settings,
   flags: UsersFlags,
 ): Promise<number> {
-  const [action, name, roles] = args
-  if (name === undefined || (action !== 'create' && action !== 'set-role')) {
-    process.stderr.write(`${USERS_USAGE}\n`)
-    return 2
-  }
-  if (action === 'set-role' && roles === undefined) {
+  const [action, name, value] = args
+  if (
+    name === undefined ||
+    !ACTIONS.includes(action ?? '') ||
+    (action !== 'create' && value === undefined)
+  ) {
     process.stderr.write(`${USERS_USAGE}\n`)
     return 2
   }
   return withExistingDatabase(settings, async (core) => {
     if (action === 'create') return createUser(core, name, flags)
-    const user = await setUserRoles(core.auth, name, splitRoles(roles ?? ''))
+    if (action === 'set-email') {
+      const user = await setUserEmail(
+        core.auth,
+        name,
+        value === '' ? null : (value ?? null),
+        flags.emailVerified,
+      )
+      process.stdout.write(
+        `${user.username}: email ${user.email ?? 'none'}${user.emailVerified ? ' (verified)' : ''}\n`,
+      )
+      return 0
+    }
+    const user = await setUserRoles(core.auth, name, splitRoles(value ?? ''))
     process.stdout.write(`${user.username}: roles ${JSON.stringify(user.roles)}\n`)
     return 0
   })
@@ -43,7 +65,12 @@ async function createUser(core: Core, name: string, flags: UsersFlags): Promise<
     : (await text(process.stdin)).replace(/\r?\n$/, '')
   const user = await createUserRecord(
     core.auth,
-    { username: name, password, roles: flags.roles },
+    {
+      username: name,
+      password,
+      roles: flags.roles,
+      ...(flags.email !== undefined && { email: flags.email, emailVerified: flags.emailVerified }),
+    },
     NO_REQUEST,
     { via: 'cli' },
   ).catch((error: unknown) => {
@@ -53,7 +80,8 @@ async function createUser(core: Core, name: string, flags: UsersFlags): Promise<
     throw error
   })
   process.stdout.write(
-    `created user ${user.username} (id ${user.id}) roles ${JSON.stringify(user.roles)}\n`,
+    `created user ${user.username} (id ${user.id}) roles ${JSON.stringify(user.roles)}` +
+      `${user.email ? ` email ${user.email}${user.emailVerified ? ' (verified)' : ''}` : ''}\n`,
   )
   if (generated) process.stdout.write(`password: ${password}\n`)
   return 0

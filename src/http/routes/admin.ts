@@ -78,9 +78,10 @@ export function adminRoutes(app: GatehouseInstance, deps: RouteDeps): void {
       },
     },
     async (request, reply) => {
+      const { email_verified: emailVerified, ...body } = request.body
       const user = await createUserAsAdmin(
         deps.auth,
-        request.body,
+        { ...body, emailVerified },
         principalOf(request),
         requestContext(request),
       )
@@ -106,7 +107,7 @@ export function adminRoutes(app: GatehouseInstance, deps: RouteDeps): void {
     '/admin/users/:id',
     {
       schema: {
-        summary: 'Change roles or disable; disabling ends every session and key at once',
+        summary: 'Change roles, email or disable; disabling ends every session and key at once',
         tags,
         security: bearerAuth,
         params: IdParams,
@@ -115,10 +116,11 @@ export function adminRoutes(app: GatehouseInstance, deps: RouteDeps): void {
       },
     },
     async (request) => {
+      const { email_verified: emailVerified, ...body } = request.body
       const user = await updateUser(
         deps.auth,
         request.params.id,
-        request.body,
+        { ...body, emailVerified },
         principalOf(request),
         requestContext(request),
       )
@@ -313,6 +315,8 @@ function toAdminUser(user: AdminUserView) {
     disabled: user.disabled,
     created_at: iso(user.createdAt),
     updated_at: iso(user.updatedAt),
+    email: user.email,
+    email_verified: user.emailVerified,
   }
 }
 

@@ -31,6 +31,8 @@ export function meRoutes(app: GatehouseInstance, deps: RouteDeps): void {
         username: user.username,
         roles: user.roles,
         created_at: iso(user.createdAt),
+        email: user.email,
+        email_verified: user.emailVerified,
       }
     },
   )

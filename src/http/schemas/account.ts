@@ -5,13 +5,21 @@ const username = Type.String({
   description: '3–64 letters, digits or . _ - @ (NFKC, case-insensitive)',
 })
 const password = Type.String({ description: '8–256 characters, not a common password' })
+/** Checked by the use case (`invalid_email`), so every way in answers alike. */
+export const email = Type.String({
+  maxLength: 1024,
+  description: 'An email address (at most 254 characters); unique, compared case-insensitively',
+})
 
 /** Unknown fields (such as `role`) are refused: a client can never choose its roles. */
 export const RegisterBody = Type.Object(
-  { username, password },
+  { username, password, email: Type.Optional(email) },
   {
     additionalProperties: false,
-    examples: [{ username: 'alice', password: 'correct horse battery staple' }],
+    examples: [
+      { username: 'alice', password: 'correct horse battery staple' },
+      { username: 'bob', password: 'correct horse battery staple', email: 'bob@example.com' },
+    ],
   },
 )
 

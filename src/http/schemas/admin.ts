@@ -1,4 +1,5 @@
 import Type from 'typebox'
+import { email } from './account.js'
 import { AUDIT_EVENT_TYPES } from '../../auth/audit.js'
 import { Page, pageParams, timestamp } from './common.js'
 
@@ -9,6 +10,8 @@ export const AdminUser = Type.Object({
   disabled: Type.Boolean(),
   created_at: timestamp,
   updated_at: timestamp,
+  email: Type.Union([Type.String(), Type.Null()]),
+  email_verified: Type.Boolean(),
 })
 
 export const AdminUserList = Page(AdminUser)
@@ -28,6 +31,10 @@ export const CreateUserBody = Type.Object(
     username: Type.String(),
     password: Type.String(),
     roles: Type.Optional(Type.Array(Type.String(), { maxItems: 32 })),
+    email: Type.Optional(email),
+    email_verified: Type.Optional(
+      Type.Boolean({ description: 'Vouch for the address (default false)' }),
+    ),
   },
   {
     additionalProperties: false,
@@ -39,11 +46,15 @@ export const UpdateUserBody = Type.Object(
   {
     roles: Type.Optional(Type.Array(Type.String(), { maxItems: 32 })),
     disabled: Type.Optional(Type.Boolean()),
+    email: Type.Optional(
+      Type.Union([email, Type.Null()], { description: 'A new address, or null to remove it' }),
+    ),
+    email_verified: Type.Optional(Type.Boolean()),
   },
   {
     additionalProperties: false,
     minProperties: 1,
-    examples: [{ roles: ['admin'] }, { disabled: true }],
+    examples: [{ roles: ['admin'] }, { disabled: true }, { email: 'carol@example.com' }],
   },
 )
 

@@ -5,6 +5,8 @@ export const MeResponse = Type.Object({
   username: Type.String(),
   roles: Type.Array(Type.String()),
   created_at: Type.String({ format: 'date-time' }),
+  email: Type.Union([Type.String(), Type.Null()]),
+  email_verified: Type.Boolean(),
 })
 
 export const ChangePasswordBody = Type.Object(

@@ -38,6 +38,9 @@ export function createApiKeyStore(db: Kysely<Database>): ApiKeyStore {
           'u.disabled',
           'u.created_at as owner_created_at',
           'u.updated_at as owner_updated_at',
+          'u.email',
+          'u.email_key',
+          'u.email_verified_at',
         ])
         .where('k.key_hash', '=', keyHash)
         .executeTakeFirst()
@@ -53,6 +56,9 @@ export function createApiKeyStore(db: Kysely<Database>): ApiKeyStore {
           disabled: row.disabled,
           created_at: row.owner_created_at,
           updated_at: row.owner_updated_at,
+          email: row.email,
+          email_key: row.email_key,
+          email_verified_at: row.email_verified_at,
         }),
       }
     },

@@ -11,6 +11,9 @@ export interface Database {
     disabled: number
     created_at: number
     updated_at: number
+    email: string | null
+    email_key: string | null
+    email_verified_at: number | null
   }
   sessions: {
     id: string

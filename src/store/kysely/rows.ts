@@ -58,3 +58,9 @@ export const newestFirst = (timeColumn: string, page: PageRequest) =>
 /** Oldest first, for exports that follow a log as it grows. */
 export const oldestFirst = (timeColumn: string, page: PageRequest) =>
   keysetPage('asc', timeColumn, page)
+
+/** A unique index refused the write: SQLite's and PostgreSQL's (23505) ways of saying so. */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505'
+}

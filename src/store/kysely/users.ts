@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely'
 import type { UserPatch, UserRecord, UserStore } from '../store.js'
 import type { Database } from './database.js'
-import { affectedRows, newestFirst, toNumber } from './rows.js'
+import { affectedRows, isUniqueViolation, newestFirst, toNumber } from './rows.js'
 
 export function createUserStore(db: Kysely<Database>): UserStore {
   return {
@@ -9,9 +9,43 @@ export function createUserStore(db: Kysely<Database>): UserStore {
       const result = await db
         .insertInto('users')
         .values(toUserRow(user))
-        .onConflict((oc) => oc.column('username_key').doNothing())
+        .onConflict((oc) => oc.doNothing())
         .executeTakeFirst()
-      return affectedRows(result) === 1 ? 'created' : 'username_taken'
+      if (affectedRows(result) === 1) return 'created'
+      // Which unique key was taken: the username wins, as it did before emails existed.
+      const sameName = await db
+        .selectFrom('users')
+        .select('id')
+        .where('username_key', '=', user.usernameKey)
+        .executeTakeFirst()
+      return sameName || user.emailKey === null ? 'username_taken' : 'email_taken'
+    },
+    async findByEmailKey(emailKey) {
+      const row = await db
+        .selectFrom('users')
+        .selectAll()
+        .where('email_key', '=', emailKey)
+        .executeTakeFirst()
+      return row && toUserRecord(row)
+    },
+    async setEmail(id, email, at) {
+      try {
+        const result = await db
+          .updateTable('users')
+          .set({
+            email: email?.email ?? null,
+            email_key: email?.emailKey ?? null,
+            email_verified_at: email?.verifiedAt ?? null,
+            updated_at: at,
+          })
+          .where('id', '=', id)
+          .executeTakeFirst()
+        return Number(result.numUpdatedRows) === 1 ? 'updated' : 'not_found'
+      } catch (error) {
+        // The unique index decides races between two users taking one address.
+        if (isUniqueViolation(error)) return 'email_taken'
+        throw error
+      }
     },
     async findById(id) {
       const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst()
@@ -60,6 +94,9 @@ function toUserRow(user: UserRecord): Database['users'] {
     disabled: user.disabled ? 1 : 0,
     created_at: user.createdAt,
     updated_at: user.updatedAt,
+    email: user.email,
+    email_key: user.emailKey,
+    email_verified_at: user.emailVerifiedAt,
   }
 }
 
@@ -81,6 +118,9 @@ export function toUserRecord(row: Selectable<Database['users']>): UserRecord {
     disabled: Number(row.disabled) === 1,
     createdAt: toNumber(row.created_at),
     updatedAt: toNumber(row.updated_at),
+    email: row.email,
+    emailKey: row.email_key,
+    emailVerifiedAt: row.email_verified_at === null ? null : toNumber(row.email_verified_at),
   }
 }
 

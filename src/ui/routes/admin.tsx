@@ -7,7 +7,7 @@ import type { Principal } from '../../auth/context.js'
 import { listSigningKeys, rotateSigningKeys } from '../../auth/signing-keys.js'
 import { GatehouseError } from '../../errors/index.js'
 import { requestContext, type GatehouseInstance } from '../../http/route-deps.js'
-import { formBody, secret, text, words } from '../forms.js'
+import { formBody, optionalText, secret, text, words } from '../forms.js'
 import {
   formStateOf,
   isAdmin,
@@ -134,15 +134,25 @@ export function adminRoutes(app: GatehouseInstance, deps: PageDeps): void {
 
   app.post(
     '/admin/users/create',
-    { schema: { body: formBody({ username: text(), password: secret(), roles: text(512) }) } },
+    {
+      schema: {
+        body: formBody({
+          username: text(),
+          password: secret(),
+          email: optionalText(254),
+          roles: text(512),
+        }),
+      },
+    },
     async (request, reply) => {
       const principal = requireAdmin(request, reply)
       if (!principal) return reply
       const { username, password, roles } = request.body
+      const email = request.body.email?.trim() || undefined
       try {
         await createUserAsAdmin(
           deps.auth,
-          { username, password, roles: words(roles) },
+          { username, password, roles: words(roles), email },
           actor(principal),
           requestContext(request),
         )
@@ -159,8 +169,10 @@ export function adminRoutes(app: GatehouseInstance, deps: PageDeps): void {
             invalid_password: 'password',
             weak_password: 'password',
             invalid_request: 'roles',
+            invalid_email: 'email',
+            email_taken: 'email',
           },
-          { username, roles },
+          { username, roles, email: request.body.email ?? '' },
         )
       }
     },

@@ -5,7 +5,7 @@ import { register } from '../../auth/users.js'
 import type { GatehouseInstance } from '../../http/route-deps.js'
 import { requestContext } from '../../http/route-deps.js'
 import { clearSessionCookies, setSessionCookies } from '../browser-session.js'
-import { formBody, secret, text } from '../forms.js'
+import { formBody, optionalText, secret, text } from '../forms.js'
 import {
   describeError,
   formStateOf,
@@ -23,6 +23,7 @@ const SignInQuery = Type.Object({
   done: Type.Optional(Type.String({ maxLength: 32 })),
 })
 const Credentials = formBody({ username: text(), password: secret() })
+const SignUpForm = formBody({ username: text(), password: secret(), email: optionalText(254) })
 
 /** Sign-in errors name no field: an unknown user and a wrong password read the same. */
 const SIGN_UP_FIELDS = {
@@ -30,6 +31,8 @@ const SIGN_UP_FIELDS = {
   username_taken: 'username',
   invalid_password: 'password',
   weak_password: 'password',
+  invalid_email: 'email',
+  email_taken: 'email',
 }
 
 export function signInRoutes(app: GatehouseInstance, deps: PageDeps): void {
@@ -98,19 +101,24 @@ export function signInRoutes(app: GatehouseInstance, deps: PageDeps): void {
 
   app.post(
     '/sign-up',
-    { onRequest: deps.limitByIp, schema: { body: Credentials } },
+    { onRequest: deps.limitByIp, schema: { body: SignUpForm } },
     async (request, reply) => {
       const context = requestContext(request)
       const { username, password } = request.body
+      // An empty field means no address.
+      const email = request.body.email?.trim() || undefined
       try {
-        await register(deps.auth, { username, password }, context)
+        await register(deps.auth, { username, password, email }, context)
         const pair = await login(deps.auth, { username, password }, context)
         if (request.principal) await logout(deps.auth, request.principal, 'local', context)
         setSessionCookies(reply, pair, deps.cookies)
         deps.nonceOf(request, reply, { renew: true })
         return redirect(reply, `${home}?done=created`)
       } catch (error) {
-        const { status, state } = formStateOf(error, SIGN_UP_FIELDS, { username })
+        const { status, state } = formStateOf(error, SIGN_UP_FIELDS, {
+          username,
+          email: request.body.email ?? '',
+        })
         const ctx = pageContext(deps, request, reply, 'sign-up')
         return sendPage(reply, status, <SignUpPage ctx={ctx} state={state} />)
       }

@@ -52,6 +52,15 @@ export function AccountPage({ ctx, view }: { ctx: PageContext; view: AccountView
           <dd>{view.user.username}</dd>
           <dt>{t.account.userId}</dt>
           <dd class="mono">{view.user.id}</dd>
+          <dt>{t.account.email}</dt>
+          <dd>
+            {view.user.email ?? t.common.none}{' '}
+            {view.user.email && (
+              <span class="badge">
+                {view.user.emailVerified ? t.account.verified : t.account.unverified}
+              </span>
+            )}
+          </dd>
           <dt>{t.account.roles}</dt>
           <dd>{view.user.roles.length ? view.user.roles.join(', ') : t.common.none}</dd>
           <dt>{t.account.memberSince}</dt>

@@ -106,6 +106,15 @@ export function AdminUsersPage({ ctx, view }: { ctx: PageContext; view: UsersVie
                   {user.username}
                   <br />
                   <span class="muted mono">{user.id}</span>
+                  {user.email && (
+                    <>
+                      <br />
+                      <span class="mono">{user.email}</span>{' '}
+                      <span class="badge">
+                        {user.emailVerified ? t.account.verified : t.account.unverified}
+                      </span>
+                    </>
+                  )}
                 </td>
                 <td>
                   <Form ctx={ctx} action={`${root}/roles`} class="row">
@@ -175,6 +184,14 @@ export function AdminUsersPage({ ctx, view }: { ctx: PageContext; view: UsersVie
             type="password"
             autocomplete="new-password"
             required
+            state={view.createForm}
+          />
+          <Field
+            name="email"
+            label={t.admin.emailField}
+            type="email"
+            autocomplete="off"
+            maxLength={254}
             state={view.createForm}
           />
           <Field name="roles" label={t.admin.rolesField} state={view.createForm} />

@@ -62,7 +62,7 @@ export function Field(props: {
   name: string
   label: string
   state?: FormState | undefined
-  type?: 'text' | 'password' | 'search'
+  type?: 'text' | 'password' | 'search' | 'email'
   autocomplete?: string
   hint?: string
   required?: boolean

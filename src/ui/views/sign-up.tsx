@@ -21,6 +21,14 @@ export function SignUpPage(props: { ctx: PageContext; state?: FormState }) {
             state={props.state}
           />
           <Field
+            name="email"
+            label={t.signUp.email}
+            type="email"
+            autocomplete="email"
+            maxLength={254}
+            state={props.state}
+          />
+          <Field
             name="password"
             label={t.common.password}
             type="password"

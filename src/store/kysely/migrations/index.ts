@@ -3,6 +3,7 @@ import { initial } from './0001-initial.js'
 import { sessions } from './0002-sessions.js'
 import { machineAccess } from './0003-machine-access.js'
 import { tokenContext } from './0004-token-context.js'
+import { userEmail } from './0005-user-email.js'
 
 /** Ordered by name; never edit a migration once released, add a new one. */
 const migrations: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const migrations: Record<string, Migration> = {
   '0002-sessions': sessions,
   '0003-machine-access': machineAccess,
   '0004-token-context': tokenContext,
+  '0005-user-email': userEmail,
 }
 
 export const migrationProvider: MigrationProvider = {
