@@ -14,6 +14,7 @@ import { GatehouseError } from './errors/index.js'
 import { createStore } from './store/create-store.js'
 import type { Store } from './store/store.js'
 import { createTelemetry, type Telemetry } from './auth/telemetry.js'
+import { createSmtpTransport, type MailTransport } from './mail/transport.js'
 import { createPasswordHasher, type PasswordHasher } from './tokens/password.js'
 
 /** A running Gatehouse without HTTP: what `serve`, the plugin and the CLI share. */
@@ -27,6 +28,8 @@ export interface Core {
   rateLimiter: RateLimiter
   /** Where use cases and guards report what happens; metrics attach a sink. */
   telemetry: Telemetry
+  /** The SMTP server queued mail goes to; null without one (the outbox keeps it). */
+  mailTransport: MailTransport | null
   /** Entries in this instance's in-memory revocation list (for metrics). */
   revocationCount(): number
   /** What the operator should hear at start (settings, Redis unreachable, …). */
@@ -113,8 +116,10 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
       bus: shared.bus,
       additionalClaims: options.additionalClaims,
       keyRotationInterval: config.keyRotationInterval,
+      mailDelivery: config.smtpUrl !== undefined,
       settings: {
         issuer: config.issuer,
+        productName: config.uiName,
         audience: config.audience,
         accessTtl: config.accessTtl,
         refreshTtl: config.refreshTtl,
@@ -127,6 +132,10 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
     shared.bus.subscribe((event) => {
       applyClusterEvent(auth, event).catch(() => undefined)
     })
+    const mailTransport =
+      config.smtpUrl === undefined
+        ? null
+        : await createSmtpTransport(config.smtpUrl, config.mailFrom)
     return {
       config,
       store,
@@ -134,6 +143,7 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
       clock,
       rateLimiter: shared.rateLimiter,
       telemetry,
+      mailTransport,
       revocationCount: () => revocations.size(),
       warnings: [...config.warnings, ...shared.warnings],
       async ready() {
@@ -149,6 +159,7 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
         })
       },
       close: async () => {
+        mailTransport?.close()
         await shared.close()
         if (ownsStore) await store.close()
       },

@@ -9,6 +9,8 @@ import {
 } from './password-policy.js'
 import { withPasswordAttempt } from './lockout.js'
 import { revokeSessionTokens } from './revocation.js'
+import { passwordChangedNotice } from '../mail/templates.js'
+import { sendSecurityNotice } from './mail.js'
 
 export interface ChangePasswordInput {
   currentPassword: string
@@ -69,5 +71,8 @@ export async function changePassword(
   await recordAudit(deps, 'password_changed', context, user.id, {
     sessions_revoked: revoked.length,
   })
+  await sendSecurityNotice(deps, user, (ctx) =>
+    passwordChangedNotice(ctx, new Date(deps.clock.now())),
+  )
   return revoked.length
 }

@@ -43,6 +43,8 @@ export interface CreateAuthOptions {
   revocations: AuthDeps['revocations']
   settings: AuthSettings
   telemetry: TelemetrySink
+  /** An SMTP server delivers queued mail (default false: the outbox keeps it). */
+  mailDelivery?: boolean
 }
 
 /** Loads the signing keys and the revocation list, and assembles the use cases' context. */
@@ -67,6 +69,7 @@ export async function createAuth(options: CreateAuthOptions): Promise<Auth> {
     lockout: options.lockout,
     bus: options.bus,
     telemetry: options.telemetry,
+    mailDelivery: options.mailDelivery ?? false,
   }
   await loadRevocations(deps)
   const algorithms = [options.signingAlg]

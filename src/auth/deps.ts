@@ -24,6 +24,8 @@ export interface AuthDeps {
   additionalClaims?: AdditionalClaims | undefined
   /** Hears of every audited event (metrics). */
   telemetry: TelemetrySink
+  /** Whether an SMTP server delivers queued mail; without one mail stays in the outbox. */
+  mailDelivery: boolean
 }
 
 /** Claims to add to a user's access tokens, computed at login and at every refresh. */
@@ -36,6 +38,8 @@ export type AdditionalClaims = (user: {
 /** Lifetimes in seconds. */
 export interface AuthSettings {
   issuer: string
+  /** The product name mail speaks in (GATEHOUSE_UI_NAME). */
+  productName: string
   audience: string
   accessTtl: number
   /** Idle lifetime: a refresh token unused this long expires. */

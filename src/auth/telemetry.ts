@@ -15,7 +15,11 @@ export interface TelemetrySink {
   credentialRefused(reason: ErrorCode): void
   /** A rate limit or lockout answered 429. */
   limited(kind: LimitKind): void
+  /** A delivery attempt ended: sent, to be retried, or given up. */
+  mailAttempted(outcome: MailOutcome): void
 }
+
+export type MailOutcome = 'sent' | 'retry' | 'failed'
 
 /** The core's telemetry: forwards to every attached sink (none by default, at no cost). */
 export interface Telemetry extends TelemetrySink {
@@ -37,6 +41,9 @@ export function createTelemetry(): Telemetry {
     },
     credentialRefused(reason) {
       for (const sink of sinks) sink.credentialRefused(reason)
+    },
+    mailAttempted(outcome) {
+      for (const sink of sinks) sink.mailAttempted(outcome)
     },
     limited(kind) {
       for (const sink of sinks) sink.limited(kind)

@@ -125,6 +125,14 @@ const COMMANDS: Record<string, Command> = {
         user: values.user,
       }),
   },
+  mail: {
+    usage: 'mail outbox [--database PATH|URL]',
+    summary:
+      'print the newest messages kept because no SMTP server is configured\n' +
+      '(GATEHOUSE_SMTP_URL), with their text and links',
+    flags: ['database'],
+    run: async (args, settings) => (await import('./commands/mail.js')).mailCommand(args, settings),
+  },
   backup: {
     usage: 'backup FILE [--database PATH]',
     summary:

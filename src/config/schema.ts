@@ -162,6 +162,23 @@ export const settings = {
     }),
     description: '`SameSite` of the token cookies (lax, strict or none; none requires Secure).',
   },
+  smtpUrl: {
+    env: 'GATEHOUSE_SMTP_URL',
+    flag: null,
+    schema: Type.Optional(Type.String({ pattern: '^smtps?://' })),
+    description:
+      'SMTP server for mail: `smtp://` (STARTTLS when offered) or `smtps://`, user and password in the URL. Without it mail stays in the outbox (`gatehouse mail outbox`).',
+  },
+  mailFrom: {
+    env: 'GATEHOUSE_MAIL_FROM',
+    flag: null,
+    schema: Type.String({
+      minLength: 3,
+      maxLength: 254,
+      default: 'Gatehouse <gatehouse@localhost>',
+    }),
+    description: '`From` of every message, e.g. `Acme <no-reply@acme.example>`.',
+  },
   ui: {
     env: 'GATEHOUSE_UI',
     flag: null,

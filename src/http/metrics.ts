@@ -71,6 +71,12 @@ export function createMetrics(core: MetricsSource): Metrics {
     labelNames: ['limit'],
     registers: [registry],
   })
+  const mail = new Counter<'outcome'>({
+    name: 'gatehouse_mail_attempts_total',
+    help: 'Mail delivery attempts by outcome: "sent", "retry" (SMTP failed, tried again later) or "failed" (given up, audited).',
+    labelNames: ['outcome'],
+    registers: [registry],
+  })
   const refused = new Counter<'reason'>({
     name: 'gatehouse_token_verification_failures_total',
     help: 'Credentials refused by a guard, by error code (missing_token, invalid_token, token_expired, token_revoked).',
@@ -106,6 +112,7 @@ export function createMetrics(core: MetricsSource): Metrics {
     },
     credentialRefused: (reason) => refused.inc({ reason }),
     limited: (limit) => limited.inc({ limit }),
+    mailAttempted: (outcome) => mail.inc({ outcome }),
   }
   const detach = core.telemetry.attach(sink)
 

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyPluginAsync, onRequestHookHandler } from '
 import fp from 'fastify-plugin'
 import type { AdditionalClaims } from '../auth/deps.js'
 import type { Auth } from '../auth/context.js'
+import { deliverDueMail } from '../auth/mail.js'
 import { runMaintenance } from '../auth/maintenance.js'
 import { refreshSigningKeys } from '../auth/signing-keys.js'
 import { ensureDemoUsers } from '../auth/users.js'
@@ -190,6 +191,8 @@ const MAINTENANCE_INTERVAL_MS = 60_000
  * rotated from the command line, with no Redis to announce it, is honoured within this.
  */
 const KEY_POLL_INTERVAL_MS = 5_000
+/** How often each instance looks for mail to deliver. */
+const MAIL_POLL_INTERVAL_MS = 1_000
 
 function startMaintenance(app: FastifyInstance, core: Core): void {
   const timers: NodeJS.Timeout[] = []
@@ -204,6 +207,20 @@ function startMaintenance(app: FastifyInstance, core: Core): void {
   app.addHook('onReady', (done) => {
     every(MAINTENANCE_INTERVAL_MS, 'maintenance', () => runMaintenance(core.auth))
     every(KEY_POLL_INTERVAL_MS, 'signing-key refresh', () => refreshSigningKeys(core.auth))
+    const transport = core.mailTransport
+    if (transport) {
+      // Every instance delivers; the queue's leases make each message one instance's. A
+      // pass still waiting on a slow SMTP server is not joined by another.
+      let delivering: Promise<void> | null = null
+      every(MAIL_POLL_INTERVAL_MS, 'mail delivery', () => {
+        delivering ??= deliverDueMail(core.auth, transport)
+          .then(() => undefined)
+          .finally(() => {
+            delivering = null
+          })
+        return delivering
+      })
+    }
     done()
   })
   app.addHook('onClose', () => {

@@ -77,6 +77,7 @@ export const AUDIT_EVENT_TYPES = [
   'user_deleted',
   'signing_key_rotated',
   'signing_key_revoked',
+  'mail_failed',
 ] as const
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number]
@@ -123,6 +124,41 @@ export interface SigningKeyRecord {
 }
 
 export type UserPatch = Partial<Pick<UserRecord, 'passwordHash' | 'roles' | 'disabled'>>
+
+/**
+ * `pending`: waiting for delivery; `sent`; `failed`: given up after the last attempt;
+ * `outbox`: kept for `gatehouse mail outbox` because no SMTP server is configured.
+ */
+export type MailStatus = 'pending' | 'sent' | 'failed' | 'outbox'
+
+export interface MailRecord {
+  id: string
+  to: string
+  subject: string
+  text: string
+  html: string
+  status: MailStatus
+  attempts: number
+  nextAttemptAt: number
+  lastError: string | null
+  createdAt: number
+  sentAt: number | null
+}
+
+/** Mail waiting to be delivered, shared by every instance. */
+export interface MailQueueStore {
+  enqueue(message: MailRecord): Promise<void>
+  /**
+   * Claims up to `limit` due pending messages for `leaseMs`: each is claimed by one caller
+   * only, however many instances ask at once; a crashed claimer's lease runs out.
+   */
+  claimDue(now: number, limit: number, leaseMs: number): Promise<MailRecord[]>
+  markSent(id: string, at: number): Promise<void>
+  /** Records a failed attempt: retried at `nextAttemptAt`, or `failed` when null. */
+  markAttemptFailed(id: string, error: string, nextAttemptAt: number | null): Promise<void>
+  /** Newest first. */
+  list(query: { status?: MailStatus }, page: { limit: number }): Promise<MailRecord[]>
+}
 
 export interface UserStore {
   /** Inserts unless the username key (or email key) is taken; atomic under concurrency. */
@@ -273,6 +309,7 @@ export interface Store {
   readonly audit: AuditStore
   readonly apiKeys: ApiKeyStore
   readonly clients: OAuthClientStore
+  readonly mail: MailQueueStore
   /** Brings the schema up to date; safe to call on every start. */
   migrate(): Promise<void>
   /** Resolves when the store answers a trivial query. */

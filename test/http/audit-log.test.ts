@@ -119,7 +119,9 @@ it('records every kind of security event, with who, from where and when', async 
   await runEverySecurityAction()
   const events: AuditEventRecord[] = await t.core.store.audit.list({}, { limit: 500 })
   const seen = new Set(events.map((event) => event.type))
-  expect(AUDIT_EVENT_TYPES.filter((type) => !seen.has(type))).toEqual([])
+  // mail_failed comes from delivery, not from a request: test/mail/delivery.test.ts has it.
+  const fromRequests = AUDIT_EVENT_TYPES.filter((type) => type !== 'mail_failed')
+  expect(fromRequests.filter((type) => !seen.has(type))).toEqual([])
 
   const registered = events.find(
     (e) => e.type === 'user_created' && e.details['via'] === 'register',

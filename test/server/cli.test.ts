@@ -150,6 +150,43 @@ describe('gatehouse CLI', () => {
     }
   })
 
+  it('mail outbox prints the messages kept without SMTP, with their text and link', async () => {
+    const empty = await runCli(['mail', 'outbox', '--database', database])
+    expect(empty.stdout).toBe('the outbox is empty\n')
+    await runCli([
+      'users',
+      'set-email',
+      'hugo',
+      'hugo@example.com',
+      '--email-verified',
+      '--database',
+      database,
+    ])
+    const server = await startServer(['--database', database])
+    try {
+      const hugo = await login(server.url, 'hugo', 'hugo has a passphrase')
+      const token = ((await hugo.json()) as { access_token: string }).access_token
+      const changed = await fetch(`${server.url}/me/password`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          current_password: 'hugo has a passphrase',
+          new_password: 'hugo has another one',
+        }),
+      })
+      expect(changed.status).toBe(200)
+    } finally {
+      await server.stop()
+    }
+    const outbox = await runCli(['mail', 'outbox', '--database', database])
+    expect(outbox.code, outbox.stderr).toBe(0)
+    expect(outbox.stdout).toContain(
+      'To: hugo@example.com\nSubject: Your Gatehouse password was changed',
+    )
+    expect(outbox.stdout).toMatch(/http:\/\/127\.0\.0\.1:\d+\/ui\/account/)
+    expect((await runCli(['mail', 'sent', '--database', database])).code).toBe(2)
+  })
+
   it('keys list and keys rotate manage the signing keys; the server publishes the result', async () => {
     const before = await runCli(['keys', 'list', '--database', database])
     expect(before.code, before.stderr).toBe(0)

@@ -114,6 +114,54 @@ export function describeStoreContract(
       expect(await store.users.setEmail('missing', null, 10)).toBe('not_found')
     })
 
+    it('hands each due message of the mail queue to one claimer, until its lease runs out', async () => {
+      const mail = (id: string, nextAttemptAt: number) => ({
+        id,
+        to: 'kim@example.com',
+        subject: 'Hello',
+        text: 'text',
+        html: '<p>html</p>',
+        status: 'pending' as const,
+        attempts: 0,
+        nextAttemptAt,
+        lastError: null,
+        createdAt: 1,
+        sentAt: null,
+      })
+      await store.mail.enqueue(mail('m1', 100))
+      await store.mail.enqueue(mail('m2', 100))
+      await store.mail.enqueue(mail('later', 500))
+      await store.mail.enqueue({ ...mail('kept', 100), status: 'outbox' })
+      const claims = await Promise.all(
+        Array.from({ length: 5 }, () => store.mail.claimDue(200, 10, 60)),
+      )
+      expect(
+        claims
+          .flat()
+          .map((m) => m.id)
+          .sort(),
+      ).toEqual(['m1', 'm2'])
+      // Claimed and unfinished: free again once the lease is over.
+      expect(await store.mail.claimDue(250, 10, 60)).toEqual([])
+      expect((await store.mail.claimDue(261, 10, 60)).map((m) => m.id).sort()).toEqual(['m1', 'm2'])
+      await store.mail.markSent('m1', 270)
+      await store.mail.markAttemptFailed('m2', 'refused', 900)
+      expect((await store.mail.claimDue(800, 10, 60)).map((m) => m.id)).toEqual(['later'])
+      await store.mail.markAttemptFailed('later', 'refused again', null)
+      const all = await store.mail.list({}, { limit: 10 })
+      expect(
+        Object.fromEntries(all.map((m) => [m.id, [m.status, m.attempts, m.lastError]])),
+      ).toEqual({
+        m1: ['sent', 1, null],
+        m2: ['pending', 1, 'refused'],
+        later: ['failed', 1, 'refused again'],
+        kept: ['outbox', 0, null],
+      })
+      expect((await store.mail.list({ status: 'outbox' }, { limit: 10 })).map((m) => m.id)).toEqual(
+        ['kept'],
+      )
+    })
+
     it('updates roles, password hash and disabled, and reports missing users', async () => {
       const alice = user()
       await store.users.insert(alice)

@@ -56,6 +56,20 @@ export interface Database {
     expires_at: number | null
     revoked_at: number | null
   }
+  mail_queue: {
+    id: string
+    to_address: string
+    subject: string
+    text_body: string
+    html_body: string
+    status: string
+    attempts: number
+    next_attempt_at: number
+    claimed_until: number | null
+    last_error: string | null
+    created_at: number
+    sent_at: number | null
+  }
   oauth_clients: {
     id: string
     name: string

@@ -10,6 +10,7 @@ import { migrationProvider } from './migrations/index.js'
 import { createSessionStore } from './sessions.js'
 import { createSigningKeyStore } from './signing-keys.js'
 import { createUserStore } from './users.js'
+import { createMailQueueStore } from './mail-queue.js'
 
 const MIGRATION_ATTEMPTS = 5
 
@@ -31,6 +32,7 @@ export function createKyselyStore(db: Kysely<Database>, options: KyselyStoreOpti
     audit: createAuditStore(db),
     apiKeys: createApiKeyStore(db),
     clients: createOAuthClientStore(db),
+    mail: createMailQueueStore(db),
 
     async migrate() {
       const migrator = new Migrator({

@@ -4,6 +4,7 @@ import { sessions } from './0002-sessions.js'
 import { machineAccess } from './0003-machine-access.js'
 import { tokenContext } from './0004-token-context.js'
 import { userEmail } from './0005-user-email.js'
+import { mailQueue } from './0006-mail-queue.js'
 
 /** Ordered by name; never edit a migration once released, add a new one. */
 const migrations: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '0003-machine-access': machineAccess,
   '0004-token-context': tokenContext,
   '0005-user-email': userEmail,
+  '0006-mail-queue': mailQueue,
 }
 
 export const migrationProvider: MigrationProvider = {

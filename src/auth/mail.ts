@@ -1,0 +1,105 @@
+import { newId } from '../ids.js'
+import type { MailContext } from '../mail/templates.js'
+import type { MailMessage, MailTransport } from '../mail/transport.js'
+import type { MailRecord, MailStatus, UserRecord } from '../store/store.js'
+import { recordAudit } from './audit.js'
+import type { AuthDeps } from './deps.js'
+import { NO_REQUEST } from './users.js'
+
+/** Attempts before a message is given up (and audited): about a day of retries. */
+export const MAX_MAIL_ATTEMPTS = 10
+/** How long a claimed message is an instance's to send before another may try. */
+const LEASE_MS = 60_000
+/** Messages claimed per pass. */
+const BATCH = 20
+
+/** Seconds to wait after the n-th failed attempt: 30 s, 1 min, 2 min, … at most 4 h. */
+export function retryDelayMs(attempts: number): number {
+  return Math.min(30_000 * 2 ** (attempts - 1), 4 * 3600_000)
+}
+
+/**
+ * Queues a message; the request that caused it never waits for SMTP. Without an SMTP
+ * server the message goes to the outbox (`gatehouse mail outbox`) instead.
+ */
+export async function enqueueMail(deps: AuthDeps, message: MailMessage): Promise<void> {
+  const now = deps.clock.now()
+  await deps.store.mail.enqueue({
+    id: newId(),
+    ...message,
+    status: deps.mailDelivery ? 'pending' : 'outbox',
+    attempts: 0,
+    nextAttemptAt: now,
+    lastError: null,
+    createdAt: now,
+    sentAt: null,
+  })
+}
+
+/**
+ * Tells the user's verified address what just changed on their account. An unverified
+ * address gets nothing: it may not be theirs.
+ */
+export async function sendSecurityNotice(
+  deps: AuthDeps,
+  user: UserRecord,
+  compose: (ctx: MailContext) => MailMessage,
+): Promise<void> {
+  if (user.email === null || user.emailVerifiedAt === null) return
+  await enqueueMail(
+    deps,
+    compose({
+      product: deps.settings.productName,
+      issuer: deps.settings.issuer,
+      to: user.email,
+      username: user.username,
+    }),
+  )
+}
+
+/**
+ * One pass of delivery: claims due messages (each by one instance only), sends them and
+ * records the outcome. A failure is retried with backoff; the last failure is audited.
+ * Returns how many were sent.
+ */
+export async function deliverDueMail(deps: AuthDeps, transport: MailTransport): Promise<number> {
+  const due = await deps.store.mail.claimDue(deps.clock.now(), BATCH, LEASE_MS)
+  let sent = 0
+  for (const message of due) {
+    try {
+      await transport.send({
+        to: message.to,
+        subject: message.subject,
+        text: message.text,
+        html: message.html,
+      })
+      await deps.store.mail.markSent(message.id, deps.clock.now())
+      deps.telemetry.mailAttempted('sent')
+      sent++
+    } catch (error) {
+      const attempts = message.attempts + 1
+      const reason = error instanceof Error ? error.message : String(error)
+      const giveUp = attempts >= MAX_MAIL_ATTEMPTS
+      await deps.store.mail.markAttemptFailed(
+        message.id,
+        reason,
+        giveUp ? null : deps.clock.now() + retryDelayMs(attempts),
+      )
+      deps.telemetry.mailAttempted(giveUp ? 'failed' : 'retry')
+      if (giveUp) {
+        // The address is personal data the audit log need not keep: the id finds the message.
+        await recordAudit(deps, 'mail_failed', NO_REQUEST, null, {
+          mail_id: message.id,
+          attempts,
+          error: reason.slice(0, 200),
+        })
+      }
+    }
+  }
+  return sent
+}
+
+/** Queued or kept mail, newest first (`gatehouse mail outbox`). */
+export function listMail(deps: AuthDeps, status: MailStatus, limit: number): Promise<MailRecord[]> {
+  return deps.store.mail.list({ status }, { limit })
+}
