@@ -127,6 +127,7 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
         reuseWindow: config.reuseWindow,
         leeway: config.leeway,
         auditRetentionDays: config.auditRetentionDays,
+        emailVerifyTtl: config.emailVerifyTtl,
       },
     })
     shared.bus.subscribe((event) => {

@@ -68,6 +68,8 @@ export async function changePassword(
     principal.sid,
   )
   await revokeSessionTokens(deps, revoked)
+  // Links sent before the change (to verify, or later to reset) are worthless now.
+  await deps.store.emailTokens.deleteForUser(user.id)
   await recordAudit(deps, 'password_changed', context, user.id, {
     sessions_revoked: revoked.length,
   })

@@ -46,12 +46,22 @@ export async function sendSecurityNotice(
   compose: (ctx: MailContext) => MailMessage,
 ): Promise<void> {
   if (user.email === null || user.emailVerifiedAt === null) return
-  await enqueueMail(
+  await mailUser(deps, user, user.email, compose)
+}
+
+/** Queues a message to `address` about `user`, in the product's name. */
+export function mailUser(
+  deps: AuthDeps,
+  user: UserRecord,
+  address: string,
+  compose: (ctx: MailContext) => MailMessage,
+): Promise<void> {
+  return enqueueMail(
     deps,
     compose({
       product: deps.settings.productName,
       issuer: deps.settings.issuer,
-      to: user.email,
+      to: address,
       username: user.username,
     }),
   )

@@ -6,6 +6,7 @@ import type { AuthDeps, RequestContext } from './deps.js'
 import { assertAcceptablePassword, normalizePassword } from './password-policy.js'
 import { normalizeRoles } from './rbac.js'
 import { normalizeEmail } from './email.js'
+import { sendEmailVerification } from './email-verification.js'
 import { normalizeUsername } from './username.js'
 
 export interface CreateUserInput {
@@ -206,12 +207,18 @@ function emailTaken(): GatehouseError {
 }
 
 /** `POST /register`: the same rules as every other way of creating a user. */
-export function register(
+export async function register(
   deps: AuthDeps,
   input: { username: string; password: string; email?: string | undefined },
   context: RequestContext,
 ): Promise<PublicUser> {
-  return createUser(deps, input, context, { via: 'register' })
+  const created = await createUser(deps, input, context, { via: 'register' })
+  if (created.email !== null) {
+    // The link goes out from the queue: registration does not wait for SMTP.
+    const user = await deps.store.users.findById(created.id)
+    if (user) await sendEmailVerification(deps, user, context)
+  }
+  return created
 }
 
 /** The token's user. */

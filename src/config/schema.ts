@@ -179,6 +179,12 @@ export const settings = {
     }),
     description: '`From` of every message, e.g. `Acme <no-reply@acme.example>`.',
   },
+  emailVerifyTtl: {
+    env: 'GATEHOUSE_EMAIL_VERIFY_TTL',
+    flag: null,
+    schema: Type.Integer({ minimum: 300, maximum: 30 * 86400, default: 86400 }),
+    description: 'Seconds a link to verify an address stays valid (one outstanding per user).',
+  },
   ui: {
     env: 'GATEHOUSE_UI',
     flag: null,

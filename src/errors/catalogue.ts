@@ -96,6 +96,14 @@ export const ERROR_CATALOGUE: Record<ErrorCode, ErrorEntry> = {
     flask: 'as_http',
     meaning: 'Another user has this email address (compared case-insensitively).',
   },
+  invalid_email_token: {
+    status: 400,
+    message: 'This link is invalid, expired or already used',
+    oauth: badRequest,
+    flask: 'as_http',
+    meaning:
+      'An email token that is unknown, expired, spent, superseded by a newer one, or for an address the user no longer has.',
+  },
   invalid_credentials: {
     status: 401,
     message: SEED_MESSAGES.badCredentials,

@@ -12,6 +12,7 @@ export const ERROR_CODES = [
   'username_taken',
   'invalid_email',
   'email_taken',
+  'invalid_email_token',
   'invalid_credentials',
   'user_disabled',
   'missing_token',

@@ -68,3 +68,30 @@ export function passwordChangedNotice(ctx: MailContext, at: Date): MailMessage {
     ctx.product,
   )
 }
+
+/** The link that proves an address is the user's. Opening it spends nothing. */
+export function verifyEmailMessage(ctx: MailContext, link: string, hours: number): MailMessage {
+  return message(
+    ctx.to,
+    `Confirm your email address for ${ctx.product}`,
+    [
+      `Hello ${ctx.username},`,
+      '',
+      `please confirm that this is your address for your ${ctx.product} account:`,
+      '',
+      link,
+      '',
+      `The link works once, for ${hours} hours. If you did not ask for it, ignore this message.`,
+      '',
+    ].join('\n'),
+    <>
+      <p>Hello {ctx.username},</p>
+      <p>please confirm that this is your address for your {ctx.product} account:</p>
+      <p>
+        <a href={link}>Confirm my address</a>
+      </p>
+      <p>The link works once, for {hours} hours. If you did not ask for it, ignore this message.</p>
+    </>,
+    ctx.product,
+  )
+}

@@ -78,6 +78,8 @@ export const AUDIT_EVENT_TYPES = [
   'signing_key_rotated',
   'signing_key_revoked',
   'mail_failed',
+  'email_verification_sent',
+  'email_verified',
 ] as const
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number]
@@ -124,6 +126,32 @@ export interface SigningKeyRecord {
 }
 
 export type UserPatch = Partial<Pick<UserRecord, 'passwordHash' | 'roles' | 'disabled'>>
+
+export type EmailTokenPurpose = 'verify'
+
+export interface EmailTokenRecord {
+  /** SHA-256 of the token; the token itself is only in the mail. */
+  tokenHash: string
+  userId: string
+  purpose: EmailTokenPurpose
+  /** The address the token was sent to (case-folded): it proves nothing for another one. */
+  emailKey: string
+  createdAt: number
+  expiresAt: number
+}
+
+/** Tokens sent by mail: one outstanding per user and purpose, each spent once. */
+export interface EmailTokenStore {
+  /** Stores the token, replacing (so invalidating) the user's outstanding one of its purpose. */
+  issue(token: EmailTokenRecord): Promise<void>
+  /**
+   * Spends a live token: of any number of concurrent calls, one gets the record; the rest,
+   * and every call for an unknown or expired token, get undefined.
+   */
+  spend(tokenHash: string, now: number): Promise<EmailTokenRecord | undefined>
+  /** Drops every outstanding token of the user (e.g. after a password change). */
+  deleteForUser(userId: string): Promise<void>
+}
 
 /**
  * `pending`: waiting for delivery; `sent`; `failed`: given up after the last attempt;
@@ -310,6 +338,7 @@ export interface Store {
   readonly apiKeys: ApiKeyStore
   readonly clients: OAuthClientStore
   readonly mail: MailQueueStore
+  readonly emailTokens: EmailTokenStore
   /** Brings the schema up to date; safe to call on every start. */
   migrate(): Promise<void>
   /** Resolves when the store answers a trivial query. */

@@ -9,6 +9,7 @@ export const TOKEN_PREFIXES = {
   refreshToken: 'gthr_',
   apiKey: 'gthk_',
   clientSecret: 'gthc_',
+  emailToken: 'gthm_',
 } as const
 
 const CHECKSUM_LENGTH = 6

@@ -61,6 +61,8 @@ export const en = {
     email: 'Email',
     verified: 'verified',
     unverified: 'not verified',
+    sendVerification: 'Send a confirmation link',
+    verificationSent: 'A confirmation link is on its way to your address.',
     passwordHeading: 'Change password',
     currentPassword: 'Current password',
     newPassword: 'New password',
@@ -140,6 +142,13 @@ export const en = {
       'Rotation promotes the published next key and publishes a new next key. Tokens signed with the old key stay valid until they expire.',
     rotated: 'Signing keys rotated: the former next key now signs new tokens.',
     notAdmin: 'This page is for administrators.',
+  },
+  verifyEmail: {
+    title: 'Confirm your email address',
+    intro: 'Confirm that the address this link was sent to is yours.',
+    submit: 'Confirm my address',
+    done: 'Your email address is confirmed. Thank you!',
+    missing: 'This page needs the link from the mail.',
   },
   errors: {
     title: 'Something went wrong',

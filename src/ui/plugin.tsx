@@ -18,6 +18,7 @@ import { IMMUTABLE, setPageHeaders } from './page-headers.js'
 import { accountRoutes } from './routes/account.js'
 import { adminRoutes } from './routes/admin.js'
 import { signInRoutes } from './routes/sign-in.js'
+import { verifyEmailRoutes } from './routes/verify-email.js'
 import { ErrorPage } from './views/error.js'
 
 export interface PagesOptions {
@@ -91,6 +92,7 @@ export async function hostedPages(app: GatehouseInstance, options: PagesOptions)
   signInRoutes(app, deps)
   accountRoutes(app, deps)
   adminRoutes(app, deps)
+  verifyEmailRoutes(app, deps)
 
   app.setNotFoundHandler((request, reply) => {
     setPageHeaders(reply)

@@ -21,3 +21,15 @@ export const ChangePasswordResponse = Type.Object({
   msg: Type.String(),
   sessions_revoked: Type.Integer(),
 })
+
+export const MessageResponse = Type.Object({ msg: Type.String() })
+
+export const VerifyEmailBody = Type.Object(
+  {
+    token: Type.String({
+      maxLength: 256,
+      description: 'The `token` parameter of the link in the mail',
+    }),
+  },
+  { additionalProperties: false, examples: [{ token: 'gthm_…' }] },
+)

@@ -56,6 +56,14 @@ export interface Database {
     expires_at: number | null
     revoked_at: number | null
   }
+  email_tokens: {
+    token_hash: string
+    user_id: string
+    purpose: string
+    email_key: string
+    created_at: number
+    expires_at: number
+  }
   mail_queue: {
     id: string
     to_address: string

@@ -11,6 +11,7 @@ import { createSessionStore } from './sessions.js'
 import { createSigningKeyStore } from './signing-keys.js'
 import { createUserStore } from './users.js'
 import { createMailQueueStore } from './mail-queue.js'
+import { createEmailTokenStore } from './email-tokens.js'
 
 const MIGRATION_ATTEMPTS = 5
 
@@ -33,6 +34,7 @@ export function createKyselyStore(db: Kysely<Database>, options: KyselyStoreOpti
     apiKeys: createApiKeyStore(db),
     clients: createOAuthClientStore(db),
     mail: createMailQueueStore(db),
+    emailTokens: createEmailTokenStore(db),
 
     async migrate() {
       const migrator = new Migrator({

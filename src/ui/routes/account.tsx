@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import Type from 'typebox'
 import { createApiKey, listApiKeys, revokeApiKey } from '../../auth/api-keys.js'
 import { changePassword } from '../../auth/change-password.js'
+import { resendEmailVerification } from '../../auth/email-verification.js'
 import type { Principal } from '../../auth/context.js'
 import { listSessions, logout, revokeSession } from '../../auth/sessions.js'
 import { getMe } from '../../auth/users.js'
@@ -34,6 +35,7 @@ export function accountRoutes(app: GatehouseInstance, deps: PageDeps): void {
     session_ended: t.account.sessionEnded,
     others_ended: t.account.othersEnded,
     key_revoked: t.account.keyRevoked,
+    verification_sent: t.account.verificationSent,
   }
 
   async function render(
@@ -124,6 +126,21 @@ export function accountRoutes(app: GatehouseInstance, deps: PageDeps): void {
     clearSessionCookies(reply, deps.cookies)
     return redirect(reply, signInUrl(deps, undefined, 'signed_out'))
   })
+
+  app.post(
+    '/account/email/verification',
+    { onRequest: deps.limitByIp, schema: { body: formBody({}) } },
+    async (request, reply) => {
+      const principal = requirePrincipal(deps, request, reply)
+      if (!principal) return reply
+      try {
+        await resendEmailVerification(deps.auth, principal, requestContext(request))
+      } catch (error) {
+        return failed(request, reply, principal, error, 'actionError')
+      }
+      return redirect(reply, `${page}?done=verification_sent`)
+    },
+  )
 
   app.post(
     '/account/sessions/end-others',

@@ -60,6 +60,14 @@ export function AccountPage({ ctx, view }: { ctx: PageContext; view: AccountView
                 {view.user.emailVerified ? t.account.verified : t.account.unverified}
               </span>
             )}
+            {view.user.email && !view.user.emailVerified && (
+              <Form ctx={ctx} action={`${ctx.root}/account/email/verification`} class="inline">
+                {' '}
+                <button type="submit" class="secondary">
+                  {t.account.sendVerification}
+                </button>
+              </Form>
+            )}
           </dd>
           <dt>{t.account.roles}</dt>
           <dd>{view.user.roles.length ? view.user.roles.join(', ') : t.common.none}</dd>

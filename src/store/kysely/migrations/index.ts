@@ -5,6 +5,7 @@ import { machineAccess } from './0003-machine-access.js'
 import { tokenContext } from './0004-token-context.js'
 import { userEmail } from './0005-user-email.js'
 import { mailQueue } from './0006-mail-queue.js'
+import { emailTokens } from './0007-email-tokens.js'
 
 /** Ordered by name; never edit a migration once released, add a new one. */
 const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '0004-token-context': tokenContext,
   '0005-user-email': userEmail,
   '0006-mail-queue': mailQueue,
+  '0007-email-tokens': emailTokens,
 }
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,168 @@
+import type { ParsedMail } from 'mailparser'
+import { afterEach, describe, expect, it } from 'vitest'
+import { buildTestApp, type TestApp } from '../helpers/build-test-app.js'
+import { freePort } from '../helpers/browser.js'
+import { PageClient, textOf } from '../helpers/page-client.js'
+import { startTestSmtp, type TestSmtp } from '../helpers/smtp.js'
+
+let t: TestApp | undefined
+let smtp: TestSmtp | undefined
+let base = ''
+afterEach(async () => {
+  await t?.close()
+  await smtp?.stop()
+  t = smtp = undefined
+})
+
+/** A listening Gatehouse whose mail goes to a real SMTP server. */
+async function start(settings: Record<string, unknown> = {}) {
+  smtp = await startTestSmtp()
+  const port = await freePort()
+  base = `http://127.0.0.1:${port}`
+  t = await buildTestApp({ demo: true, issuer: base, smtpUrl: smtp.url, ...settings })
+  await t.app.listen({ host: '127.0.0.1', port })
+}
+
+async function call(path: string, body?: unknown, token?: string) {
+  const res = await fetch(`${base}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: {
+      ...(body !== undefined && { 'content-type': 'application/json' }),
+      ...(token && { authorization: `Bearer ${token}` }),
+    },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  })
+  const text = await res.text()
+  return {
+    status: res.status,
+    body: (text.startsWith('{') ? JSON.parse(text) : text) as Record<string, unknown>,
+  }
+}
+
+/** The link in a message's text part, and its token. */
+function linkOf(mail: ParsedMail): { link: string; token: string } {
+  const link = /(http:\/\/\S+\/ui\/verify-email\?token=\S+)/.exec(mail.text ?? '')?.[1]
+  if (!link) throw new Error(`no link in: ${mail.text}`)
+  return { link, token: new URL(link).searchParams.get('token')! }
+}
+
+const password = 'a perfectly fine passphrase'
+const signUp = async (username = 'nina', email = 'nina@example.com') => {
+  expect((await call('/register', { username, password, email })).status).toBe(201)
+  return (await call('/login', { username, password })).body['access_token'] as string
+}
+
+describe('verifying an address, with real mail', () => {
+  it('mails a link at registration; opening it spends nothing, POST spends it once', async () => {
+    await start()
+    const token = await signUp()
+    const [mail] = await smtp!.waitFor(1)
+    expect(mail!.subject).toBe('Confirm your email address for Gatehouse')
+    const { link, token: emailToken } = linkOf(mail!)
+    expect(link.startsWith(`${base}/ui/verify-email?token=gthm_`)).toBe(true)
+
+    // A mail scanner (or the person) opens the link: a page with a button, nothing spent.
+    const opened = await fetch(link)
+    expect(opened.status).toBe(200)
+    expect(await opened.text()).toContain('Confirm my address')
+    expect((await call('/me', undefined, token)).body).toMatchObject({ email_verified: false })
+
+    expect((await call('/email/verify', { token: emailToken })).body).toEqual({
+      msg: 'Email address verified',
+    })
+    expect((await call('/me', undefined, token)).body).toMatchObject({ email_verified: true })
+    const again = await call('/email/verify', { token: emailToken })
+    expect(again.status).toBe(400)
+    expect(again.body).toEqual({
+      msg: 'This link is invalid, expired or already used',
+      error: 'invalid_email_token',
+    })
+    // Verified: no further link to ask for.
+    expect((await call('/me/email/verification', {}, token)).status).toBe(400)
+  })
+
+  it('spends a token once under concurrent tries', async () => {
+    await start()
+    await signUp()
+    const { token } = linkOf((await smtp!.waitFor(1))[0]!)
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => call('/email/verify', { token })),
+    )
+    expect(answers.filter((a) => a.status === 200)).toHaveLength(1)
+    expect(answers.filter((a) => a.status === 400)).toHaveLength(7)
+  })
+
+  it('a new link supersedes the old one; an expired link and one spoiled by a password change fail', async () => {
+    await start({ emailVerifyTtl: 600 })
+    const access = await signUp()
+    const first = linkOf((await smtp!.waitFor(1))[0]!)
+    expect((await call('/me/email/verification', {}, access)).status).toBe(202)
+    const second = linkOf((await smtp!.waitFor(2))[1]!)
+    expect((await call('/email/verify', { token: first.token })).body).toMatchObject({
+      error: 'invalid_email_token',
+    })
+
+    t!.clock.advance(601)
+    expect((await call('/email/verify', { token: second.token })).body).toMatchObject({
+      error: 'invalid_email_token',
+    })
+
+    const fresh = (await call('/login', { username: 'nina', password })).body[
+      'access_token'
+    ] as string
+    expect((await call('/me/email/verification', {}, fresh)).status).toBe(202)
+    const third = linkOf((await smtp!.waitFor(3))[2]!)
+    await call(
+      '/me/password',
+      { current_password: password, new_password: 'another fine passphrase' },
+      fresh,
+    )
+    expect((await call('/email/verify', { token: third.token })).body).toMatchObject({
+      error: 'invalid_email_token',
+    })
+    for (const token of ['', 'gthm_short', 'x'.repeat(200)]) {
+      expect((await call('/email/verify', { token })).status).toBe(400)
+    }
+  })
+
+  it('a link proves only the address it went to', async () => {
+    await start()
+    const access = await signUp()
+    const { token } = linkOf((await smtp!.waitFor(1))[0]!)
+    const admin = (await call('/login', { username: 'admin', password: 'adminpass' })).body[
+      'access_token'
+    ] as string
+    const me = (await call('/me', undefined, access)).body
+    const res = await fetch(`${base}/admin/users/${String(me['id'])}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'someone-else@example.com' }),
+    })
+    expect(res.status).toBe(200)
+    expect((await call('/email/verify', { token })).body).toMatchObject({
+      error: 'invalid_email_token',
+    })
+    expect((await call('/me', undefined, access)).body).toMatchObject({ email_verified: false })
+  })
+
+  it('works on the pages: the link shows a button, the button verifies, a spent link says so', async () => {
+    await start()
+    const browser = new PageClient(t!)
+    await browser.get('/ui/sign-up')
+    await browser.post('/ui/sign-up', { username: 'omar', password, email: 'omar@example.com' })
+    const { link } = linkOf((await smtp!.waitFor(1))[0]!)
+    const path = link.slice(base.length)
+    const page = await browser.get(path)
+    expect(page.statusCode).toBe(200)
+    const token = new URL(link).searchParams.get('token')!
+    const done = await browser.post('/ui/verify-email', { token })
+    expect(done.statusCode).toBe(200)
+    expect(textOf(done.body)).toContain('Your email address is confirmed')
+    expect(textOf((await browser.get('/ui/account')).body)).toContain('omar@example.com verified')
+    await browser.get(path)
+    const spent = await browser.post('/ui/verify-email', { token })
+    expect(spent.statusCode).toBe(400)
+    expect(textOf(spent.body)).toContain('This link is invalid, expired or already used')
+    expect((await browser.get('/ui/verify-email')).statusCode).toBe(400)
+  })
+})
