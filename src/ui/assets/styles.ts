@@ -23,7 +23,7 @@ section.card{background:#fff;border:1px solid #dde0e6;border-radius:.5rem;paddin
 form.stack>*+*{margin-top:1rem}
 .field label{display:block;font-weight:600;margin-bottom:.25rem}
 .field .hint{display:block;color:#4a4f59;font-size:.875rem;margin-bottom:.25rem}
-input[type=text],input[type=password],input[type=search],select{width:100%;max-width:100%;font:inherit;padding:.5rem .625rem;border:1px solid #8a909c;border-radius:.375rem;background:#fff;color:inherit}
+input[type=text],input[type=password],input[type=search],input[type=email],select{width:100%;max-width:100%;font:inherit;padding:.5rem .625rem;border:1px solid #8a909c;border-radius:.375rem;background:#fff;color:inherit}
 input[aria-invalid="true"]{border-color:#b3261e;border-width:2px}
 .field-error{color:#b3261e;font-weight:600;margin:.25rem 0 0}
 button,.button{font:inherit;font-weight:600;padding:.5rem 1rem;border-radius:.375rem;border:1px solid var(--accent);background:var(--accent);color:#fff;cursor:pointer;text-decoration:none;display:inline-block}
