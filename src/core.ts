@@ -128,6 +128,7 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
         leeway: config.leeway,
         auditRetentionDays: config.auditRetentionDays,
         emailVerifyTtl: config.emailVerifyTtl,
+        emailVerification: config.emailVerification,
       },
     })
     shared.bus.subscribe((event) => {

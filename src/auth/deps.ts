@@ -49,6 +49,8 @@ export interface AuthSettings {
   /** Seconds after a rotation in which the old token gets the same successor. */
   reuseWindow: number
   leeway: number
+  /** Whether addresses get a verification link, and whether logins need one spent. */
+  emailVerification: 'off' | 'optional' | 'required'
   /** Seconds a link to verify an address stays valid. */
   emailVerifyTtl: number
   /** Audit events older than this many days are deleted by upkeep; 0 keeps them. */

@@ -20,6 +20,9 @@ export async function sendEmailVerification(
   user: UserRecord,
   context: RequestContext,
 ): Promise<void> {
+  if (deps.settings.emailVerification === 'off') {
+    throw new GatehouseError('invalid_request', 'Email verification is switched off')
+  }
   if (user.email === null || user.emailKey === null) {
     throw new GatehouseError('invalid_request', 'There is no email address to verify')
   }

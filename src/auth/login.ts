@@ -45,6 +45,15 @@ export async function login(
     await recordAudit(deps, 'login_failure', context, user.id, { reason: 'user_disabled' })
     throw new GatehouseError('user_disabled')
   }
+  // Users created by an admin or the operator without an address are trusted as they are.
+  if (
+    deps.settings.emailVerification === 'required' &&
+    user.email !== null &&
+    user.emailVerifiedAt === null
+  ) {
+    await recordAudit(deps, 'login_failure', context, user.id, { reason: 'email_not_verified' })
+    throw new GatehouseError('email_not_verified')
+  }
 
   if (deps.hasher.needsRehash(user.passwordHash)) {
     const passwordHash = await deps.hasher.hash(password)

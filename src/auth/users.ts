@@ -212,8 +212,11 @@ export async function register(
   input: { username: string; password: string; email?: string | undefined },
   context: RequestContext,
 ): Promise<PublicUser> {
+  if (deps.settings.emailVerification === 'required' && !input.email) {
+    throw new GatehouseError('invalid_email', 'An email address is required')
+  }
   const created = await createUser(deps, input, context, { via: 'register' })
-  if (created.email !== null) {
+  if (created.email !== null && deps.settings.emailVerification !== 'off') {
     // The link goes out from the queue: registration does not wait for SMTP.
     const user = await deps.store.users.findById(created.id)
     if (user) await sendEmailVerification(deps, user, context)

@@ -33,6 +33,8 @@ export function assertProductionSafe(settings: {
   cookieSecure: boolean
   metrics: boolean
   metricsToken?: string
+  emailVerification: 'off' | 'optional' | 'required'
+  smtpUrl?: string
 }): void {
   const weakness = describeWeakSecret(settings.secret)
   if (weakness !== null) {
@@ -49,6 +51,13 @@ export function assertProductionSafe(settings: {
   if (settings.demo) {
     throw new ConfigError(
       '--demo (GATEHOUSE_DEMO) creates users with known passwords and is refused when NODE_ENV=production',
+    )
+  }
+  if (settings.emailVerification !== 'off' && settings.smtpUrl === undefined) {
+    // In production the outbox is a dead end: people would wait for mail that never comes.
+    throw new ConfigError(
+      `GATEHOUSE_EMAIL_VERIFICATION=${settings.emailVerification} sends mail, and production has no ` +
+        'outbox reader: set GATEHOUSE_SMTP_URL (smtp:// or smtps://), or GATEHOUSE_EMAIL_VERIFICATION=off',
     )
   }
   if (settings.metrics && settings.metricsToken === undefined) {

@@ -179,6 +179,15 @@ export const settings = {
     }),
     description: '`From` of every message, e.g. `Acme <no-reply@acme.example>`.',
   },
+  emailVerification: {
+    env: 'GATEHOUSE_EMAIL_VERIFICATION',
+    flag: null,
+    schema: Type.Union([Type.Literal('off'), Type.Literal('optional'), Type.Literal('required')], {
+      default: 'optional',
+    }),
+    description:
+      '`off`: no verification mail; `optional`: a link is mailed when an address is given; `required`: registration needs an address, and a correct password of a user whose address is unverified gets 403 `email_not_verified`.',
+  },
   emailVerifyTtl: {
     env: 'GATEHOUSE_EMAIL_VERIFY_TTL',
     flag: null,

@@ -119,6 +119,14 @@ export const ERROR_CATALOGUE: Record<ErrorCode, ErrorEntry> = {
     flask: 'as_http',
     meaning: 'The right password of a disabled account, or a refresh of its session.',
   },
+  email_not_verified: {
+    status: 403,
+    message: 'Confirm your email address first: follow the link in the mail we sent',
+    oauth: oauth('invalid_grant'),
+    flask: 'as_http',
+    meaning:
+      'With GATEHOUSE_EMAIL_VERIFICATION=required: the right password of a user whose address is not verified.',
+  },
   missing_token: {
     status: 401,
     message: SEED_MESSAGES.missingAuthorization,

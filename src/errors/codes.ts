@@ -15,6 +15,7 @@ export const ERROR_CODES = [
   'invalid_email_token',
   'invalid_credentials',
   'user_disabled',
+  'email_not_verified',
   'missing_token',
   'invalid_token',
   'token_expired',

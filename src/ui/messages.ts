@@ -49,6 +49,7 @@ export const en = {
     submit: 'Create account',
     passwordHint: 'At least 8 characters. A phrase of a few words is easiest to remember.',
     email: 'Email (optional)',
+    emailRequired: 'Email',
     haveAccount: 'Already have an account?',
     created: 'Your account was created. Welcome!',
   },

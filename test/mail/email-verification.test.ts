@@ -166,3 +166,37 @@ describe('verifying an address, with real mail', () => {
     expect((await browser.get('/ui/verify-email')).statusCode).toBe(400)
   })
 })
+
+describe('GATEHOUSE_EMAIL_VERIFICATION', () => {
+  it('required: an address is needed to register, and signing in waits for the link', async () => {
+    await start({ emailVerification: 'required' })
+    const noAddress = await call('/register', { username: 'pia', password })
+    expect(noAddress.status).toBe(400)
+    expect(noAddress.body).toMatchObject({ error: 'invalid_email' })
+    expect(
+      (await call('/register', { username: 'pia', password, email: 'pia@example.com' })).status,
+    ).toBe(201)
+    const refused = await call('/login', { username: 'pia', password })
+    expect(refused.status).toBe(403)
+    expect(refused.body).toEqual({
+      msg: 'Confirm your email address first: follow the link in the mail we sent',
+      error: 'email_not_verified',
+    })
+    // A wrong password still says only that.
+    expect((await call('/login', { username: 'pia', password: 'not the right one' })).status).toBe(
+      401,
+    )
+    const { token } = linkOf((await smtp!.waitFor(1))[0]!)
+    expect((await call('/email/verify', { token })).status).toBe(200)
+    expect((await call('/login', { username: 'pia', password })).status).toBe(200)
+    // Users made by the operator without an address (the demo users) are trusted.
+    expect((await call('/login', { username: 'user1', password: 'password1' })).status).toBe(200)
+  })
+
+  it('off: no link at registration, none on request', async () => {
+    await start({ emailVerification: 'off' })
+    const access = await signUp()
+    expect((await call('/me/email/verification', {}, access)).status).toBe(400)
+    expect(await t!.core.store.mail.list({}, { limit: 5 })).toEqual([])
+  })
+})

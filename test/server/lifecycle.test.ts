@@ -106,6 +106,7 @@ describe('production safety', () => {
     const env = production({
       GATEHOUSE_SECRET: 'k4Jd9!x2Vb7#Qm1Zr8@Tn5$Hw3^Lp6&Cy0',
       GATEHOUSE_METRICS_TOKEN: 'scrape-token-0123456789',
+      GATEHOUSE_EMAIL_VERIFICATION: 'off',
     })
     const server = await startServer(['--database', join(dir, 'gh.db')], { env })
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200)

@@ -70,8 +70,18 @@ describe('loadConfig', () => {
       ...production,
       GATEHOUSE_SECRET: 'k4Jd9!x2Vb7#Qm1Zr8@Tn5$Hw3^Lp6&Cy0',
       GATEHOUSE_METRICS_TOKEN: 'scrape-token-0123456789',
+      GATEHOUSE_SMTP_URL: 'smtps://mailer:pw@mail.example.com',
     }
     expect(loadConfig({ env: strong, overrides: base }).production).toBe(true)
+    // Mail with nobody to read the outbox: refused, unless verification is off.
+    const { GATEHOUSE_SMTP_URL: _smtp, ...noSmtp } = strong
+    expect(() => loadConfig({ env: noSmtp, overrides: base })).toThrow(
+      /GATEHOUSE_EMAIL_VERIFICATION=optional sends mail.*GATEHOUSE_SMTP_URL/,
+    )
+    expect(
+      loadConfig({ env: { ...noSmtp, GATEHOUSE_EMAIL_VERIFICATION: 'off' }, overrides: base })
+        .production,
+    ).toBe(true)
     // Issue 11, point 4: open metrics are refused in production.
     expect(() =>
       loadConfig({ env: { ...strong, GATEHOUSE_METRICS_TOKEN: '' }, overrides: base }),

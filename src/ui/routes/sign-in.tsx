@@ -38,6 +38,7 @@ const SIGN_UP_FIELDS = {
 export function signInRoutes(app: GatehouseInstance, deps: PageDeps): void {
   const { t } = deps
   const home = `${deps.root}/account`
+  const emailRequired = deps.auth.settings.emailVerification === 'required'
   const notices: Partial<Record<string, string>> = {
     signed_out: t.signIn.signedOut,
     password_changed: t.signIn.passwordChanged,
@@ -96,7 +97,14 @@ export function signInRoutes(app: GatehouseInstance, deps: PageDeps): void {
 
   app.get('/sign-up', (request, reply) => {
     if (request.principal) return redirect(reply, home)
-    return sendPage(reply, 200, <SignUpPage ctx={pageContext(deps, request, reply, 'sign-up')} />)
+    return sendPage(
+      reply,
+      200,
+      <SignUpPage
+        ctx={pageContext(deps, request, reply, 'sign-up')}
+        emailRequired={emailRequired}
+      />,
+    )
   })
 
   app.post(
@@ -120,7 +128,11 @@ export function signInRoutes(app: GatehouseInstance, deps: PageDeps): void {
           email: request.body.email ?? '',
         })
         const ctx = pageContext(deps, request, reply, 'sign-up')
-        return sendPage(reply, status, <SignUpPage ctx={ctx} state={state} />)
+        return sendPage(
+          reply,
+          status,
+          <SignUpPage ctx={ctx} state={state} emailRequired={emailRequired} />,
+        )
       }
     },
   )

@@ -3,7 +3,7 @@ import { Field, Form, FormError, type FormState } from './components.js'
 import type { PageContext } from './context.js'
 import { Layout } from './layout.js'
 
-export function SignUpPage(props: { ctx: PageContext; state?: FormState }) {
+export function SignUpPage(props: { ctx: PageContext; emailRequired: boolean; state?: FormState }) {
   const { ctx } = props
   const { t } = ctx
   return (
@@ -22,7 +22,8 @@ export function SignUpPage(props: { ctx: PageContext; state?: FormState }) {
           />
           <Field
             name="email"
-            label={t.signUp.email}
+            label={props.emailRequired ? t.signUp.emailRequired : t.signUp.email}
+            required={props.emailRequired}
             type="email"
             autocomplete="email"
             maxLength={254}
