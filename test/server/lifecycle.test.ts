@@ -95,10 +95,24 @@ describe('production safety', () => {
 
   // Issue 11, point 4: /metrics is not for everyone in production.
   it('refuses open metrics: a metrics token (or metrics off) is required', async () => {
-    const env = production({ GATEHOUSE_SECRET: 'k4Jd9!x2Vb7#Qm1Zr8@Tn5$Hw3^Lp6&Cy0' })
+    const env = production({
+      GATEHOUSE_SECRET: 'k4Jd9!x2Vb7#Qm1Zr8@Tn5$Hw3^Lp6&Cy0',
+      GATEHOUSE_EMAIL_VERIFICATION: 'off',
+    })
     const res = await runCli(['serve', '--port', '0', '--database', ':memory:'], { env })
     expect(res.code).toBe(2)
     expect(res.stderr).toMatch(/GATEHOUSE_METRICS_TOKEN is required in production/)
+  })
+
+  it('refuses mail with nowhere to go: SMTP (or email verification off) is required', async () => {
+    const env = production({
+      GATEHOUSE_SECRET: 'k4Jd9!x2Vb7#Qm1Zr8@Tn5$Hw3^Lp6&Cy0',
+      GATEHOUSE_METRICS: 'false',
+    })
+    const res = await runCli(['serve', '--port', '0', '--database', ':memory:'], { env })
+    expect(res.code).toBe(2)
+    expect(res.stderr).toMatch(/GATEHOUSE_EMAIL_VERIFICATION=optional sends mail/)
+    expect(res.stderr).toMatch(/GATEHOUSE_SMTP_URL/)
   })
 
   it('starts with a strong secret and generates no secret file', async () => {
