@@ -94,12 +94,31 @@ export function formStateOf(
   error: unknown,
   fieldOf: Partial<Record<string, string>>,
   values: Partial<Record<string, string>> = {},
-): { status: number; state: FormState } {
-  const { status, message } = describeError(error)
+): { status: number; state: FormState; retryAfter: string | undefined } {
+  const { status, message, retryAfter } = describeError(error)
   const code = error instanceof GatehouseError ? error.code : 'internal_error'
   const field = fieldOf[code]
   const fields: FieldErrors | undefined = field ? { [field]: message } : undefined
-  return { status, state: field ? { fields, values } : { error: message, values } }
+  const state = field ? { fields, values } : { error: message, values }
+  return { status, state, retryAfter }
+}
+
+/**
+ * A failed action of a signed-in page: back to sign-in (and then to `back`) when it needs
+ * a fresh login, else `show` renders the page again with the error.
+ */
+export function showFailure(
+  deps: PageDeps,
+  reply: FastifyReply,
+  error: unknown,
+  back: string,
+  show: (status: number, state: FormState) => unknown,
+  fields: Partial<Record<string, string>> = {},
+  values: Partial<Record<string, string>> = {},
+): unknown {
+  if (isStale(error)) return redirect(reply, signInUrl(deps, back, 'reauthenticate'))
+  const { status, state } = formStateOf(error, fields, values)
+  return show(status, state)
 }
 
 /** The signed-in person of a page that needs one, else a trip to the sign-in page. */

@@ -10,8 +10,7 @@ import { requestContext, type GatehouseInstance } from '../../http/route-deps.js
 import { clearSessionCookies } from '../browser-session.js'
 import { formBody, secret, text, words } from '../forms.js'
 import {
-  formStateOf,
-  isStale,
+  showFailure,
   pageContext,
   redirect,
   requirePrincipal,
@@ -68,9 +67,15 @@ export function accountRoutes(app: GatehouseInstance, deps: PageDeps): void {
     fields: Partial<Record<string, string>> = {},
     values: Partial<Record<string, string>> = {},
   ) {
-    if (isStale(error)) return redirect(reply, signInUrl(deps, page, 'reauthenticate'))
-    const { status, state } = formStateOf(error, fields, values)
-    return render(request, reply, principal, status, { [form]: state })
+    return showFailure(
+      deps,
+      reply,
+      error,
+      page,
+      (status, state) => render(request, reply, principal, status, { [form]: state }),
+      fields,
+      values,
+    )
   }
 
   app.get('/account', { schema: { querystring: DoneQuery } }, async (request, reply) => {

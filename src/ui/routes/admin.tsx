@@ -9,14 +9,12 @@ import { GatehouseError } from '../../errors/index.js'
 import { requestContext, type GatehouseInstance } from '../../http/route-deps.js'
 import { formBody, optionalText, secret, text, words } from '../forms.js'
 import {
-  formStateOf,
   isAdmin,
-  isStale,
+  showFailure,
   pageContext,
   redirect,
   requirePrincipal,
   sendPage,
-  signInUrl,
   type PageDeps,
 } from '../page.js'
 import type { FormState } from '../views/components.js'
@@ -85,9 +83,7 @@ export function adminRoutes(app: GatehouseInstance, deps: PageDeps): void {
     fields: Partial<Record<string, string>> = {},
     values: Partial<Record<string, string>> = {},
   ) {
-    if (isStale(error)) return redirect(reply, signInUrl(deps, back, 'reauthenticate'))
-    const { status, state } = formStateOf(error, fields, values)
-    return show(status, state)
+    return showFailure(deps, reply, error, back, show, fields, values)
   }
 
   app.get('/admin', (request, reply) => {

@@ -6,14 +6,7 @@ import type { GatehouseInstance } from '../../http/route-deps.js'
 import { requestContext } from '../../http/route-deps.js'
 import { clearSessionCookies, setSessionCookies } from '../browser-session.js'
 import { formBody, optionalText, secret, text } from '../forms.js'
-import {
-  describeError,
-  formStateOf,
-  pageContext,
-  redirect,
-  sendPage,
-  type PageDeps,
-} from '../page.js'
+import { formStateOf, pageContext, redirect, sendPage, type PageDeps } from '../page.js'
 import { safeReturnTo } from '../return-to.js'
 import { SignInPage } from '../views/sign-in.js'
 import { SignUpPage } from '../views/sign-up.js'
@@ -77,9 +70,14 @@ export function signInRoutes(app: GatehouseInstance, deps: PageDeps): void {
         deps.nonceOf(request, reply, { renew: true })
         return redirect(reply, returnTo)
       } catch (error) {
-        const { status, state } = formStateOf(error, {}, { username: request.body.username })
+        const { status, state, retryAfter } = formStateOf(
+          error,
+          {},
+          {
+            username: request.body.username,
+          },
+        )
         // A lockout says when to come back, as the JSON API's 429 does.
-        const { retryAfter } = describeError(error)
         if (retryAfter !== undefined) void reply.header('retry-after', retryAfter)
         const ctx = pageContext(deps, request, reply, 'sign-in')
         return sendPage(
