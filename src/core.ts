@@ -117,6 +117,7 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
       additionalClaims: options.additionalClaims,
       keyRotationInterval: config.keyRotationInterval,
       mailDelivery: config.smtpUrl !== undefined,
+      rateLimiter: shared.rateLimiter,
       settings: {
         issuer: config.issuer,
         productName: config.uiName,
@@ -128,6 +129,8 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
         leeway: config.leeway,
         auditRetentionDays: config.auditRetentionDays,
         emailVerifyTtl: config.emailVerifyTtl,
+        passwordResetTtl: config.passwordResetTtl,
+        emailLimitPerHour: config.emailLimitPerHour,
         emailVerification: config.emailVerification,
       },
     })
@@ -161,6 +164,8 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
         })
       },
       close: async () => {
+        // What requests started (a reset link being queued) finishes before the store closes.
+        await auth.background.idle()
         mailTransport?.close()
         await shared.close()
         if (ownsStore) await store.close()

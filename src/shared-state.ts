@@ -28,6 +28,17 @@ export interface RevocationList {
   size(): number
 }
 
+export interface RateLimitResult {
+  allowed: boolean
+  /** Milliseconds until the window resets (0 when allowed). */
+  retryAfter: number
+}
+
+/** Fixed-window counters: at most `limit` hits per key per window (per IP, per address). */
+export interface RateLimiter {
+  hit(key: string, limit: number, windowMs: number, now: number): Promise<RateLimitResult>
+}
+
 /** What one instance tells the others, so state cached in memory stays right everywhere. */
 export type ClusterEvent =
   | { type: 'revoked'; entry: RevocationEntry }

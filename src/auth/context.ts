@@ -3,6 +3,7 @@ import type { Store } from '../store/store.js'
 import { createAccessTokenVerifier, type AccessTokenVerifier } from '../tokens/access-token.js'
 import { deriveKey } from '../tokens/derive-key.js'
 import type { PasswordHasher } from '../tokens/password.js'
+import { createBackgroundWork } from './background.js'
 import { createApiKeyAuthenticator, type ApiKeyAuthenticator } from './api-keys.js'
 import type { AdditionalClaims, AuthDeps, AuthSettings } from './deps.js'
 import { createKeyRing, type SigningAlgorithm } from './key-ring.js'
@@ -45,6 +46,7 @@ export interface CreateAuthOptions {
   telemetry: TelemetrySink
   /** An SMTP server delivers queued mail (default false: the outbox keeps it). */
   mailDelivery?: boolean
+  rateLimiter: AuthDeps['rateLimiter']
 }
 
 /** Loads the signing keys and the revocation list, and assembles the use cases' context. */
@@ -70,6 +72,8 @@ export async function createAuth(options: CreateAuthOptions): Promise<Auth> {
     bus: options.bus,
     telemetry: options.telemetry,
     mailDelivery: options.mailDelivery ?? false,
+    rateLimiter: options.rateLimiter,
+    background: createBackgroundWork(),
   }
   await loadRevocations(deps)
   const algorithms = [options.signingAlg]

@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js'
-import type { ClusterBus, LockoutTracker, RevocationList } from '../shared-state.js'
+import type { ClusterBus, LockoutTracker, RateLimiter, RevocationList } from '../shared-state.js'
+import type { BackgroundWork } from './background.js'
 import type { Store } from '../store/store.js'
 import type { KeyRing } from './key-ring.js'
 import type { PasswordHasher } from '../tokens/password.js'
@@ -26,6 +27,10 @@ export interface AuthDeps {
   telemetry: TelemetrySink
   /** Whether an SMTP server delivers queued mail; without one mail stays in the outbox. */
   mailDelivery: boolean
+  /** Counters shared by the instances: mail sent per address. */
+  rateLimiter: RateLimiter
+  /** Work begun by a request that its answer does not wait for. */
+  background: BackgroundWork
 }
 
 /** Claims to add to a user's access tokens, computed at login and at every refresh. */
@@ -53,6 +58,10 @@ export interface AuthSettings {
   emailVerification: 'off' | 'optional' | 'required'
   /** Seconds a link to verify an address stays valid. */
   emailVerifyTtl: number
+  /** Seconds a link to reset a password stays valid. */
+  passwordResetTtl: number
+  /** Links (reset, verify, change) mailed per address per hour; 0: no limit. */
+  emailLimitPerHour: number
   /** Audit events older than this many days are deleted by upkeep; 0 keeps them. */
   auditRetentionDays: number
 }

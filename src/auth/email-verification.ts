@@ -1,19 +1,16 @@
 import { GatehouseError } from '../errors/index.js'
 import { verifyEmailMessage } from '../mail/templates.js'
 import type { UserRecord } from '../store/store.js'
-import {
-  generateOpaqueToken,
-  hashOpaqueToken,
-  hasTokenShape,
-  TOKEN_PREFIXES,
-} from '../tokens/opaque-token.js'
 import { recordAudit } from './audit.js'
 import type { AuthDeps, RequestContext } from './deps.js'
+import { completeEmailChange } from './email-change.js'
+import { invalidEmailToken, issueEmailLink, spendEmailToken } from './email-tokens.js'
 import { mailUser } from './mail.js'
+import { limitMailTo } from './mail-limit.js'
 
 /**
  * Sends the user a link that proves the address is theirs, replacing any earlier one.
- * The token (256 random bits) is only in the mail; the store keeps its hash.
+ * The token is only in the mail; the store keeps its hash.
  */
 export async function sendEmailVerification(
   deps: AuthDeps,
@@ -29,17 +26,14 @@ export async function sendEmailVerification(
   if (user.emailVerifiedAt !== null) {
     throw new GatehouseError('invalid_request', 'The email address is verified already')
   }
-  const token = generateOpaqueToken(TOKEN_PREFIXES.emailToken)
-  const now = deps.clock.now()
-  await deps.store.emailTokens.issue({
-    tokenHash: hashOpaqueToken(token),
-    userId: user.id,
-    purpose: 'verify',
-    emailKey: user.emailKey,
-    createdAt: now,
-    expiresAt: now + deps.settings.emailVerifyTtl * 1000,
-  })
-  const link = `${deps.settings.issuer}/ui/verify-email?token=${encodeURIComponent(token)}`
+  await limitMailTo(deps, user.emailKey)
+  const link = await issueEmailLink(
+    deps,
+    user.id,
+    'verify',
+    { key: user.emailKey },
+    deps.settings.emailVerifyTtl,
+  )
   const hours = Math.round(deps.settings.emailVerifyTtl / 3600)
   await mailUser(deps, user, user.email, (ctx) => verifyEmailMessage(ctx, link, hours))
   await recordAudit(deps, 'email_verification_sent', context, user.id, {})
@@ -57,28 +51,29 @@ export async function resendEmailVerification(
 }
 
 /**
- * Spends a verification token (once: concurrent tries get one success). It proves only the
- * address it was sent to: after a change of address it is worthless.
- * @throws GatehouseError `invalid_email_token`
+ * Spends a link sent to prove an address (once: concurrent tries get one success): the
+ * current one (`verify`) or the new one of a change (`change`), which then replaces the
+ * old. A `verify` link proves only the address it was sent to: after a change of address
+ * it is worthless.
+ * @throws GatehouseError `invalid_email_token`, `email_taken`
  */
 export async function verifyEmail(
   deps: AuthDeps,
   token: string,
   context: RequestContext,
 ): Promise<void> {
-  const invalid = () => new GatehouseError('invalid_email_token')
-  if (!hasTokenShape(token, TOKEN_PREFIXES.emailToken)) throw invalid()
-  const spent = await deps.store.emailTokens.spend(hashOpaqueToken(token), deps.clock.now())
-  if (!spent || spent.purpose !== 'verify') throw invalid()
+  const spent = await spendEmailToken(deps, token, ['verify', 'change'])
   const user = await deps.store.users.findById(spent.userId)
-  if (!user || user.email === null || user.emailKey !== spent.emailKey) throw invalid()
+  if (!user) throw invalidEmailToken()
+  if (spent.purpose === 'change') return completeEmailChange(deps, user, spent, context)
+  if (user.email === null || user.emailKey !== spent.emailKey) throw invalidEmailToken()
   if (user.emailVerifiedAt === null) {
     const result = await deps.store.users.setEmail(
       user.id,
       { email: user.email, emailKey: user.emailKey, verifiedAt: deps.clock.now() },
       deps.clock.now(),
     )
-    if (result !== 'updated') throw invalid()
+    if (result !== 'updated') throw invalidEmailToken()
   }
   await recordAudit(deps, 'email_verified', context, user.id, {})
 }

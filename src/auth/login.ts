@@ -1,7 +1,8 @@
-import { GatehouseError } from '../errors/index.js'
+import { GatehouseError, RateLimitedError } from '../errors/index.js'
 import type { UserRecord } from '../store/store.js'
 import { recordAudit } from './audit.js'
 import type { AuthDeps, RequestContext } from './deps.js'
+import { sendEmailVerification } from './email-verification.js'
 import { withPasswordAttempt } from './lockout.js'
 import { MAX_PASSWORD_LENGTH, normalizePassword } from './password-policy.js'
 import { openSession, type TokenPair } from './token-pair.js'
@@ -52,6 +53,7 @@ export async function login(
     user.emailVerifiedAt === null
   ) {
     await recordAudit(deps, 'login_failure', context, user.id, { reason: 'email_not_verified' })
+    await resendIfLinkExpired(deps, user, context)
     throw new GatehouseError('email_not_verified')
   }
 
@@ -88,4 +90,24 @@ async function checkPassword(
     return undefined
   }
   return user
+}
+
+const RESEND_AFTER_MS = 10 * 60_000
+
+/**
+ * A user who must verify but cannot sign in has no other way to ask for a new link: the
+ * right password sends one, unless one went out in the last ten minutes (or the address's
+ * limit is hit).
+ */
+async function resendIfLinkExpired(
+  deps: AuthDeps,
+  user: UserRecord,
+  context: RequestContext,
+): Promise<void> {
+  const now = deps.clock.now()
+  const live = await deps.store.emailTokens.outstanding(user.id, 'verify', now)
+  if (live && now - live.createdAt < RESEND_AFTER_MS) return
+  await sendEmailVerification(deps, user, context).catch((error: unknown) => {
+    if (!(error instanceof RateLimitedError)) throw error
+  })
 }

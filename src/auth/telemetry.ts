@@ -2,7 +2,8 @@ import type { ErrorCode } from '../errors/index.js'
 import type { AuditEventType } from '../store/store.js'
 
 /** Which limit refused a request. */
-export type LimitKind = 'ip' | 'lockout'
+/** `address`: links mailed to one address (GATEHOUSE_EMAIL_RATE_LIMIT). */
+export type LimitKind = 'ip' | 'lockout' | 'address'
 
 /**
  * What Gatehouse reports as it works, for metrics. The use cases and guards call it; a sink

@@ -1,4 +1,5 @@
 import { newId } from '../ids.js'
+import { emailChangedNotice } from '../mail/templates.js'
 import { GatehouseError } from '../errors/index.js'
 import type { UserRecord } from '../store/store.js'
 import { recordAudit } from './audit.js'
@@ -7,6 +8,7 @@ import { assertAcceptablePassword, normalizePassword } from './password-policy.j
 import { normalizeRoles } from './rbac.js'
 import { normalizeEmail } from './email.js'
 import { sendEmailVerification } from './email-verification.js'
+import { sendSecurityNotice } from './mail.js'
 import { normalizeUsername } from './username.js'
 
 export interface CreateUserInput {
@@ -171,6 +173,13 @@ export async function changeUserEmail(
   if (result === 'email_taken') throw emailTaken()
   const updated = result === 'updated' ? await deps.store.users.findById(user.id) : undefined
   if (!updated) throw new GatehouseError('not_found', 'No such user')
+  if (updated.emailKey !== user.emailKey) {
+    // Links sent to the old address prove nothing now; its owner hears of the change.
+    await deps.store.emailTokens.deleteForUser(user.id)
+    await sendSecurityNotice(deps, user, (ctx) =>
+      emailChangedNotice(ctx, updated.email, new Date(now)),
+    )
+  }
   return updated
 }
 

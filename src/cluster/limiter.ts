@@ -1,16 +1,11 @@
 /** Counters several instances must share: in memory for one process, Redis for many. */
-export type { AttemptOutcome, LockoutTracker, Reservation } from '../shared-state.js'
-
-export interface RateLimitResult {
-  allowed: boolean
-  /** Milliseconds until the window resets (0 when allowed). */
-  retryAfter: number
-}
-
-/** Fixed-window counters: at most `limit` hits per key per window. */
-export interface RateLimiter {
-  hit(key: string, limit: number, windowMs: number, now: number): Promise<RateLimitResult>
-}
+export type {
+  AttemptOutcome,
+  LockoutTracker,
+  RateLimiter,
+  RateLimitResult,
+  Reservation,
+} from '../shared-state.js'
 
 /**
  * An admitted attempt that was never settled (its process died) stops counting after

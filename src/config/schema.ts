@@ -194,6 +194,20 @@ export const settings = {
     schema: Type.Integer({ minimum: 300, maximum: 30 * 86400, default: 86400 }),
     description: 'Seconds a link to verify an address stays valid (one outstanding per user).',
   },
+  passwordResetTtl: {
+    env: 'GATEHOUSE_PASSWORD_RESET_TTL',
+    flag: null,
+    schema: Type.Integer({ minimum: 300, maximum: 86400, default: 1800 }),
+    description:
+      'Seconds a link to reset a password stays valid (one outstanding per user; any password change ends it).',
+  },
+  emailLimitPerHour: {
+    env: 'GATEHOUSE_EMAIL_RATE_LIMIT',
+    flag: null,
+    schema: Type.Integer({ minimum: 0, maximum: 1000, default: 5 }),
+    description:
+      'Links (password reset, verification, change of address) mailed to one address per hour, counted across instances; further requests get 429. 0 switches the limit off.',
+  },
   ui: {
     env: 'GATEHOUSE_UI',
     flag: null,

@@ -67,7 +67,7 @@ export function createMetrics(core: MetricsSource): Metrics {
   })
   const limited = new Counter<'limit'>({
     name: 'gatehouse_rate_limited_total',
-    help: 'Requests answered 429: limit "ip" (per client address) or "lockout" (per username).',
+    help: 'Requests answered 429: limit "ip" (per client address), "lockout" (per username) or "address" (mail to one email address).',
     labelNames: ['limit'],
     registers: [registry],
   })

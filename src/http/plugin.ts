@@ -18,6 +18,7 @@ import { createIpRateLimit } from './rate-limit.js'
 import { accountRoutes } from './routes/account.js'
 import { adminRoutes } from './routes/admin.js'
 import { apiKeyRoutes } from './routes/api-keys.js'
+import { emailRoutes } from './routes/email.js'
 import { meRoutes } from './routes/me.js'
 import { sessionsRoutes } from './routes/sessions.js'
 import { oauthRoutes } from './routes/oauth.js'
@@ -109,6 +110,7 @@ async function gatehousePlugin(app: FastifyInstance, options: GatehouseOptions):
     }
   }
   startMaintenance(app, core)
+  core.auth.background.onError((error) => app.log.error({ err: error }, 'background work failed'))
 
   if (core.config.demo) {
     const created = await ensureDemoUsers(core.auth)
@@ -154,6 +156,7 @@ async function gatehousePlugin(app: FastifyInstance, options: GatehouseOptions):
       accountRoutes(child, deps)
       sessionRoutes(child, deps)
       meRoutes(child, deps)
+      emailRoutes(child, deps)
       sessionsRoutes(child, deps)
       if (options.resources !== false) seedResourceRoutes(child, deps)
       wellKnownRoutes(child, deps)

@@ -11,6 +11,13 @@ export interface MailContext {
   username: string
 }
 
+/**
+ * A paragraph of a message: plain text, or text followed by a link. In the text part the
+ * link's address stands on its own line (mail clients make it clickable; tests and people
+ * can copy it); in the HTML part it is a link labelled `label`.
+ */
+type Paragraph = string | { text: string; href: string; label: string }
+
 function Html(props: { product: string; children: ComponentChildren }) {
   return (
     <html lang="en">
@@ -22,76 +29,106 @@ function Html(props: { product: string; children: ComponentChildren }) {
   )
 }
 
-/** Text and HTML of one message; the HTML is rendered with every value escaped. */
-function message(
-  to: string,
-  subject: string,
-  text: string,
-  html: ComponentChildren,
-  product: string,
-): MailMessage {
+/**
+ * Text and HTML of one message from the same paragraphs, so the two parts never say
+ * different things. The HTML is rendered by Preact, with every value escaped.
+ */
+function compose(ctx: MailContext, subject: string, paragraphs: Paragraph[]): MailMessage {
+  const all: Paragraph[] = [`Hello ${ctx.username},`, ...paragraphs]
+  const text = all.map((p) => (typeof p === 'string' ? p : `${p.text}\n\n${p.href}`)).join('\n\n')
+  const html = all.map((p) =>
+    typeof p === 'string' ? (
+      <p>{p}</p>
+    ) : (
+      <>
+        <p>{p.text}</p>
+        <p>
+          <a href={p.href}>{p.label}</a>
+        </p>
+      </>
+    ),
+  )
   return {
-    to,
+    to: ctx.to,
     subject,
-    text,
-    html: `<!doctype html>${renderToString(<Html product={product}>{html}</Html>)}`,
+    text: `${text}\n`,
+    html: `<!doctype html>${renderToString(<Html product={ctx.product}>{html}</Html>)}`,
+  }
+}
+
+const minutesOf = (at: Date) => at.toISOString().replace('T', ' ').slice(0, 16) + ' UTC'
+
+/** The way out when a notice is news to its reader. */
+function notYou(ctx: MailContext, advice: string): Paragraph {
+  return {
+    text: `If it was not, ${advice}, or ask your administrator for help:`,
+    href: `${ctx.issuer}/ui/account`,
+    label: 'Open my account',
   }
 }
 
 /** Told to the verified address after a password change or reset. */
-export function passwordChangedNotice(ctx: MailContext, at: Date): MailMessage {
-  const when = at.toISOString().replace('T', ' ').slice(0, 16) + ' UTC'
-  const account = `${ctx.issuer}/ui/account`
-  return message(
-    ctx.to,
-    `Your ${ctx.product} password was changed`,
-    [
-      `Hello ${ctx.username},`,
-      '',
-      `the password of your ${ctx.product} account was changed on ${when}, and your other sessions were ended.`,
-      'If that was you, there is nothing to do.',
-      '',
-      `If it was not, sign in and change it at once, or ask your administrator for help: ${account}`,
-      '',
-    ].join('\n'),
-    <>
-      <p>Hello {ctx.username},</p>
-      <p>
-        the password of your {ctx.product} account was changed on {when}, and your other sessions
-        were ended. If that was you, there is nothing to do.
-      </p>
-      <p>
-        If it was not, <a href={account}>sign in and change it at once</a>, or ask your
-        administrator for help.
-      </p>
-    </>,
-    ctx.product,
-  )
+export function passwordChangedNotice(
+  ctx: MailContext,
+  at: Date,
+  how: 'changed' | 'reset' = 'changed',
+): MailMessage {
+  const ended = how === 'reset' ? 'every session was ended' : 'your other sessions were ended'
+  return compose(ctx, `Your ${ctx.product} password was ${how}`, [
+    `the password of your ${ctx.product} account was ${how} on ${minutesOf(at)}, and ${ended}. If that was you, there is nothing to do.`,
+    notYou(ctx, 'reset it at once from the sign-in page'),
+  ])
 }
 
 /** The link that proves an address is the user's. Opening it spends nothing. */
 export function verifyEmailMessage(ctx: MailContext, link: string, hours: number): MailMessage {
-  return message(
-    ctx.to,
-    `Confirm your email address for ${ctx.product}`,
-    [
-      `Hello ${ctx.username},`,
-      '',
-      `please confirm that this is your address for your ${ctx.product} account:`,
-      '',
-      link,
-      '',
-      `The link works once, for ${hours} hours. If you did not ask for it, ignore this message.`,
-      '',
-    ].join('\n'),
-    <>
-      <p>Hello {ctx.username},</p>
-      <p>please confirm that this is your address for your {ctx.product} account:</p>
-      <p>
-        <a href={link}>Confirm my address</a>
-      </p>
-      <p>The link works once, for {hours} hours. If you did not ask for it, ignore this message.</p>
-    </>,
-    ctx.product,
-  )
+  return compose(ctx, `Confirm your email address for ${ctx.product}`, [
+    {
+      text: `please confirm that this is your address for your ${ctx.product} account:`,
+      href: link,
+      label: 'Confirm my address',
+    },
+    `The link works once, for ${hours} hours. If you did not ask for it, ignore this message.`,
+  ])
+}
+
+/** The link to choose a new password; asked for on the forgot-password page. */
+export function passwordResetMessage(ctx: MailContext, link: string, minutes: number): MailMessage {
+  return compose(ctx, `Reset your ${ctx.product} password`, [
+    {
+      text: `someone (we hope you) asked to reset the password of your ${ctx.product} account. Choose a new one here:`,
+      href: link,
+      label: 'Choose a new password',
+    },
+    `The link works once, for ${minutes} minutes, and resetting ends every session of the account. If you did not ask for it, ignore this message: your password stays as it is.`,
+  ])
+}
+
+/** To the new address of a change: it replaces the old one only when this link is used. */
+export function confirmNewEmailMessage(ctx: MailContext, link: string, hours: number): MailMessage {
+  return compose(ctx, `Confirm your new email address for ${ctx.product}`, [
+    {
+      text: `please confirm that this is the new address of your ${ctx.product} account. Until you do, the old address stays in place:`,
+      href: link,
+      label: 'Confirm my new address',
+    },
+    `The link works once, for ${hours} hours. If you did not ask for it, ignore this message.`,
+  ])
+}
+
+/** To the old, verified address when a change to `next` is asked for. */
+export function emailChangeRequestedNotice(ctx: MailContext, next: string, at: Date): MailMessage {
+  return compose(ctx, `A new email address was requested for your ${ctx.product} account`, [
+    `on ${minutesOf(at)} someone signed in to your ${ctx.product} account asked to change its address to ${next}. It changes only once a link sent there is used. If that was you, there is nothing to do.`,
+    notYou(ctx, 'change your password at once'),
+  ])
+}
+
+/** To the old, verified address once the change is done (`next` null: the address was removed). */
+export function emailChangedNotice(ctx: MailContext, next: string | null, at: Date): MailMessage {
+  const what = next === null ? 'removed' : `changed to ${next}`
+  return compose(ctx, `The email address of your ${ctx.product} account was changed`, [
+    `on ${minutesOf(at)} the address of your ${ctx.product} account was ${what}. This address gets no more mail about the account. If that was you, there is nothing to do.`,
+    notYou(ctx, 'change your password at once'),
+  ])
 }

@@ -80,6 +80,10 @@ export const AUDIT_EVENT_TYPES = [
   'mail_failed',
   'email_verification_sent',
   'email_verified',
+  'password_reset_requested',
+  'password_reset',
+  'email_change_requested',
+  'email_changed',
 ] as const
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number]
@@ -127,7 +131,8 @@ export interface SigningKeyRecord {
 
 export type UserPatch = Partial<Pick<UserRecord, 'passwordHash' | 'roles' | 'disabled'>>
 
-export type EmailTokenPurpose = 'verify'
+/** `verify` the current address, `reset` the password, `change` to a new address. */
+export type EmailTokenPurpose = 'verify' | 'reset' | 'change'
 
 export interface EmailTokenRecord {
   /** SHA-256 of the token; the token itself is only in the mail. */
@@ -136,6 +141,8 @@ export interface EmailTokenRecord {
   purpose: EmailTokenPurpose
   /** The address the token was sent to (case-folded): it proves nothing for another one. */
   emailKey: string
+  /** `change` only: the new address as written (`emailKey` is its folded form); else null. */
+  email: string | null
   createdAt: number
   expiresAt: number
 }
@@ -149,8 +156,18 @@ export interface EmailTokenStore {
    * and every call for an unknown or expired token, get undefined.
    */
   spend(tokenHash: string, now: number): Promise<EmailTokenRecord | undefined>
+  /** A live token without spending it (to check a form before the token is used up). */
+  find(tokenHash: string, now: number): Promise<EmailTokenRecord | undefined>
+  /** The user's live token of this purpose, if any (an address change waiting for its link). */
+  outstanding(
+    userId: string,
+    purpose: EmailTokenPurpose,
+    now: number,
+  ): Promise<EmailTokenRecord | undefined>
   /** Drops every outstanding token of the user (e.g. after a password change). */
   deleteForUser(userId: string): Promise<void>
+  /** Drops expired tokens (upkeep); returns how many. */
+  purgeExpired(now: number): Promise<number>
 }
 
 /**

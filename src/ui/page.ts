@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import Type from 'typebox'
 import type { VNode } from 'preact'
 import { renderToString } from 'preact-render-to-string'
 import type { Auth, Principal } from '../auth/context.js'
@@ -147,4 +148,19 @@ export function signInUrl(deps: PageDeps, returnTo?: string, done?: string): str
  */
 export function isStale(error: unknown): boolean {
   return error instanceof GatehouseError && error.code === 'fresh_token_required'
+}
+
+/** The query of a page opened from a mailed link. */
+export const LinkQuery = Type.Object({ token: Type.Optional(Type.String({ maxLength: 256 })) })
+
+/**
+ * A page opened from a mailed link shows its form and spends nothing (mail scanners open
+ * links too); without a token it says so, with 400.
+ */
+export function sendLinkPage(
+  reply: FastifyReply,
+  token: string | undefined,
+  page: (token: string | null) => VNode,
+): FastifyReply {
+  return sendPage(reply, token ? 200 : 400, page(token ?? null))
 }

@@ -78,6 +78,22 @@ async function runEverySecurityAction(): Promise<void> {
   ).toBe(204)
   expect((await post('/logout', {}, asErin)).statusCode).toBe(200)
 
+  // Forgot and reset, then a change of address (links from the outbox).
+  const newestLink = async () => {
+    const recent = await t.core.store.mail.list({ status: 'outbox' }, { limit: 5 })
+    const withLink = recent.find((m) => m.text.includes('token=gthm_'))
+    return /token=(gthm_[\w-]+)/.exec(withLink?.text ?? '')?.[1] ?? ''
+  }
+  expect((await post('/password/forgot', { email: 'erin@example.com' })).statusCode).toBe(202)
+  await t.core.auth.background.idle()
+  const reset = { token: await newestLink(), new_password: 'a reset passphrase here' }
+  expect((await post('/password/reset', reset)).statusCode).toBe(200)
+  const afterReset = bearer((await loginAs(t, 'erin', 'a reset passphrase here')).access_token)
+  const move = await post('/me/email', { email: 'erin@new.example' }, afterReset)
+  expect(move.statusCode).toBe(202)
+  const moved = await post('/email/verify', { token: await newestLink() })
+  expect(moved.statusCode).toBe(200)
+
   const client = await post('/admin/clients', { name: 'reports', scopes: ['data:read'] }, asAdmin)
   expect(client.statusCode).toBe(201)
   const { client_id, client_secret } = client.json<{ client_id: string; client_secret: string }>()

@@ -1,50 +1,24 @@
-import type { ParsedMail } from 'mailparser'
 import { afterEach, describe, expect, it } from 'vitest'
-import { buildTestApp, type TestApp } from '../helpers/build-test-app.js'
-import { freePort } from '../helpers/browser.js'
+import type { TestApp } from '../helpers/build-test-app.js'
+import { linkOf, startMailFlow, type MailFlow } from '../helpers/mail-flow.js'
 import { PageClient, textOf } from '../helpers/page-client.js'
-import { startTestSmtp, type TestSmtp } from '../helpers/smtp.js'
+import type { TestSmtp } from '../helpers/smtp.js'
 
+let flow: MailFlow | undefined
 let t: TestApp | undefined
 let smtp: TestSmtp | undefined
 let base = ''
 afterEach(async () => {
-  await t?.close()
-  await smtp?.stop()
-  t = smtp = undefined
+  await flow?.close()
+  flow = t = smtp = undefined
 })
 
-/** A listening Gatehouse whose mail goes to a real SMTP server. */
 async function start(settings: Record<string, unknown> = {}) {
-  smtp = await startTestSmtp()
-  const port = await freePort()
-  base = `http://127.0.0.1:${port}`
-  t = await buildTestApp({ demo: true, issuer: base, smtpUrl: smtp.url, ...settings })
-  await t.app.listen({ host: '127.0.0.1', port })
+  flow = await startMailFlow(settings)
+  ;({ t, smtp, base } = flow)
 }
 
-async function call(path: string, body?: unknown, token?: string) {
-  const res = await fetch(`${base}${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: {
-      ...(body !== undefined && { 'content-type': 'application/json' }),
-      ...(token && { authorization: `Bearer ${token}` }),
-    },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  })
-  const text = await res.text()
-  return {
-    status: res.status,
-    body: (text.startsWith('{') ? JSON.parse(text) : text) as Record<string, unknown>,
-  }
-}
-
-/** The link in a message's text part, and its token. */
-function linkOf(mail: ParsedMail): { link: string; token: string } {
-  const link = /(http:\/\/\S+\/ui\/verify-email\?token=\S+)/.exec(mail.text ?? '')?.[1]
-  if (!link) throw new Error(`no link in: ${mail.text}`)
-  return { link, token: new URL(link).searchParams.get('token')! }
-}
+const call = (path: string, body?: unknown, token?: string) => flow!.call(path, body, token)
 
 const password = 'a perfectly fine passphrase'
 const signUp = async (username = 'nina', email = 'nina@example.com') => {

@@ -1,6 +1,8 @@
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { cleanEnv, startServer, tempDir, type RunningServer } from '../helpers/cli.js'
+import { linkOf, mailTo, nextMailTo } from '../helpers/mail-flow.js'
+import { startTestSmtp } from '../helpers/smtp.js'
 
 const tmp = tempDir()
 let server: RunningServer
@@ -145,5 +147,87 @@ it('logs every request with an id, and never a password, token, key or secret', 
     expect(secret.length).toBeGreaterThan(8)
     expect(log, 'a secret reached the log').not.toContain(secret)
     expect(log).not.toContain(Buffer.from(secret).toString('base64'))
+  }
+})
+
+it('never logs the tokens of mailed links, in JSON bodies, forms or the links themselves', async () => {
+  const smtp = await startTestSmtp()
+  const mailServer = await startServer(['--demo', '--database', join(tmp.dir, 'mail.db')], {
+    env: cleanEnv({
+      GATEHOUSE_LOG_LEVEL: 'trace',
+      GATEHOUSE_COOKIE_SECURE: 'false',
+      GATEHOUSE_SMTP_URL: smtp.url,
+    }),
+  })
+  try {
+    const tokens: string[] = []
+    const post = (path: string, json: unknown, token?: string) =>
+      fetch(`${mailServer.url}${path}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(token && { authorization: `Bearer ${token}` }),
+        },
+        body: JSON.stringify(json),
+      })
+    // Each link is opened as a browser would (the token in the logged URL), then spent.
+    const openAndSpend = async (link: string, spend: () => Promise<Response>) => {
+      tokens.push(new URL(link).searchParams.get('token')!)
+      const path = link.slice(link.indexOf('/ui/'))
+      expect((await fetch(`${mailServer.url}${path}`)).status).toBe(200)
+      expect((await spend()).status).toBe(200)
+    }
+
+    const password = 'a passphrase for the log'
+    await post('/register', { username: 'lena', password, email: 'lena@example.com' })
+    const verify = linkOf(await nextMailTo(smtp, 'lena@example.com', 1))
+    await openAndSpend(verify.link, () => post('/email/verify', { token: verify.token }))
+
+    await post('/password/forgot', { email: 'lena@example.com' })
+    const reset = linkOf(await nextMailTo(smtp, 'lena@example.com', 2), 'reset-password')
+    const newPassword = 'a second passphrase for the log'
+    await openAndSpend(reset.link, () =>
+      post('/password/reset', { token: reset.token, new_password: newPassword }),
+    )
+
+    const login = await post('/login', { username: 'lena', password: newPassword })
+    const { access_token: access } = (await login.json()) as { access_token: string }
+    expect((await post('/me/email', { email: 'lena@new.example' }, access)).status).toBe(202)
+    const change = linkOf(await nextMailTo(smtp, 'lena@new.example', 1))
+    // This one through the page's form, as a browser without JavaScript sends it.
+    await openAndSpend(change.link, async () => {
+      const page = await fetch(`${mailServer.url}${change.link.slice(change.link.indexOf('/ui/'))}`)
+      const cookie = page.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; ')
+      const csrf = /name="csrf" value="([^"]+)"/.exec(await page.text())![1]!
+      return fetch(`${mailServer.url}/ui/verify-email`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          cookie,
+          origin: mailServer.url,
+        },
+        body: new URLSearchParams({ csrf, token: change.token }).toString(),
+      })
+    })
+    expect(mailTo(smtp, 'lena@new.example')).toHaveLength(1)
+    expect(tokens).toHaveLength(3)
+
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    const opened = mailServer.logs.filter((l) =>
+      String((l['req'] as { url?: string } | undefined)?.url).startsWith('/ui/reset-password?'),
+    )
+    expect(opened.map((l) => (l['req'] as { url: string }).url)).toContain(
+      '/ui/reset-password?token=[redacted]',
+    )
+    const log = mailServer.logs.map((l) => JSON.stringify(l)).join('\n')
+    for (const secret of [...tokens, password, newPassword, access]) {
+      expect(log, 'a secret reached the log').not.toContain(secret)
+    }
+  } finally {
+    await mailServer.stop()
+    await smtp.stop()
   }
 })

@@ -162,6 +162,42 @@ export function describeStoreContract(
       )
     })
 
+    it('keeps one mailed token per user and purpose, spends each once, finds and purges them', async () => {
+      const alice = user()
+      await store.users.insert(alice)
+      const token = (hash: string, purpose: 'verify' | 'reset' | 'change', expiresAt: number) => ({
+        tokenHash: hash.padEnd(64, '0'),
+        userId: alice.id,
+        purpose,
+        emailKey: 'alice@example.com',
+        email: purpose === 'change' ? 'Alice@New.example' : null,
+        createdAt: 10,
+        expiresAt,
+      })
+      await store.emailTokens.issue(token('a', 'reset', 100))
+      await store.emailTokens.issue(token('b', 'reset', 100))
+      await store.emailTokens.issue(token('c', 'change', 100))
+      await store.emailTokens.issue(token('d', 'verify', 50))
+      // The second reset token replaced the first.
+      expect(await store.emailTokens.find('a'.padEnd(64, '0'), 20)).toBeUndefined()
+      expect(await store.emailTokens.find('b'.padEnd(64, '0'), 20)).toEqual(
+        token('b', 'reset', 100),
+      )
+      expect(await store.emailTokens.outstanding(alice.id, 'change', 20)).toEqual(
+        token('c', 'change', 100),
+      )
+      expect(await store.emailTokens.outstanding(alice.id, 'change', 100)).toBeUndefined()
+      const spends = await Promise.all(
+        Array.from({ length: 4 }, () => store.emailTokens.spend('b'.padEnd(64, '0'), 20)),
+      )
+      expect(spends.filter((s) => s !== undefined)).toHaveLength(1)
+      expect(await store.emailTokens.spend('c'.padEnd(64, '0'), 100)).toBeUndefined()
+      expect(await store.emailTokens.purgeExpired(60)).toBe(1)
+      expect(await store.emailTokens.find('c'.padEnd(64, '0'), 20)).toBeDefined()
+      await store.emailTokens.deleteForUser(alice.id)
+      expect(await store.emailTokens.outstanding(alice.id, 'change', 20)).toBeUndefined()
+    })
+
     it('updates roles, password hash and disabled, and reports missing users', async () => {
       const alice = user()
       await store.users.insert(alice)

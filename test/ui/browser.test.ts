@@ -11,6 +11,8 @@ import {
   scrollsSideways,
   seriousA11yViolations,
 } from '../helpers/browser.js'
+import { linkOf, nextMailTo } from '../helpers/mail-flow.js'
+import { startTestSmtp, type TestSmtp } from '../helpers/smtp.js'
 
 // The hosted pages in real Chromium against a real listening Gatehouse. Set
 // GATEHOUSE_SCREENSHOTS=1 to refresh the screenshots in docs/ui/.
@@ -20,6 +22,7 @@ const SCREENSHOTS = process.env['GATEHOUSE_SCREENSHOTS'] === '1'
 const screenshotDir = fileURLToPath(new URL('../../docs/ui/', import.meta.url))
 
 let t: TestApp
+let smtp: TestSmtp
 let base: string
 let browser: Browser
 let context: BrowserContext | undefined
@@ -31,13 +34,15 @@ beforeAll(async () => {
   const port = await freePort()
   base = `http://127.0.0.1:${port}`
   // The default cookies (`__Host-`, Secure): browsers accept them on loopback over http.
-  t = await buildTestApp({ demo: true, issuer: base })
+  smtp = await startTestSmtp()
+  t = await buildTestApp({ demo: true, issuer: base, smtpUrl: smtp.url })
   await t.app.listen({ host: '127.0.0.1', port })
   browser = await launchChromium()
 })
 afterAll(async () => {
   await browser?.close()
   await t?.close()
+  await smtp?.stop()
 })
 afterEach(async () => {
   await context?.close()
@@ -190,6 +195,67 @@ describe.runIf(run)('hosted pages in Chromium', { timeout: 120_000 }, () => {
     }
   })
 
+  it('with JavaScript off: forgot password, the mailed link, a new password, and sign-in with it', async () => {
+    const admin = await loginApi('admin', 'adminpass')
+    const created = await api('/admin/users', {
+      token: admin.access_token,
+      json: {
+        username: 'ines',
+        password: 'the forgotten passphrase',
+        email: 'ines@example.com',
+        email_verified: true,
+      },
+    })
+    expect(created.status).toBe(201)
+    const page = await openPage({ javaScriptEnabled: false })
+    await page.goto(`${base}/ui/sign-in`)
+    await page.getByRole('link', { name: 'Forgot your password?' }).click()
+    await page.getByLabel('Email address').fill('INES@example.com')
+    await page.getByRole('button', { name: 'Send the link' }).click()
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('on its way')
+
+    const { link } = linkOf(await nextMailTo(smtp, 'ines@example.com', 1), 'reset-password')
+    await page.goto(link)
+    await page.getByLabel('New password', { exact: true }).fill('short')
+    await page.getByRole('button', { name: 'Set the new password' }).click()
+    // Refused: the form again, the link still good.
+    await expect.poll(() => page.locator('#field-new_password-error').textContent()).toBeTruthy()
+    await page.getByLabel('New password', { exact: true }).fill('the remembered passphrase')
+    await page.getByRole('button', { name: 'Set the new password' }).click()
+    await page.waitForURL(`${base}/ui/sign-in?done=password_reset`)
+    expect(await page.getByRole('status').textContent()).toContain('Your password was reset')
+
+    await signIn(page, 'ines', 'the forgotten passphrase')
+    await expect.poll(() => page.getByRole('alert').first().textContent()).toBeTruthy()
+    await signIn(page, 'ines', 'the remembered passphrase')
+    await page.waitForURL(`${base}/ui/account`)
+    // The link is spent: opening it again shows the form, posting it the error page.
+    await page.goto(link)
+    await page.getByLabel('New password', { exact: true }).fill('a third passphrase here')
+    await page.getByRole('button', { name: 'Set the new password' }).click()
+    expect(await page.locator('main').textContent()).toContain(
+      'This link is invalid, expired or already used',
+    )
+  })
+
+  it('with JavaScript off: sign up with an address and confirm it from the mail', async () => {
+    const page = await openPage({ javaScriptEnabled: false })
+    await page.goto(`${base}/ui/sign-up`)
+    await page.getByLabel('Username').fill('jonas')
+    await page.getByLabel('Password').fill('a passphrase for jonas')
+    await page.getByLabel('Email (optional)').fill('jonas@example.com')
+    await page.getByRole('button', { name: 'Create account' }).click()
+    await page.waitForURL(`${base}/ui/account?done=created`)
+    expect(await page.locator('main').textContent()).toContain('not verified')
+
+    const { link } = linkOf(await nextMailTo(smtp, 'jonas@example.com', 1))
+    await page.goto(link)
+    await page.getByRole('button', { name: 'Confirm my address' }).click()
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('confirmed')
+    await page.goto(`${base}/ui/account`)
+    expect(await page.locator('main').textContent()).toMatch(/jonas@example\.com\s*verified/)
+  })
+
   it('account: ends another session, shows an API key once and revokes it, changes the password', async () => {
     await api('/register', { json: { username: 'frank', password: 'frank the first passphrase' } })
     const page = await openPage()
@@ -231,7 +297,7 @@ describe.runIf(run)('hosted pages in Chromium', { timeout: 120_000 }, () => {
 
     // The password changes; the old one no longer logs in.
     await page.getByLabel('Current password').fill('frank the first passphrase')
-    await page.getByLabel('New password').fill('frank the second passphrase')
+    await page.getByLabel('New password', { exact: true }).fill('frank the second passphrase')
     await page.getByRole('button', { name: 'Change password' }).click()
     await page.waitForURL(`${base}/ui/account?done=password_changed`)
     expect(
@@ -329,6 +395,9 @@ describe.runIf(run)('hosted pages in Chromium', { timeout: 120_000 }, () => {
     const pages: [string, string, string | null][] = [
       ['sign-in', '/ui/sign-in', null],
       ['sign-up', '/ui/sign-up', null],
+      ['forgot-password', '/ui/forgot-password', null],
+      ['reset-password', `/ui/reset-password?token=gthm_${'A'.repeat(43)}`, null],
+      ['verify-email', `/ui/verify-email?token=gthm_${'A'.repeat(43)}`, null],
       ['not-found', '/ui/no-such-page', null],
       ['account', '/ui/account', 'user1'],
       ['admin-users', '/ui/admin/users', 'admin'],

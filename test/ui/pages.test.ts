@@ -52,7 +52,16 @@ describe('hosted pages: routes and headers', () => {
     ]
     for (const url of urls) expectPageHeaders(await browser.get(url), url)
     const signedOut = new PageClient(t)
-    for (const url of ['/ui/sign-in', '/ui/sign-up', '/ui/', '/ui/account']) {
+    for (const url of [
+      '/ui/sign-in',
+      '/ui/sign-up',
+      '/ui/',
+      '/ui/account',
+      '/ui/forgot-password',
+      '/ui/reset-password?token=gthm_x',
+      '/ui/reset-password',
+      '/ui/verify-email?token=gthm_x',
+    ]) {
       expectPageHeaders(await signedOut.get(url), url)
     }
     expectPageHeaders(
@@ -368,11 +377,58 @@ describe('forms are protected against cross-site requests', () => {
       ['/ui/account/password', { current_password: 'x' }],
       ['/ui/account/api-keys', { name: 'k', scopes: '', expires: 'forever' }],
       ['/ui/sign-out', { surprise: '1' }],
+      ['/ui/account/email', { email: 'x'.repeat(2000) }],
+      ['/ui/forgot-password', {}],
+      ['/ui/reset-password', { token: 'gthm_x' }],
+      ['/ui/reset-password', { token: 'gthm_x', new_password: 'a fine passphrase', more: '1' }],
     ] as const) {
       const res = await browser.post(url, fields, { csrf })
       expect(res.statusCode, url).toBe(400)
       expect(res.headers['content-type']).toMatch(/^text\/html/)
     }
+  })
+})
+
+describe('forgot and reset password pages', () => {
+  it('answer every address alike, refuse a bad one at its field, and need the form token', async () => {
+    t = await buildTestApp({ demo: true })
+    const browser = new PageClient(t)
+    await browser.get('/ui/sign-in')
+    expect(textOf(browser.html)).toContain('Forgot your password?')
+    await browser.get('/ui/forgot-password')
+    const refused = await browser.post(
+      '/ui/forgot-password',
+      { email: 'a@example.com' },
+      { csrf: null },
+    )
+    expect(refused.statusCode).toBe(403)
+    await browser.get('/ui/forgot-password')
+    const bad = await browser.post('/ui/forgot-password', { email: 'not an address' })
+    expect(bad.statusCode).toBe(400)
+    expect(bad.body).toContain('id="field-email-error"')
+    for (const email of ['nobody@example.com', 'someone@example.com']) {
+      await browser.get('/ui/forgot-password')
+      const sent = await browser.post('/ui/forgot-password', { email })
+      expect(sent.headers.location).toBe('/ui/forgot-password?done=sent')
+    }
+    const page = await browser.get('/ui/forgot-password?done=sent')
+    expect(textOf(page.body)).toContain('If the address belongs to an account')
+  })
+
+  it('show the error page for a link that is not (or no longer) valid, and spend nothing on GET', async () => {
+    t = await buildTestApp({ demo: true })
+    const browser = new PageClient(t)
+    const token = `gthm_${'A'.repeat(43)}`
+    const opened = await browser.get(`/ui/reset-password?token=${token}`)
+    expect(opened.statusCode).toBe(200)
+    expect(opened.body).toContain(`value="${token}"`)
+    const spent = await browser.post('/ui/reset-password', {
+      token,
+      new_password: 'a perfectly fine passphrase',
+    })
+    expect(spent.statusCode).toBe(400)
+    expect(textOf(spent.body)).toContain('This link is invalid, expired or already used')
+    expect((await browser.get('/ui/reset-password')).statusCode).toBe(400)
   })
 })
 

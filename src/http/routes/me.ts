@@ -1,14 +1,7 @@
 import { changePassword } from '../../auth/change-password.js'
-import { resendEmailVerification, verifyEmail } from '../../auth/email-verification.js'
 import { getMe } from '../../auth/users.js'
 import { ErrorBody } from '../schemas/common.js'
-import {
-  ChangePasswordBody,
-  ChangePasswordResponse,
-  MeResponse,
-  MessageResponse,
-  VerifyEmailBody,
-} from '../schemas/me.js'
+import { ChangePasswordBody, ChangePasswordResponse, MeResponse } from '../schemas/me.js'
 import {
   iso,
   principalOf,
@@ -18,7 +11,7 @@ import {
   bearerAuth,
 } from '../route-deps.js'
 
-/** The caller's own account: GET /me, POST /me/password, and verifying its address. */
+/** The caller's own account: GET /me and POST /me/password. */
 export function meRoutes(app: GatehouseInstance, deps: RouteDeps): void {
   app.get(
     '/me',
@@ -65,40 +58,6 @@ export function meRoutes(app: GatehouseInstance, deps: RouteDeps): void {
         requestContext(request),
       )
       return { msg: 'Password changed', sessions_revoked: revoked }
-    },
-  )
-
-  app.post(
-    '/me/email/verification',
-    {
-      onRequest: [deps.limitByIp, deps.required({ allowApiKeys: false, allowClients: false })],
-      schema: {
-        summary: 'Send a new link to verify your address (the earlier one stops working)',
-        tags: ['account'],
-        security: bearerAuth,
-        response: { 202: MessageResponse, 400: ErrorBody, 401: ErrorBody, 429: ErrorBody },
-      },
-    },
-    async (request, reply) => {
-      await resendEmailVerification(deps.auth, principalOf(request), requestContext(request))
-      return reply.code(202).send({ msg: 'Verification email sent' })
-    },
-  )
-
-  app.post(
-    '/email/verify',
-    {
-      onRequest: deps.limitByIp,
-      schema: {
-        summary: 'Verify an address with the token from the mail (once)',
-        tags: ['account'],
-        body: VerifyEmailBody,
-        response: { 200: MessageResponse, 400: ErrorBody, 429: ErrorBody },
-      },
-    },
-    async (request) => {
-      await verifyEmail(deps.auth, request.body.token, requestContext(request))
-      return { msg: 'Email address verified' }
     },
   )
 }

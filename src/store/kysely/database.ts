@@ -61,6 +61,7 @@ export interface Database {
     user_id: string
     purpose: string
     email_key: string
+    email: string | null
     created_at: number
     expires_at: number
   }

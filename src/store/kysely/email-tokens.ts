@@ -1,7 +1,21 @@
-import type { Kysely } from 'kysely'
-import type { EmailTokenPurpose, EmailTokenStore } from '../store.js'
+import type { Kysely, Selectable } from 'kysely'
+import type { EmailTokenPurpose, EmailTokenRecord, EmailTokenStore } from '../store.js'
 import type { Database } from './database.js'
 import { toNumber } from './rows.js'
+
+type EmailTokenRow = Selectable<Database['email_tokens']>
+
+function toRecord(row: EmailTokenRow): EmailTokenRecord {
+  return {
+    tokenHash: row.token_hash,
+    userId: row.user_id,
+    purpose: row.purpose as EmailTokenPurpose,
+    emailKey: row.email_key,
+    email: row.email,
+    createdAt: toNumber(row.created_at),
+    expiresAt: toNumber(row.expires_at),
+  }
+}
 
 export function createEmailTokenStore(db: Kysely<Database>): EmailTokenStore {
   return {
@@ -19,6 +33,7 @@ export function createEmailTokenStore(db: Kysely<Database>): EmailTokenStore {
             user_id: token.userId,
             purpose: token.purpose,
             email_key: token.emailKey,
+            email: token.email,
             created_at: token.createdAt,
             expires_at: token.expiresAt,
           })
@@ -33,18 +48,36 @@ export function createEmailTokenStore(db: Kysely<Database>): EmailTokenStore {
         .where('expires_at', '>', now)
         .returningAll()
         .executeTakeFirst()
-      if (!row) return undefined
-      return {
-        tokenHash: row.token_hash,
-        userId: row.user_id,
-        purpose: row.purpose as EmailTokenPurpose,
-        emailKey: row.email_key,
-        createdAt: toNumber(row.created_at),
-        expiresAt: toNumber(row.expires_at),
-      }
+      return row ? toRecord(row) : undefined
+    },
+    async find(tokenHash, now) {
+      const row = await db
+        .selectFrom('email_tokens')
+        .selectAll()
+        .where('token_hash', '=', tokenHash)
+        .where('expires_at', '>', now)
+        .executeTakeFirst()
+      return row ? toRecord(row) : undefined
+    },
+    async outstanding(userId, purpose, now) {
+      const row = await db
+        .selectFrom('email_tokens')
+        .selectAll()
+        .where('user_id', '=', userId)
+        .where('purpose', '=', purpose)
+        .where('expires_at', '>', now)
+        .executeTakeFirst()
+      return row ? toRecord(row) : undefined
     },
     async deleteForUser(userId) {
       await db.deleteFrom('email_tokens').where('user_id', '=', userId).execute()
+    },
+    async purgeExpired(now) {
+      const result = await db
+        .deleteFrom('email_tokens')
+        .where('expires_at', '<=', now)
+        .executeTakeFirst()
+      return Number(result.numDeletedRows)
     },
   }
 }

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import Type from 'typebox'
 import { createApiKey, listApiKeys, revokeApiKey } from '../../auth/api-keys.js'
 import { changePassword } from '../../auth/change-password.js'
+import { pendingEmailChange, requestEmailChange } from '../../auth/email-change.js'
 import { resendEmailVerification } from '../../auth/email-verification.js'
 import type { Principal } from '../../auth/context.js'
 import { listSessions, logout, revokeSession } from '../../auth/sessions.js'
@@ -35,6 +36,8 @@ export function accountRoutes(app: GatehouseInstance, deps: PageDeps): void {
     others_ended: t.account.othersEnded,
     key_revoked: t.account.keyRevoked,
     verification_sent: t.account.verificationSent,
+    email_change_sent: t.account.emailChangeSent,
+    email_changed: t.account.emailChanged,
   }
 
   async function render(
@@ -44,12 +47,19 @@ export function accountRoutes(app: GatehouseInstance, deps: PageDeps): void {
     status: number,
     extra: Partial<AccountView>,
   ) {
-    const [user, sessions, apiKeys] = await Promise.all([
+    const [user, sessions, apiKeys, pendingEmail] = await Promise.all([
       getMe(deps.auth, principal),
       listSessions(deps.auth, principal, { limit: 100 }),
       listApiKeys(deps.auth, principal, { limit: 100 }),
+      pendingEmailChange(deps.auth, principal),
     ])
-    const view: AccountView = { user, sessions: sessions.items, apiKeys: apiKeys.items, ...extra }
+    const view: AccountView = {
+      user,
+      sessions: sessions.items,
+      apiKeys: apiKeys.items,
+      pendingEmail,
+      ...extra,
+    }
     return sendPage(
       reply,
       status,
@@ -63,7 +73,7 @@ export function accountRoutes(app: GatehouseInstance, deps: PageDeps): void {
     reply: FastifyReply,
     principal: Principal,
     error: unknown,
-    form: keyof Pick<AccountView, 'passwordForm' | 'apiKeyForm' | 'actionError'>,
+    form: keyof Pick<AccountView, 'passwordForm' | 'emailForm' | 'apiKeyForm' | 'actionError'>,
     fields: Partial<Record<string, string>> = {},
     values: Partial<Record<string, string>> = {},
   ) {
@@ -144,6 +154,29 @@ export function accountRoutes(app: GatehouseInstance, deps: PageDeps): void {
         return failed(request, reply, principal, error, 'actionError')
       }
       return redirect(reply, `${page}?done=verification_sent`)
+    },
+  )
+
+  app.post(
+    '/account/email',
+    { onRequest: deps.limitByIp, schema: { body: formBody({ email: text(1024) }) } },
+    async (request, reply) => {
+      const principal = requirePrincipal(deps, request, reply)
+      if (!principal) return reply
+      const { email } = request.body
+      try {
+        const outcome = await requestEmailChange(
+          deps.auth,
+          principal,
+          email,
+          requestContext(request),
+        )
+        const done = outcome === 'changed' ? 'email_changed' : 'email_change_sent'
+        return redirect(reply, `${page}?done=${done}`)
+      } catch (error) {
+        const fields = { invalid_email: 'email', email_taken: 'email', invalid_request: 'email' }
+        return failed(request, reply, principal, error, 'emailForm', fields, { email })
+      }
     },
   )
 

@@ -36,6 +36,7 @@ export function signInRoutes(app: GatehouseInstance, deps: PageDeps): void {
     signed_out: t.signIn.signedOut,
     password_changed: t.signIn.passwordChanged,
     reauthenticate: t.signIn.reauthenticate,
+    password_reset: t.signIn.passwordReset,
   }
 
   app.get('/', (request, reply) =>

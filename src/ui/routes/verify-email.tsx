@@ -1,27 +1,14 @@
-import Type from 'typebox'
 import { verifyEmail } from '../../auth/email-verification.js'
 import { requestContext, type GatehouseInstance } from '../../http/route-deps.js'
 import { formBody, text } from '../forms.js'
-import { pageContext, sendPage, type PageDeps } from '../page.js'
+import { LinkQuery, pageContext, sendLinkPage, sendPage, type PageDeps } from '../page.js'
 import { VerifyEmailPage } from '../views/verify-email.js'
 
 export function verifyEmailRoutes(app: GatehouseInstance, deps: PageDeps): void {
-  app.get(
-    '/verify-email',
-    {
-      schema: {
-        querystring: Type.Object({ token: Type.Optional(Type.String({ maxLength: 256 })) }),
-      },
-    },
-    (request, reply) =>
-      sendPage(
-        reply,
-        request.query.token ? 200 : 400,
-        <VerifyEmailPage
-          ctx={pageContext(deps, request, reply, 'none')}
-          token={request.query.token ?? null}
-        />,
-      ),
+  app.get('/verify-email', { schema: { querystring: LinkQuery } }, (request, reply) =>
+    sendLinkPage(reply, request.query.token, (token) => (
+      <VerifyEmailPage ctx={pageContext(deps, request, reply, 'none')} token={token} />
+    )),
   )
 
   // Errors (an expired or spent link) become the error page, with the catalogue's text.

@@ -23,6 +23,9 @@ export interface AccountView {
   notice?: string | undefined
   createdKey?: CreatedApiKey | undefined
   passwordForm?: FormState | undefined
+  emailForm?: FormState | undefined
+  /** A new address waiting for its link to be used. */
+  pendingEmail: string | null
   apiKeyForm?: FormState | undefined
   /** An error of a list action (ending a session, revoking a key). */
   actionError?: FormState | undefined
@@ -74,6 +77,24 @@ export function AccountPage({ ctx, view }: { ctx: PageContext; view: AccountView
           <dt>{t.account.memberSince}</dt>
           <dd>{isoDate(view.user.createdAt, never)}</dd>
         </dl>
+      </section>
+
+      <section class="card" aria-labelledby="email">
+        <h2 id="email">{t.account.emailHeading}</h2>
+        {view.pendingEmail && <p>{format(t.account.emailPending, { email: view.pendingEmail })}</p>}
+        <FormError state={view.emailForm} />
+        <Form ctx={ctx} action={`${ctx.root}/account/email`} label={t.account.emailHeading}>
+          <Field
+            name="email"
+            label={t.account.newEmail}
+            type="email"
+            autocomplete="email"
+            hint={t.account.newEmailHint}
+            required
+            state={view.emailForm}
+          />
+          <button type="submit">{t.account.changeEmail}</button>
+        </Form>
       </section>
 
       <section class="card" aria-labelledby="password">

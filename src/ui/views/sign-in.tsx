@@ -39,6 +39,9 @@ export function SignInPage(props: {
         </Form>
       </section>
       <p>
+        <a href={`${ctx.root}/forgot-password`}>{t.signIn.forgotPassword}</a>
+      </p>
+      <p>
         {t.signIn.noAccount} <a href={`${ctx.root}/sign-up`}>{t.common.signUp}</a>
       </p>
     </Layout>

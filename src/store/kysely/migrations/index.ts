@@ -6,6 +6,7 @@ import { tokenContext } from './0004-token-context.js'
 import { userEmail } from './0005-user-email.js'
 import { mailQueue } from './0006-mail-queue.js'
 import { emailTokens } from './0007-email-tokens.js'
+import { emailTokenAddress } from './0008-email-token-address.js'
 
 /** Ordered by name; never edit a migration once released, add a new one. */
 const migrations: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   '0005-user-email': userEmail,
   '0006-mail-queue': mailQueue,
   '0007-email-tokens': emailTokens,
+  '0008-email-token-address': emailTokenAddress,
 }
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,89 @@
+import { passwordChangedNotice, passwordResetMessage } from '../mail/templates.js'
+import { recordAudit } from './audit.js'
+import type { AuthDeps, RequestContext } from './deps.js'
+import { normalizeEmail } from './email.js'
+import {
+  emailTokenHash,
+  invalidEmailToken,
+  issueEmailLink,
+  spendEmailToken,
+} from './email-tokens.js'
+import { mailUser, sendSecurityNotice } from './mail.js'
+import { limitMailTo } from './mail-limit.js'
+import { assertAcceptablePassword, normalizePassword } from './password-policy.js'
+import { revokeSessionTokens, revokeSubjectUntilNow } from './revocation.js'
+
+/**
+ * `POST /password/forgot`: mails a reset link if the address is a user's verified one.
+ * The answer is the same for every address, and so is its timing: after the per-address
+ * limit (which counts unknown addresses too) the lookup and the mail happen after the
+ * answer, in the background. An unverified address gets nothing: it may be a typo, and its
+ * owner must not be able to take the account over.
+ * @throws GatehouseError `invalid_email`, `rate_limited`
+ */
+export async function requestPasswordReset(
+  deps: AuthDeps,
+  email: string,
+  context: RequestContext,
+): Promise<void> {
+  const { key } = normalizeEmail(email)
+  await limitMailTo(deps, key)
+  deps.background.run(() => mailResetLink(deps, key, context))
+}
+
+async function mailResetLink(deps: AuthDeps, emailKey: string, context: RequestContext) {
+  const user = await deps.store.users.findByEmailKey(emailKey)
+  if (!user || user.email === null || user.emailVerifiedAt === null) return
+  const link = await issueEmailLink(
+    deps,
+    user.id,
+    'reset',
+    { key: emailKey },
+    deps.settings.passwordResetTtl,
+  )
+  const minutes = Math.round(deps.settings.passwordResetTtl / 60)
+  await mailUser(deps, user, user.email, (ctx) => passwordResetMessage(ctx, link, minutes))
+  await recordAudit(deps, 'password_reset_requested', context, user.id, {})
+}
+
+export interface ResetPasswordInput {
+  token: string
+  newPassword: string
+}
+
+/**
+ * `POST /password/reset`: the link's token and a new password. The password is checked
+ * before the token is spent, so a weak one costs the person nothing but a retry. Then
+ * every session ends and every access token of the user issued until now is refused:
+ * whoever knew the old password is out. Returns how many sessions ended.
+ * @throws GatehouseError `invalid_email_token`, `invalid_password`, `weak_password`
+ */
+export async function resetPassword(
+  deps: AuthDeps,
+  input: ResetPasswordInput,
+  context: RequestContext,
+): Promise<number> {
+  const found = await deps.store.emailTokens.find(emailTokenHash(input.token), deps.clock.now())
+  if (!found || found.purpose !== 'reset') throw invalidEmailToken()
+  const user = await deps.store.users.findById(found.userId)
+  // The link proves the address it went to, and only while it is still the user's.
+  if (!user || user.emailKey !== found.emailKey || user.emailVerifiedAt === null) {
+    throw invalidEmailToken()
+  }
+  const next = normalizePassword(input.newPassword)
+  await assertAcceptablePassword(next, user.usernameKey)
+  const passwordHash = await deps.hasher.hash(next)
+  await spendEmailToken(deps, input.token, ['reset'])
+
+  const now = deps.clock.now()
+  await deps.store.users.update(user.id, { passwordHash }, now)
+  const revoked = await deps.store.sessions.revokeAllForUser(user.id, now)
+  await revokeSessionTokens(deps, revoked)
+  await revokeSubjectUntilNow(deps, user.id)
+  await deps.store.emailTokens.deleteForUser(user.id)
+  await recordAudit(deps, 'password_reset', context, user.id, {
+    sessions_revoked: revoked.length,
+  })
+  await sendSecurityNotice(deps, user, (ctx) => passwordChangedNotice(ctx, new Date(now), 'reset'))
+  return revoked.length
+}
