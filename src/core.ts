@@ -131,6 +131,7 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
         emailVerifyTtl: config.emailVerifyTtl,
         passwordResetTtl: config.passwordResetTtl,
         emailLimitPerHour: config.emailLimitPerHour,
+        mfaRequiredRoles: config.mfaRequiredRoles.split(/[\s,]+/).filter((role) => role !== ''),
         emailVerification: config.emailVerification,
       },
     })

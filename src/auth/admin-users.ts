@@ -7,8 +7,9 @@ import type { AuthDeps, RequestContext } from './deps.js'
 import { paginate, type Page, type PageRequest } from './pagination.js'
 import { normalizeRoles } from './rbac.js'
 import { revokeSessionTokens, revokeSubjectUntilNow } from './revocation.js'
+import { resetUserMfa } from './second-factors.js'
 import { foldCase } from './username.js'
-import { changeUserEmail, createUser, type CreateUserInput } from './users.js'
+import { changeUserEmail, createUser, NO_REQUEST, type CreateUserInput } from './users.js'
 
 export interface AdminUserView {
   id: string
@@ -19,9 +20,11 @@ export interface AdminUserView {
   updatedAt: number
   email: string | null
   emailVerified: boolean
+  /** Whether the user has a verified second factor. */
+  mfaEnabled: boolean
 }
 
-function toAdminUserView(user: UserRecord): AdminUserView {
+function toAdminUserView(user: UserRecord, mfaEnabled: boolean): AdminUserView {
   return {
     id: user.id,
     username: user.username,
@@ -31,27 +34,38 @@ function toAdminUserView(user: UserRecord): AdminUserView {
     updatedAt: user.updatedAt,
     email: user.email,
     emailVerified: user.email !== null && user.emailVerifiedAt !== null,
+    mfaEnabled,
   }
 }
 
-export function listUsers(
+async function viewOf(deps: AuthDeps, user: UserRecord): Promise<AdminUserView> {
+  const withFactors = await deps.store.mfa.usersWithFactors([user.id])
+  return toAdminUserView(user, withFactors.has(user.id))
+}
+
+export async function listUsers(
   deps: AuthDeps,
   query: { search?: string | undefined },
   request: PageRequest,
 ): Promise<Page<AdminUserView>> {
   const search = query.search === undefined ? undefined : foldCase(query.search.normalize('NFKC'))
-  return paginate(
+  const page = await paginate(
     request,
     (page) => deps.store.users.list(search ? { usernamePrefix: search } : {}, page),
     (user) => ({ at: user.createdAt, id: user.id }),
-    toAdminUserView,
+    (user) => user,
   )
+  const withFactors = await deps.store.mfa.usersWithFactors(page.items.map((user) => user.id))
+  return {
+    ...page,
+    items: page.items.map((user) => toAdminUserView(user, withFactors.has(user.id))),
+  }
 }
 
 export async function getUser(deps: AuthDeps, id: string): Promise<AdminUserView> {
   const user = await deps.store.users.findById(id)
   if (!user) throw new GatehouseError('not_found', 'No such user')
-  return toAdminUserView(user)
+  return viewOf(deps, user)
 }
 
 export async function createUserAsAdmin(
@@ -121,7 +135,7 @@ export async function updateUser(
     ...patch,
     ...(emailChanged && { email: user.email, email_verified: user.emailVerifiedAt !== null }),
   })
-  return toAdminUserView(user)
+  return viewOf(deps, user)
 }
 
 export async function deleteUser(
@@ -134,4 +148,28 @@ export async function deleteUser(
   await revokeSubjectUntilNow(deps, id)
   deps.apiKeys.forgetOwner(id)
   await recordAudit(deps, 'user_deleted', context, id, { by: actorId })
+}
+
+/**
+ * Removes every second factor and recovery code of a user who lost them: they sign in
+ * with their password again and may enrol anew. Fresh token; audited; the user is told.
+ * Returns how many factors were removed.
+ */
+export async function resetMfaAsAdmin(
+  deps: AuthDeps,
+  id: string,
+  actor: Actor,
+  context: RequestContext,
+): Promise<number> {
+  assertFreshActor(actor)
+  const user = await deps.store.users.findById(id)
+  if (!user) throw new GatehouseError('not_found', 'No such user')
+  return resetUserMfa(deps, user, context, actorId(actor))
+}
+
+/** `gatehouse users reset-mfa NAME`: the operator's reset, by username. */
+export async function resetMfaOfUsername(deps: AuthDeps, username: string): Promise<number> {
+  const user = await deps.store.users.findByUsernameKey(foldCase(username.normalize('NFKC')))
+  if (!user) throw new GatehouseError('not_found', 'No such user')
+  return resetUserMfa(deps, user, NO_REQUEST, null)
 }

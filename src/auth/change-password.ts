@@ -70,6 +70,8 @@ export async function changePassword(
   await revokeSessionTokens(deps, revoked)
   // Links sent before the change (to verify, or later to reset) are worthless now.
   await deps.store.emailTokens.deleteForUser(user.id)
+  // A second step begun with the old password must not finish now.
+  await deps.store.mfa.deleteChallenges(user.id)
   await recordAudit(deps, 'password_changed', context, user.id, {
     sessions_revoked: revoked.length,
   })

@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js'
 import type { Store } from '../store/store.js'
 import { createAccessTokenVerifier, type AccessTokenVerifier } from '../tokens/access-token.js'
 import { deriveKey } from '../tokens/derive-key.js'
+import { createSecretBox } from '../tokens/secret-box.js'
 import type { PasswordHasher } from '../tokens/password.js'
 import { createBackgroundWork } from './background.js'
 import { createApiKeyAuthenticator, type ApiKeyAuthenticator } from './api-keys.js'
@@ -74,6 +75,7 @@ export async function createAuth(options: CreateAuthOptions): Promise<Auth> {
     mailDelivery: options.mailDelivery ?? false,
     rateLimiter: options.rateLimiter,
     background: createBackgroundWork(),
+    mfaBox: createSecretBox(options.secret, 'second factors'),
   }
   await loadRevocations(deps)
   const algorithms = [options.signingAlg]

@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js'
 import type { ClusterBus, LockoutTracker, RateLimiter, RevocationList } from '../shared-state.js'
+import type { SecretBox } from '../tokens/secret-box.js'
 import type { BackgroundWork } from './background.js'
 import type { Store } from '../store/store.js'
 import type { KeyRing } from './key-ring.js'
@@ -31,6 +32,8 @@ export interface AuthDeps {
   rateLimiter: RateLimiter
   /** Work begun by a request that its answer does not wait for. */
   background: BackgroundWork
+  /** Seals TOTP secrets at rest with a key derived from the server secret. */
+  mfaBox: SecretBox
 }
 
 /** Claims to add to a user's access tokens, computed at login and at every refresh. */
@@ -62,6 +65,8 @@ export interface AuthSettings {
   passwordResetTtl: number
   /** Links (reset, verify, change) mailed per address per hour; 0: no limit. */
   emailLimitPerHour: number
+  /** Roles whose powers need a login that passed a second factor. */
+  mfaRequiredRoles: readonly string[]
   /** Audit events older than this many days are deleted by upkeep; 0 keeps them. */
   auditRetentionDays: number
 }

@@ -10,7 +10,7 @@ const BUSY_RETRY_MS = 20
 const BUSY_MAX_WAIT_MS = 10_000
 
 interface AuditOf {
-  type: 'login_failure' | 'password_change_failure'
+  type: 'login_failure' | 'password_change_failure' | 'mfa_failure'
   userId: string | null
   username?: string
 }
@@ -60,7 +60,7 @@ async function refuse(
     reason: 'locked_out',
     ...(audit.username !== undefined && { username: audit.username }),
   })
-  const what = audit.type === 'login_failure' ? 'failed logins' : 'wrong passwords'
+  const what = audit.type === 'password_change_failure' ? 'wrong passwords' : 'failed logins'
   throw new RateLimitedError(
     wait,
     `Too many ${what}; try again in ${Math.ceil(wait / 1000)} seconds`,

@@ -4,6 +4,8 @@ import { recordAudit } from './audit.js'
 import type { AuthDeps, RequestContext } from './deps.js'
 import { sendEmailVerification } from './email-verification.js'
 import { withPasswordAttempt } from './lockout.js'
+import { secondFactorChallenge } from './mfa-login.js'
+import { verifiedFactors } from './second-factors.js'
 import { MAX_PASSWORD_LENGTH, normalizePassword } from './password-policy.js'
 import { openSession, type TokenPair } from './token-pair.js'
 import { usernameKeyOrNull } from './username.js'
@@ -17,7 +19,8 @@ export interface LoginInput {
  * Checks the password and opens a session. Unknown users and wrong passwords get the same
  * error after the same work (a dummy argon2 verification), so neither the body nor the
  * timing tells whether a username exists. A disabled user learns so only with the right
- * password.
+ * password. A user with a verified second factor gets no session from the password: the
+ * answer is `mfa_required` with a short-lived `mfa_token` for `completeMfaLogin`.
  */
 export async function login(
   deps: AuthDeps,
@@ -61,6 +64,8 @@ export async function login(
     const passwordHash = await deps.hasher.hash(password)
     await deps.store.users.update(user.id, { passwordHash }, deps.clock.now())
   }
+  const factors = await verifiedFactors(deps, user.id)
+  if (factors.length > 0) throw await secondFactorChallenge(deps, user, factors)
   const pair = await openSession(deps, user, context)
   await recordAudit(deps, 'login_success', context, user.id, { session_id: pair.sessionId })
   return pair

@@ -10,8 +10,8 @@ const DAY_MS = 86_400_000
 /**
  * Periodic upkeep, safe on every instance: picks up keys rotated elsewhere, rotates when
  * the current key is older than the configured interval, reloads revocations the bus
- * could not bring (Redis down, or none), drops expired mailed links and applies audit
- * retention.
+ * could not bring (Redis down, or none), drops expired mailed links and second steps,
+ * and applies audit retention.
  */
 export async function runMaintenance(auth: Auth): Promise<void> {
   await refreshSigningKeys(auth)
@@ -23,6 +23,7 @@ export async function runMaintenance(auth: Auth): Promise<void> {
   }
   await loadRevocations(auth)
   await auth.store.emailTokens.purgeExpired(auth.clock.now())
+  await auth.store.mfa.purgeExpiredChallenges(auth.clock.now())
   if (auth.settings.auditRetentionDays > 0) {
     await auth.store.audit.deleteBefore(
       auth.clock.now() - auth.settings.auditRetentionDays * DAY_MS,

@@ -81,6 +81,8 @@ export async function resetPassword(
   await revokeSessionTokens(deps, revoked)
   await revokeSubjectUntilNow(deps, user.id)
   await deps.store.emailTokens.deleteForUser(user.id)
+  // A second step begun with the old password must not finish now.
+  await deps.store.mfa.deleteChallenges(user.id)
   await recordAudit(deps, 'password_reset', context, user.id, {
     sessions_revoked: revoked.length,
   })

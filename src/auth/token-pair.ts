@@ -64,11 +64,15 @@ export function refreshTokenExpiry(deps: AuthDeps, sessionExpiresAt: number): nu
   return Math.min(deps.clock.now() + deps.settings.refreshTtl * 1000, sessionExpiresAt)
 }
 
-/** Opens a session (one refresh-token family) and issues its first, fresh, pair. */
+/**
+ * Opens a session (one refresh-token family) and issues its first, fresh, pair. `amr` says
+ * how the user signed in (RFC 8176); every token of the session repeats it.
+ */
 export async function openSession(
   deps: AuthDeps,
   user: UserRecord,
   context: RequestContext,
+  amr: readonly string[] = PASSWORD_AMR,
 ): Promise<TokenPair> {
   const now = deps.clock.now()
   const sessionId = newId()
@@ -85,7 +89,7 @@ export async function openSession(
     userAgent: context.userAgent,
     revokedAt: null,
     clientId: FIRST_PARTY_CLIENT_ID,
-    amr: [...PASSWORD_AMR],
+    amr: [...amr],
   }
   await deps.store.sessions.create(session, {
     tokenHash: hashOpaqueToken(refreshToken),

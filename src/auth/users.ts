@@ -34,9 +34,11 @@ export interface PublicUser {
   createdAt: number
   email: string | null
   emailVerified: boolean
+  /** Whether the user has a verified second factor. */
+  mfaEnabled: boolean
 }
 
-export function toPublicUser(user: UserRecord): PublicUser {
+export function toPublicUser(user: UserRecord, mfaEnabled = false): PublicUser {
   return {
     id: user.id,
     username: user.username,
@@ -44,6 +46,7 @@ export function toPublicUser(user: UserRecord): PublicUser {
     createdAt: user.createdAt,
     email: user.email,
     emailVerified: user.email !== null && user.emailVerifiedAt !== null,
+    mfaEnabled,
   }
 }
 
@@ -237,5 +240,6 @@ export async function register(
 export async function getMe(deps: AuthDeps, principal: { sub: string }): Promise<PublicUser> {
   const user = await deps.store.users.findById(principal.sub)
   if (!user) throw new GatehouseError('invalid_token')
-  return toPublicUser(user)
+  const withFactors = await deps.store.mfa.usersWithFactors([user.id])
+  return toPublicUser(user, withFactors.has(user.id))
 }

@@ -208,6 +208,13 @@ export const settings = {
     description:
       'Links (password reset, verification, change of address) mailed to one address per hour, counted across instances; further requests get 429. 0 switches the limit off.',
   },
+  mfaRequiredRoles: {
+    env: 'GATEHOUSE_MFA_REQUIRED_ROLES',
+    flag: null,
+    schema: Type.String({ maxLength: 1024, pattern: '^[A-Za-z0-9_:., -]*$', default: '' }),
+    description:
+      'Roles (comma- or space-separated, e.g. `admin`) whose powers need a login that passed a second factor: a user holding one without a factor is sent to set one up, and their tokens without `mfa` in `amr` get 401 `mfa_required` where the role is needed.',
+  },
   ui: {
     env: 'GATEHOUSE_UI',
     flag: null,

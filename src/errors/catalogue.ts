@@ -112,6 +112,32 @@ export const ERROR_CATALOGUE: Record<ErrorCode, ErrorEntry> = {
     flask: 'as_http',
     meaning: 'Unknown username or wrong password: one answer for both.',
   },
+  mfa_required: {
+    status: 401,
+    message: 'A second factor is required',
+    // RFC 9470: the token is valid, but its login did not pass a second factor.
+    challenge: bearer('insufficient_user_authentication', 'A second factor is required'),
+    oauth: badRequest,
+    flask: 'as_http',
+    meaning:
+      'At /login: the password was right; finish with POST /login/mfa and the mfa_token. Elsewhere: sign in with the second factor first (step-up).',
+  },
+  invalid_mfa_code: {
+    status: 401,
+    message: 'Invalid code',
+    challenge: bearer(),
+    oauth: oauth('invalid_grant'),
+    flask: 'as_http',
+    meaning: 'A wrong, reused or malformed TOTP or recovery code.',
+  },
+  invalid_mfa_token: {
+    status: 401,
+    message: 'This sign-in expired or is finished; sign in again with your password',
+    challenge: bearer(),
+    oauth: oauth('invalid_grant'),
+    flask: 'as_http',
+    meaning: 'The mfa_token is unknown, used, older than 5 minutes, or dead after 5 wrong codes.',
+  },
   user_disabled: {
     status: 403,
     message: 'This account has been disabled',

@@ -16,6 +16,9 @@ export const ERROR_CODES = [
   'invalid_credentials',
   'user_disabled',
   'email_not_verified',
+  'mfa_required',
+  'invalid_mfa_code',
+  'invalid_mfa_token',
   'missing_token',
   'invalid_token',
   'token_expired',
@@ -50,18 +53,25 @@ export class GatehouseError extends Error {
   readonly hasCustomMessage: boolean
   /** Machine-readable particulars, sent as `details` (e.g. every failed validation). */
   readonly details: unknown
+  /** Fields the answer carries next to `msg` and `error` (the `mfa_token` of a login). */
+  readonly fields: Readonly<Record<string, unknown>> | undefined
 
   /**
    * @param code what went wrong, as clients see it in `error`
    * @param message human text for `msg`; when omitted the code's default text is used.
    *   Never put a token, password, key or secret here.
    */
-  constructor(code: ErrorCode, message?: string, options?: { cause?: unknown; details?: unknown }) {
+  constructor(
+    code: ErrorCode,
+    message?: string,
+    options?: { cause?: unknown; details?: unknown; fields?: Record<string, unknown> },
+  ) {
     super(message ?? code, options?.cause === undefined ? undefined : { cause: options.cause })
     this.name = 'GatehouseError'
     this.code = code
     this.hasCustomMessage = message !== undefined
     this.details = options?.details
+    this.fields = options?.fields
   }
 }
 

@@ -4,7 +4,7 @@ import { RateLimitedError, type ErrorCode, type GatehouseError } from './codes.j
 export interface ErrorResponse {
   status: number
   headers: Record<string, string>
-  body: { msg: string; error: ErrorCode; details?: unknown }
+  body: { msg: string; error: ErrorCode; details?: unknown; [field: string]: unknown }
 }
 
 /**
@@ -17,6 +17,7 @@ export function gatehouseErrorResponse(error: GatehouseError): ErrorResponse {
   if (entry.challenge) headers['www-authenticate'] = entry.challenge
   if (error instanceof RateLimitedError) headers['retry-after'] = String(error.retryAfter)
   const body: ErrorResponse['body'] = {
+    ...error.fields,
     msg: error.hasCustomMessage ? error.message : entry.message,
     error: error.code,
   }

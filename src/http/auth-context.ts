@@ -74,6 +74,8 @@ export function createRequiredGuard(
 ): onRequestHookHandler {
   const roles = options.roles ?? []
   const scopes = options.scopes ?? []
+  // GATEHOUSE_MFA_REQUIRED_ROLES: these roles' powers need a login that passed a second factor.
+  const stepUp = roles.some((role) => auth.settings.mfaRequiredRoles.includes(role))
 
   function admit(
     request: FastifyRequest,
@@ -106,6 +108,12 @@ export function createRequiredGuard(
     }
     if (!refusal && (!hasRoles(principal, roles) || !hasScopes(principal, scopes))) {
       refusal = new GatehouseError('insufficient_scope', options.forbiddenMessage)
+    }
+    if (!refusal && stepUp && !(principal.amr ?? []).includes('mfa')) {
+      refusal = new GatehouseError(
+        'mfa_required',
+        'This role needs a sign-in with a second factor; set one up on your account if you have none',
+      )
     }
     if (refusal) {
       sendError(request, reply, refusal)

@@ -55,6 +55,12 @@ export function createMetrics(core: MetricsSource): Metrics {
     labelNames: ['outcome'],
     registers: [registry],
   })
+  const mfa = new Counter<'outcome'>({
+    name: 'gatehouse_mfa_total',
+    help: 'Second factors: "success" and "failure" of second login steps, "enrolled", "removed", "reset" (by an admin).',
+    labelNames: ['outcome'],
+    registers: [registry],
+  })
   const refreshes = new Counter({
     name: 'gatehouse_refreshes_total',
     help: 'Refresh tokens rotated.',
@@ -104,8 +110,13 @@ export function createMetrics(core: MetricsSource): Metrics {
   const sink: TelemetrySink = {
     audited(type, details) {
       audited.inc({ type })
-      if (type === 'login_success') logins.inc({ outcome: 'success' })
-      else if (type === 'login_failure')
+      const outcome = MFA_OUTCOMES[type]
+      if (outcome !== undefined) mfa.inc({ outcome })
+      if (type === 'login_success') {
+        logins.inc({ outcome: 'success' })
+        if (Array.isArray(details.amr) && details.amr.includes('mfa'))
+          mfa.inc({ outcome: 'success' })
+      } else if (type === 'login_failure')
         logins.inc({ outcome: loginFailureOutcome(details.reason) })
       else if (type === 'refresh') refreshes.inc()
       else if (type === 'refresh_reuse_detected') reuse.inc()
@@ -188,6 +199,13 @@ function checkMetricsToken(request: FastifyRequest, token: string): GatehouseErr
  * An unknown username and a wrong password are one outcome: a metric anyone can scrape must
  * not tell which usernames exist (the audit log, for admins, keeps the difference).
  */
+const MFA_OUTCOMES: Partial<Record<string, string>> = {
+  mfa_failure: 'failure',
+  mfa_enrolled: 'enrolled',
+  mfa_removed: 'removed',
+  mfa_reset: 'reset',
+}
+
 function loginFailureOutcome(reason: unknown): string {
   return reason === 'unknown_user' || reason === 'wrong_password'
     ? 'invalid_credentials'

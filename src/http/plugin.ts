@@ -19,6 +19,7 @@ import { accountRoutes } from './routes/account.js'
 import { adminRoutes } from './routes/admin.js'
 import { apiKeyRoutes } from './routes/api-keys.js'
 import { emailRoutes } from './routes/email.js'
+import { mfaRoutes } from './routes/mfa.js'
 import { meRoutes } from './routes/me.js'
 import { sessionsRoutes } from './routes/sessions.js'
 import { oauthRoutes } from './routes/oauth.js'
@@ -157,6 +158,7 @@ async function gatehousePlugin(app: FastifyInstance, options: GatehouseOptions):
       sessionRoutes(child, deps)
       meRoutes(child, deps)
       emailRoutes(child, deps)
+      mfaRoutes(child, deps)
       sessionsRoutes(child, deps)
       if (options.resources !== false) seedResourceRoutes(child, deps)
       wellKnownRoutes(child, deps)

@@ -132,3 +132,11 @@ export function emailChangedNotice(ctx: MailContext, next: string | null, at: Da
     notYou(ctx, 'change your password at once'),
   ])
 }
+
+/** To the verified address when a second factor is added or removed, or codes renewed. */
+export function secondFactorNotice(ctx: MailContext, change: string, at: Date): MailMessage {
+  return compose(ctx, `The sign-in protection of your ${ctx.product} account changed`, [
+    `on ${minutesOf(at)} ${change}. If that was you, there is nothing to do.`,
+    notYou(ctx, 'change your password and check your second factors at once'),
+  ])
+}

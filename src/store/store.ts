@@ -84,6 +84,11 @@ export const AUDIT_EVENT_TYPES = [
   'password_reset',
   'email_change_requested',
   'email_changed',
+  'mfa_enrolled',
+  'mfa_removed',
+  'mfa_reset',
+  'mfa_failure',
+  'recovery_codes_regenerated',
 ] as const
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number]
@@ -168,6 +173,66 @@ export interface EmailTokenStore {
   deleteForUser(userId: string): Promise<void>
   /** Drops expired tokens (upkeep); returns how many. */
   purgeExpired(now: number): Promise<number>
+}
+
+export type MfaFactorType = 'totp'
+
+export interface MfaFactorRecord {
+  id: string
+  userId: string
+  type: MfaFactorType
+  name: string
+  /** TOTP: the base32 secret, sealed with the server secret. */
+  secretSealed: string | null
+  /** TOTP: the last accepted time step (RFC 6238 §5.2: none at or below it is accepted). */
+  lastStep: number | null
+  /** null while pending: set up but not yet proven with a code. */
+  verifiedAt: number | null
+  createdAt: number
+  lastUsedAt: number | null
+}
+
+/** Second factors, recovery codes and pending second steps of logins. */
+export interface MfaStore {
+  insertFactor(factor: MfaFactorRecord): Promise<void>
+  findFactor(id: string): Promise<MfaFactorRecord | undefined>
+  /** Oldest first, pending ones included. */
+  listFactors(userId: string): Promise<MfaFactorRecord[]>
+  /** Which of these users have a verified factor (one query for a page of users). */
+  usersWithFactors(userIds: readonly string[]): Promise<Set<string>>
+  /** Marks a pending factor verified; false if it was not pending (or is gone). */
+  verifyFactor(id: string, at: number): Promise<boolean>
+  /**
+   * Accepts TOTP time step `step` for the factor only if it is above the last accepted
+   * one (compare-and-set: of concurrent callers with the same step, one wins).
+   */
+  acceptStep(id: string, step: number, at: number): Promise<boolean>
+  deleteFactor(userId: string, id: string): Promise<boolean>
+  /** Every factor, code and pending step of the user (an admin's reset). Returns the factors removed. */
+  deleteAllForUser(userId: string): Promise<number>
+  /** Replaces the user's recovery codes (the old set dies). */
+  replaceRecoveryCodes(userId: string, codeHashes: string[], at: number): Promise<void>
+  /** Spends an unused code of the user once (of concurrent calls, one wins). */
+  spendRecoveryCode(userId: string, codeHash: string, at: number): Promise<boolean>
+  countRecoveryCodes(userId: string): Promise<number>
+  createChallenge(challenge: MfaChallengeRecord): Promise<void>
+  findChallenge(tokenHash: string, now: number): Promise<MfaChallengeRecord | undefined>
+  /** Counts a wrong code; the challenge dies at `maxFailures`. Returns the failures so far. */
+  failChallenge(tokenHash: string, maxFailures: number): Promise<number>
+  /** Spends a live challenge once (of concurrent calls, one wins). */
+  spendChallenge(tokenHash: string, now: number): Promise<boolean>
+  purgeExpiredChallenges(now: number): Promise<number>
+  /** Ends the user's pending second steps (their password just changed). */
+  deleteChallenges(userId: string): Promise<void>
+}
+
+/** A password login waiting for its second factor. */
+export interface MfaChallengeRecord {
+  tokenHash: string
+  userId: string
+  failures: number
+  createdAt: number
+  expiresAt: number
 }
 
 /**
@@ -356,6 +421,7 @@ export interface Store {
   readonly clients: OAuthClientStore
   readonly mail: MailQueueStore
   readonly emailTokens: EmailTokenStore
+  readonly mfa: MfaStore
   /** Brings the schema up to date; safe to call on every start. */
   migrate(): Promise<void>
   /** Resolves when the store answers a trivial query. */

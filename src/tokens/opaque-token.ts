@@ -10,6 +10,7 @@ export const TOKEN_PREFIXES = {
   apiKey: 'gthk_',
   clientSecret: 'gthc_',
   emailToken: 'gthm_',
+  mfaToken: 'gthf_',
 } as const
 
 const CHECKSUM_LENGTH = 6

@@ -45,6 +45,34 @@ export const en = {
     forgotPassword: 'Forgot your password?',
     passwordReset: 'Your password was reset and every session was ended. Sign in with the new one.',
   },
+  mfa: {
+    heading: 'Second factors',
+    intro:
+      'A second factor keeps your account safe even if someone learns your password: signing in then also needs a code from your phone.',
+    none: 'No second factor yet.',
+    remove: 'Remove',
+    codesLeft: 'Recovery codes left: {count}.',
+    newCodes: 'Make new recovery codes',
+    codesHeading: 'Your recovery codes',
+    codesIntro:
+      'Each code signs you in once if you lose your phone. Keep them somewhere safe: they are shown only now, and any earlier codes no longer work.',
+    addApp: 'Add an authenticator app',
+    setupHeading: 'Set up your authenticator app',
+    setupIntro:
+      'Scan the code with an authenticator app (or type the secret into it), then enter the 6 digits it shows.',
+    qrAlt: 'QR code to scan with an authenticator app',
+    secretLabel: 'Secret:',
+    code: 'Code from the app',
+    activate: 'Turn on',
+    added: 'Your authenticator app is on: signing in now asks for its code.',
+    removed: 'The second factor was removed.',
+    needed: 'Your role needs a second factor. Set one up below, then sign in again with it.',
+    signInTitle: 'Enter your code',
+    signInIntro: 'Your account is protected with a second factor.',
+    codeOrRecovery: 'Code',
+    codeHint: 'The 6 digits from your authenticator app, or one of your recovery codes.',
+    verify: 'Verify',
+  },
   forgotPassword: {
     title: 'Forgot your password?',
     intro:
@@ -169,6 +197,8 @@ export const en = {
       'Rotation promotes the published next key and publishes a new next key. Tokens signed with the old key stay valid until they expire.',
     rotated: 'Signing keys rotated: the former next key now signs new tokens.',
     notAdmin: 'This page is for administrators.',
+    resetMfa: 'Reset second factors',
+    mfaReset: 'The user’s second factors were removed: they sign in with their password again.',
   },
   verifyEmail: {
     title: 'Confirm your email address',

@@ -64,6 +64,18 @@ export function pageContext(
 
 export const isAdmin = (principal: Principal): boolean => hasRoles(principal, [ADMIN_ROLE])
 
+/**
+ * Whether the person holds a role of GATEHOUSE_MFA_REQUIRED_ROLES without having signed in
+ * with a second factor: that role's pages send them to set one up (or to sign in with it).
+ */
+export function lacksRequiredSecondFactor(deps: PageDeps, principal: Principal): boolean {
+  const required = deps.auth.settings.mfaRequiredRoles
+  return (
+    principal.roles.some((role) => required.includes(role)) &&
+    !(principal.amr ?? []).includes('mfa')
+  )
+}
+
 export function sendPage(reply: FastifyReply, status: number, page: VNode): FastifyReply {
   return reply
     .code(status)
@@ -147,7 +159,10 @@ export function signInUrl(deps: PageDeps, returnTo?: string, done?: string): str
  * API); the pages send the person to sign in again and back.
  */
 export function isStale(error: unknown): boolean {
-  return error instanceof GatehouseError && error.code === 'fresh_token_required'
+  return (
+    error instanceof GatehouseError &&
+    (error.code === 'fresh_token_required' || error.code === 'mfa_required')
+  )
 }
 
 /** The query of a page opened from a mailed link. */

@@ -18,6 +18,7 @@ import { IMMUTABLE, setPageHeaders } from './page-headers.js'
 import { accountRoutes } from './routes/account.js'
 import { adminRoutes } from './routes/admin.js'
 import { signInRoutes } from './routes/sign-in.js'
+import { mfaRoutes } from './routes/mfa.js'
 import { passwordResetRoutes } from './routes/password-reset.js'
 import { verifyEmailRoutes } from './routes/verify-email.js'
 import { ErrorPage } from './views/error.js'
@@ -95,6 +96,7 @@ export async function hostedPages(app: GatehouseInstance, options: PagesOptions)
   adminRoutes(app, deps)
   verifyEmailRoutes(app, deps)
   passwordResetRoutes(app, deps)
+  mfaRoutes(app, deps)
 
   app.setNotFoundHandler((request, reply) => {
     setPageHeaders(reply)

@@ -2,6 +2,7 @@ import { runMaintenance } from '../../src/auth/maintenance.js'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { AUDIT_EVENT_TYPES, type AuditEventRecord } from '../../src/store/store.js'
 import { bearer, buildTestApp, json, loginAs, type TestApp } from '../helpers/build-test-app.js'
+import { totpCode } from '../helpers/totp.js'
 
 let t: TestApp
 beforeAll(async () => {
@@ -93,6 +94,35 @@ async function runEverySecurityAction(): Promise<void> {
   expect(move.statusCode).toBe(202)
   const moved = await post('/email/verify', { token: await newestLink() })
   expect(moved.statusCode).toBe(200)
+
+  // A second factor: enrol, a wrong then a right second step, new codes, remove, reset.
+  const started = await post('/me/mfa/totp', {}, afterReset)
+  const { id, secret } = started.json<{ id: string; secret: string }>()
+  const code = () => totpCode(secret, t.clock.now())
+  expect((await post(`/me/mfa/totp/${id}/verify`, { code: code() }, afterReset)).statusCode).toBe(
+    200,
+  )
+  t.clock.advance(30)
+  const step = await post('/login', { username: 'erin', password: 'a reset passphrase here' })
+  const mfa_token = step.json<{ mfa_token: string }>().mfa_token
+  expect((await post('/login/mfa', { mfa_token, code: '000000' })).statusCode).toBe(401)
+  const strong = await post('/login/mfa', { mfa_token, code: code() })
+  const asStrong = bearer(strong.json<{ access_token: string }>().access_token)
+  expect((await post('/me/mfa/recovery-codes', {}, asStrong)).statusCode).toBe(200)
+  const removed = await t.inject({ method: 'DELETE', url: `/me/mfa/${id}`, headers: asStrong })
+  expect(removed.statusCode).toBe(204)
+  const another = await post('/me/mfa/totp', {}, asStrong)
+  const second = another.json<{ id: string; secret: string }>()
+  t.clock.advance(30)
+  const secondCode = totpCode(second.secret, t.clock.now())
+  await post(`/me/mfa/totp/${second.id}/verify`, { code: secondCode }, asStrong)
+  const erinId = (await t.inject({ url: '/me', headers: asStrong })).json<{ id: string }>().id
+  const mfaReset = await t.inject({
+    method: 'DELETE',
+    url: `/admin/users/${erinId}/mfa`,
+    headers: asAdmin,
+  })
+  expect(mfaReset.statusCode).toBe(200)
 
   const client = await post('/admin/clients', { name: 'reports', scopes: ['data:read'] }, asAdmin)
   expect(client.statusCode).toBe(201)

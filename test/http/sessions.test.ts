@@ -309,6 +309,7 @@ describe('GET /me and the session list', () => {
       created_at: new Date(t.clock.now()).toISOString(),
       email: null,
       email_verified: false,
+      mfa_enabled: false,
     })
   })
 

@@ -198,6 +198,63 @@ export function describeStoreContract(
       expect(await store.emailTokens.outstanding(alice.id, 'change', 20)).toBeUndefined()
     })
 
+    it('accepts each TOTP step once, spends recovery codes and second steps once', async () => {
+      const alice = user()
+      await store.users.insert(alice)
+      const factor = {
+        id: randomUUID(),
+        userId: alice.id,
+        type: 'totp' as const,
+        name: 'Phone',
+        secretSealed: 'v1.sealed',
+        lastStep: null,
+        verifiedAt: null,
+        createdAt: 1,
+        lastUsedAt: null,
+      }
+      await store.mfa.insertFactor(factor)
+      expect(await store.mfa.usersWithFactors([alice.id])).toEqual(new Set())
+      expect(await store.mfa.verifyFactor(factor.id, 2)).toBe(true)
+      expect(await store.mfa.verifyFactor(factor.id, 3)).toBe(false)
+      expect(await store.mfa.usersWithFactors([alice.id, 'other'])).toEqual(new Set([alice.id]))
+      const racers = await Promise.all(
+        Array.from({ length: 5 }, () => store.mfa.acceptStep(factor.id, 100, 5)),
+      )
+      expect(racers.filter(Boolean)).toHaveLength(1)
+      expect(await store.mfa.acceptStep(factor.id, 99, 6)).toBe(false)
+      expect(await store.mfa.acceptStep(factor.id, 101, 7)).toBe(true)
+      expect(await store.mfa.findFactor(factor.id)).toMatchObject({ lastStep: 101, lastUsedAt: 7 })
+
+      await store.mfa.replaceRecoveryCodes(alice.id, ['a'.repeat(64), 'b'.repeat(64)], 8)
+      const spends = await Promise.all(
+        Array.from({ length: 4 }, () => store.mfa.spendRecoveryCode(alice.id, 'a'.repeat(64), 9)),
+      )
+      expect(spends.filter(Boolean)).toHaveLength(1)
+      expect(await store.mfa.countRecoveryCodes(alice.id)).toBe(1)
+      await store.mfa.replaceRecoveryCodes(alice.id, ['c'.repeat(64)], 10)
+      expect(await store.mfa.spendRecoveryCode(alice.id, 'b'.repeat(64), 11)).toBe(false)
+
+      const challenge = {
+        tokenHash: 'd'.repeat(64),
+        userId: alice.id,
+        failures: 0,
+        createdAt: 10,
+        expiresAt: 100,
+      }
+      await store.mfa.createChallenge(challenge)
+      expect(await store.mfa.failChallenge(challenge.tokenHash, 3)).toBe(1)
+      expect(await store.mfa.findChallenge(challenge.tokenHash, 20)).toMatchObject({ failures: 1 })
+      expect(await store.mfa.failChallenge(challenge.tokenHash, 2)).toBe(2)
+      expect(await store.mfa.findChallenge(challenge.tokenHash, 20)).toBeUndefined()
+      await store.mfa.createChallenge({ ...challenge, tokenHash: 'e'.repeat(64) })
+      const wins = await Promise.all(
+        Array.from({ length: 3 }, () => store.mfa.spendChallenge('e'.repeat(64), 20)),
+      )
+      expect(wins.filter(Boolean)).toHaveLength(1)
+      expect(await store.mfa.deleteAllForUser(alice.id)).toBe(1)
+      expect(await store.mfa.countRecoveryCodes(alice.id)).toBe(0)
+    })
+
     it('updates roles, password hash and disabled, and reports missing users', async () => {
       const alice = user()
       await store.users.insert(alice)

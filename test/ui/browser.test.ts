@@ -12,6 +12,7 @@ import {
   seriousA11yViolations,
 } from '../helpers/browser.js'
 import { linkOf, nextMailTo } from '../helpers/mail-flow.js'
+import { totpCode } from '../helpers/totp.js'
 import { startTestSmtp, type TestSmtp } from '../helpers/smtp.js'
 
 // The hosted pages in real Chromium against a real listening Gatehouse. Set
@@ -254,6 +255,34 @@ describe.runIf(run)('hosted pages in Chromium', { timeout: 120_000 }, () => {
     await expect.poll(() => page.getByRole('status').textContent()).toContain('confirmed')
     await page.goto(`${base}/ui/account`)
     expect(await page.locator('main').textContent()).toMatch(/jonas@example\.com\s*verified/)
+  })
+
+  it('turns on an authenticator app, then signs in with password and code (accessibly)', async () => {
+    await api('/register', { json: { username: 'kai', password: 'a passphrase for kai' } })
+    const page = await openPage()
+    await signIn(page, 'kai', 'a passphrase for kai')
+    await page.waitForURL(`${base}/ui/account`)
+    await page.getByRole('button', { name: 'Add an authenticator app' }).click()
+    await page.getByRole('img', { name: 'QR code to scan with an authenticator app' }).waitFor()
+    expect(await seriousA11yViolations(page)).toEqual([])
+    await screenshot(page, 'mfa-setup')
+    const secret = (await page.locator('.setup code').textContent()) ?? ''
+    await page.getByLabel('Code from the app').fill(totpCode(secret, t.clock.now()))
+    await page.getByRole('button', { name: 'Turn on' }).click()
+    await page.getByRole('heading', { name: 'Your recovery codes' }).waitFor()
+    expect(await page.locator('ul.codes li').count()).toBe(10)
+    await page.getByRole('button', { name: 'Sign out' }).click()
+
+    await signIn(page, 'kai', 'a passphrase for kai')
+    await page.getByRole('heading', { name: 'Enter your code' }).waitFor()
+    expect(await seriousA11yViolations(page)).toEqual([])
+    await screenshot(page, 'mfa-sign-in')
+    expect((await context!.cookies()).map((c) => c.name)).not.toContain('__Host-gatehouse-access')
+    // The step the activation used is spent; the next one is the app's next code.
+    await page.getByLabel('Code', { exact: true }).fill(totpCode(secret, t.clock.now(), 1))
+    await page.getByRole('button', { name: 'Verify' }).click()
+    await page.waitForURL(`${base}/ui/account`)
+    expect(await page.locator('main').textContent()).toContain('Authenticator app')
   })
 
   it('account: ends another session, shows an API key once and revokes it, changes the password', async () => {

@@ -3,6 +3,7 @@ import { text } from 'node:stream/consumers'
 import type { Core } from '../../core.js'
 import { GatehouseError } from '../../errors/index.js'
 import { withExistingDatabase, type Settings } from '../open.js'
+import { resetMfaOfUsername } from '../../auth/admin-users.js'
 import {
   createUser as createUserRecord,
   NO_REQUEST,
@@ -19,9 +20,12 @@ export interface UsersFlags {
 
 export const USERS_USAGE =
   'usage: gatehouse users create NAME [--role R]... [--email E [--email-verified]] [--password-stdin]\n' +
-  '     | users set-role NAME ROLES | users set-email NAME EMAIL|"" [--email-verified]'
+  '     | users set-role NAME ROLES | users set-email NAME EMAIL|"" [--email-verified]\n' +
+  '     | users reset-mfa NAME'
 
-const ACTIONS = ['create', 'set-role', 'set-email']
+const ACTIONS = ['create', 'set-role', 'set-email', 'reset-mfa']
+/** The actions that take a value after the name. */
+const WITH_VALUE = ['set-role', 'set-email']
 
 export async function usersCommand(
   args: string[],
@@ -32,13 +36,18 @@ export async function usersCommand(
   if (
     name === undefined ||
     !ACTIONS.includes(action ?? '') ||
-    (action !== 'create' && value === undefined)
+    (WITH_VALUE.includes(action ?? '') && value === undefined)
   ) {
     process.stderr.write(`${USERS_USAGE}\n`)
     return 2
   }
   return withExistingDatabase(settings, async (core) => {
     if (action === 'create') return createUser(core, name, flags)
+    if (action === 'reset-mfa') {
+      const removed = await resetMfaOfUsername(core.auth, name)
+      process.stdout.write(`${name}: ${removed} second factor(s) removed\n`)
+      return 0
+    }
     if (action === 'set-email') {
       const user = await setUserEmail(
         core.auth,

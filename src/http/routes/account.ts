@@ -1,6 +1,6 @@
 import { login } from '../../auth/login.js'
 import { register } from '../../auth/users.js'
-import { ErrorBody, MessageBody } from '../schemas/common.js'
+import { ErrorBody, LoginRefusalBody, MessageBody } from '../schemas/common.js'
 import { LoginBody, RegisterBody, TokenOrCookieResponse } from '../schemas/account.js'
 import { SEED_MESSAGES } from '../../errors/index.js'
 import { requestContext, type GatehouseInstance, type RouteDeps } from '../route-deps.js'
@@ -33,7 +33,12 @@ export function accountRoutes(app: GatehouseInstance, deps: RouteDeps): void {
         summary: 'Exchange username and password for tokens (a new session)',
         tags: ['account'],
         body: LoginBody,
-        response: { 200: TokenOrCookieResponse, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody },
+        response: {
+          200: TokenOrCookieResponse,
+          401: LoginRefusalBody,
+          403: ErrorBody,
+          429: ErrorBody,
+        },
       },
     },
     async (request, reply) => {

@@ -1,6 +1,7 @@
 import {
   createUserAsAdmin,
   deleteUser,
+  resetMfaAsAdmin,
   getUser,
   listUsers,
   updateUser,
@@ -125,6 +126,32 @@ export function adminRoutes(app: GatehouseInstance, deps: RouteDeps): void {
         requestContext(request),
       )
       return toAdminUser(user)
+    },
+  )
+
+  app.delete(
+    '/admin/users/:id/mfa',
+    {
+      schema: {
+        summary: 'Remove every second factor and recovery code of a user (fresh token)',
+        tags,
+        security: bearerAuth,
+        params: IdParams,
+        response: {
+          200: Type.Object({ msg: Type.String(), factors_removed: Type.Integer() }),
+          404: ErrorBody,
+          ...denied,
+        },
+      },
+    },
+    async (request) => {
+      const removed = await resetMfaAsAdmin(
+        deps.auth,
+        request.params.id,
+        principalOf(request),
+        requestContext(request),
+      )
+      return { msg: 'Second factors removed', factors_removed: removed }
     },
   )
 
@@ -317,6 +344,7 @@ function toAdminUser(user: AdminUserView) {
     updated_at: iso(user.updatedAt),
     email: user.email,
     email_verified: user.emailVerified,
+    mfa_enabled: user.mfaEnabled,
   }
 }
 

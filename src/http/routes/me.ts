@@ -33,6 +33,7 @@ export function meRoutes(app: GatehouseInstance, deps: RouteDeps): void {
         created_at: iso(user.createdAt),
         email: user.email,
         email_verified: user.emailVerified,
+        mfa_enabled: user.mfaEnabled,
       }
     },
   )

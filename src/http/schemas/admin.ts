@@ -12,6 +12,7 @@ export const AdminUser = Type.Object({
   updated_at: timestamp,
   email: Type.Union([Type.String(), Type.Null()]),
   email_verified: Type.Boolean(),
+  mfa_enabled: Type.Boolean(),
 })
 
 export const AdminUserList = Page(AdminUser)

@@ -12,6 +12,32 @@ export const ErrorBody = Type.Object(
   },
 )
 
+/** A refused `/login`: an ordinary error, or `mfa_required` with what the second step needs. */
+export const LoginRefusalBody = Type.Object(
+  {
+    msg: Type.String(),
+    error: Type.String(),
+    details: Type.Optional(Type.Array(Type.String())),
+    mfa_token: Type.Optional(
+      Type.String({ description: 'mfa_required: give it to POST /login/mfa within 5 minutes' }),
+    ),
+    factors: Type.Optional(
+      Type.Array(Type.Object({ id: Type.String(), type: Type.String(), name: Type.String() })),
+    ),
+  },
+  {
+    description: 'An error; with `mfa_required`, the password was right and a second step follows',
+    examples: [
+      {
+        msg: 'A second factor is required',
+        error: 'mfa_required',
+        mfa_token: 'gthf_…',
+        factors: [{ id: '0193…', type: 'totp', name: 'Phone' }],
+      },
+    ],
+  },
+)
+
 export const MessageBody = Type.Object({ msg: Type.String() })
 
 export const timestamp = Type.String({ format: 'date-time' })

@@ -8,6 +8,7 @@ export const MeResponse = Type.Object({
   created_at: Type.String({ format: 'date-time' }),
   email: Type.Union([Type.String(), Type.Null()]),
   email_verified: Type.Boolean(),
+  mfa_enabled: Type.Boolean(),
 })
 
 export const ChangePasswordBody = Type.Object(

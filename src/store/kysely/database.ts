@@ -65,6 +65,30 @@ export interface Database {
     created_at: number
     expires_at: number
   }
+  mfa_factors: {
+    id: string
+    user_id: string
+    type: string
+    name: string
+    secret_sealed: string | null
+    last_step: number | null
+    verified_at: number | null
+    created_at: number
+    last_used_at: number | null
+  }
+  mfa_recovery_codes: {
+    code_hash: string
+    user_id: string
+    created_at: number
+    used_at: number | null
+  }
+  mfa_challenges: {
+    token_hash: string
+    user_id: string
+    failures: number
+    created_at: number
+    expires_at: number
+  }
   mail_queue: {
     id: string
     to_address: string

@@ -12,6 +12,7 @@ import { createSigningKeyStore } from './signing-keys.js'
 import { createUserStore } from './users.js'
 import { createMailQueueStore } from './mail-queue.js'
 import { createEmailTokenStore } from './email-tokens.js'
+import { createMfaStore } from './mfa.js'
 
 const MIGRATION_ATTEMPTS = 5
 
@@ -35,6 +36,7 @@ export function createKyselyStore(db: Kysely<Database>, options: KyselyStoreOpti
     clients: createOAuthClientStore(db),
     mail: createMailQueueStore(db),
     emailTokens: createEmailTokenStore(db),
+    mfa: createMfaStore(db),
 
     async migrate() {
       const migrator = new Migrator({

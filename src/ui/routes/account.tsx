@@ -6,11 +6,24 @@ import { pendingEmailChange, requestEmailChange } from '../../auth/email-change.
 import { resendEmailVerification } from '../../auth/email-verification.js'
 import type { Principal } from '../../auth/context.js'
 import { listSessions, logout, revokeSession } from '../../auth/sessions.js'
+import {
+  listFactors,
+  pendingTotpSetup,
+  regenerateRecoveryCodes,
+  removeFactor,
+  startTotpFactor,
+  verifyTotpFactor,
+  type TotpSetup,
+} from '../../auth/second-factors.js'
 import { getMe } from '../../auth/users.js'
+import QRCode from 'qrcode'
 import { requestContext, type GatehouseInstance } from '../../http/route-deps.js'
 import { clearSessionCookies } from '../browser-session.js'
 import { formBody, secret, text, words } from '../forms.js'
 import {
+  formStateOf,
+  isStale,
+  lacksRequiredSecondFactor,
   showFailure,
   pageContext,
   redirect,
@@ -20,6 +33,7 @@ import {
   type PageDeps,
 } from '../page.js'
 import { AccountPage, type AccountView } from '../views/account.js'
+import type { SecondFactorsView, TotpSetupView } from '../views/second-factors.js'
 
 const DoneQuery = Type.Object({ done: Type.Optional(Type.String({ maxLength: 32 })) })
 const IdForm = formBody({ id: text(64) })
@@ -38,6 +52,9 @@ export function accountRoutes(app: GatehouseInstance, deps: PageDeps): void {
     verification_sent: t.account.verificationSent,
     email_change_sent: t.account.emailChangeSent,
     email_changed: t.account.emailChanged,
+    mfa_added: t.mfa.added,
+    mfa_removed: t.mfa.removed,
+    mfa_needed: t.mfa.needed,
   }
 
   async function render(
@@ -46,18 +63,21 @@ export function accountRoutes(app: GatehouseInstance, deps: PageDeps): void {
     principal: Principal,
     status: number,
     extra: Partial<AccountView>,
+    mfaExtra: Partial<SecondFactorsView> = {},
   ) {
-    const [user, sessions, apiKeys, pendingEmail] = await Promise.all([
+    const [user, sessions, apiKeys, pendingEmail, factors] = await Promise.all([
       getMe(deps.auth, principal),
       listSessions(deps.auth, principal, { limit: 100 }),
       listApiKeys(deps.auth, principal, { limit: 100 }),
       pendingEmailChange(deps.auth, principal),
+      listFactors(deps.auth, principal),
     ])
     const view: AccountView = {
       user,
       sessions: sessions.items,
       apiKeys: apiKeys.items,
       pendingEmail,
+      mfa: { ...factors, ...mfaExtra },
       ...extra,
     }
     return sendPage(
@@ -92,8 +112,9 @@ export function accountRoutes(app: GatehouseInstance, deps: PageDeps): void {
     const principal = requirePrincipal(deps, request, reply)
     if (!principal) return reply
     const done = request.query.done
+    const needed = lacksRequiredSecondFactor(deps, principal) ? t.mfa.needed : undefined
     return render(request, reply, principal, 200, {
-      notice: done === undefined ? undefined : notices[done],
+      notice: done === undefined ? needed : notices[done],
     })
   })
 
@@ -176,6 +197,106 @@ export function accountRoutes(app: GatehouseInstance, deps: PageDeps): void {
       } catch (error) {
         const fields = { invalid_email: 'email', email_taken: 'email', invalid_request: 'email' }
         return failed(request, reply, principal, error, 'emailForm', fields, { email })
+      }
+    },
+  )
+
+  /** A failed second-factor action: a sign-in with the factor when needed, else the error. */
+  function mfaFailed(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    principal: Principal,
+    error: unknown,
+    mfaExtra: Partial<SecondFactorsView> = {},
+  ) {
+    return showFailure(deps, reply, error, page, (status, state) =>
+      render(request, reply, principal, status, {}, { ...mfaExtra, form: state }),
+    )
+  }
+
+  async function setupView(setup: TotpSetup): Promise<TotpSetupView> {
+    const svg = await QRCode.toString(setup.otpauthUri, { type: 'svg', margin: 1 })
+    return {
+      id: setup.id,
+      secret: setup.secret,
+      qr: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`,
+    }
+  }
+
+  app.post('/account/mfa/totp', { schema: { body: formBody({}) } }, async (request, reply) => {
+    const principal = requirePrincipal(deps, request, reply)
+    if (!principal) return reply
+    try {
+      const setup = await startTotpFactor(deps.auth, principal, undefined)
+      return render(request, reply, principal, 200, {}, { setup: await setupView(setup) })
+    } catch (error) {
+      return mfaFailed(request, reply, principal, error)
+    }
+  })
+
+  app.post(
+    '/account/mfa/totp/verify',
+    { schema: { body: formBody({ id: text(64), code: text(64) }) } },
+    async (request, reply) => {
+      const principal = requirePrincipal(deps, request, reply)
+      if (!principal) return reply
+      const { id, code } = request.body
+      try {
+        const { recoveryCodes } = await verifyTotpFactor(
+          deps.auth,
+          principal,
+          id,
+          code.trim(),
+          requestContext(request),
+        )
+        if (recoveryCodes === null) return redirect(reply, `${page}?done=mfa_added`)
+        return render(request, reply, principal, 200, { notice: t.mfa.added }, { recoveryCodes })
+      } catch (error) {
+        // A wrong code: the same setup again, with the error at the field.
+        const setup = await pendingTotpSetup(deps.auth, principal, id)
+        if (!setup || isStale(error)) return mfaFailed(request, reply, principal, error)
+        const { status, state } = formStateOf(error, { invalid_mfa_code: 'code' })
+        return render(
+          request,
+          reply,
+          principal,
+          status,
+          {},
+          {
+            setup: await setupView(setup),
+            form: state,
+          },
+        )
+      }
+    },
+  )
+
+  app.post('/account/mfa/remove', { schema: { body: IdForm } }, async (request, reply) => {
+    const principal = requirePrincipal(deps, request, reply)
+    if (!principal) return reply
+    try {
+      await removeFactor(deps.auth, principal, request.body.id, requestContext(request))
+    } catch (error) {
+      return mfaFailed(request, reply, principal, error)
+    }
+    return redirect(reply, `${page}?done=mfa_removed`)
+  })
+
+  app.post(
+    '/account/mfa/recovery-codes',
+    { schema: { body: formBody({}) } },
+    async (request, reply) => {
+      const principal = requirePrincipal(deps, request, reply)
+      if (!principal) return reply
+      try {
+        const recoveryCodes = await regenerateRecoveryCodes(
+          deps.auth,
+          principal,
+          requestContext(request),
+        )
+        return render(request, reply, principal, 200, {}, { recoveryCodes })
+      } catch (error) {
+        return mfaFailed(request, reply, principal, error)
       }
     },
   )

@@ -1,6 +1,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import Type from 'typebox'
-import { createUserAsAdmin, deleteUser, listUsers, updateUser } from '../../auth/admin-users.js'
+import {
+  createUserAsAdmin,
+  deleteUser,
+  listUsers,
+  resetMfaAsAdmin,
+  updateUser,
+} from '../../auth/admin-users.js'
 import { AUDIT_EVENT_TYPES, listAudit, type AuditEventType } from '../../auth/audit.js'
 import { createClient, deleteClient, listClients } from '../../auth/clients.js'
 import type { Principal } from '../../auth/context.js'
@@ -10,6 +16,7 @@ import { requestContext, type GatehouseInstance } from '../../http/route-deps.js
 import { formBody, optionalText, secret, text, words } from '../forms.js'
 import {
   isAdmin,
+  lacksRequiredSecondFactor,
   showFailure,
   pageContext,
   redirect,
@@ -60,6 +67,7 @@ export function adminRoutes(app: GatehouseInstance, deps: PageDeps): void {
     user_created: t.admin.userCreated,
     user_updated: t.admin.userUpdated,
     user_deleted: t.admin.userDeleted,
+    mfa_reset: t.admin.mfaReset,
     client_deleted: t.admin.clientDeleted,
     rotated: t.admin.rotated,
   }
@@ -70,6 +78,10 @@ export function adminRoutes(app: GatehouseInstance, deps: PageDeps): void {
     const principal = requirePrincipal(deps, request, reply)
     if (!principal) return null
     if (!isAdmin(principal)) throw new GatehouseError('insufficient_scope', t.admin.notAdmin)
+    if (lacksRequiredSecondFactor(deps, principal)) {
+      void redirect(reply, `${deps.root}/account?done=mfa_needed`)
+      return null
+    }
     return principal
   }
   const actor = (principal: Principal) => ({ sub: principal.sub, fresh: principal.fresh })
@@ -212,6 +224,19 @@ export function adminRoutes(app: GatehouseInstance, deps: PageDeps): void {
     try {
       await deleteUser(deps.auth, request.body.id, principal.sub, requestContext(request))
       return redirect(reply, `${root}/users?done=user_deleted`)
+    } catch (error) {
+      return failed(reply, error, `${root}/users`, (status, actionError) =>
+        renderUsers(request, reply, status, {}, { actionError }),
+      )
+    }
+  })
+
+  app.post('/admin/users/reset-mfa', { schema: { body: IdForm } }, async (request, reply) => {
+    const principal = requireAdmin(request, reply)
+    if (!principal) return reply
+    try {
+      await resetMfaAsAdmin(deps.auth, request.body.id, actor(principal), requestContext(request))
+      return redirect(reply, `${root}/users?done=mfa_reset`)
     } catch (error) {
       return failed(reply, error, `${root}/users`, (status, actionError) =>
         renderUsers(request, reply, status, {}, { actionError }),

@@ -8,7 +8,9 @@ import { clearSessionCookies, setSessionCookies } from '../browser-session.js'
 import { formBody, optionalText, secret, text } from '../forms.js'
 import { formStateOf, pageContext, redirect, sendPage, type PageDeps } from '../page.js'
 import { safeReturnTo } from '../return-to.js'
+import { MfaPage } from '../views/mfa.js'
 import { SignInPage } from '../views/sign-in.js'
+import { secondStepToken } from './mfa.js'
 import { SignUpPage } from '../views/sign-up.js'
 
 const SignInQuery = Type.Object({
@@ -71,6 +73,13 @@ export function signInRoutes(app: GatehouseInstance, deps: PageDeps): void {
         deps.nonceOf(request, reply, { renew: true })
         return redirect(reply, returnTo)
       } catch (error) {
+        const mfaToken = secondStepToken(error)
+        if (mfaToken !== null) {
+          // The password was right: the second step, on a page of its own.
+          const ctx = pageContext(deps, request, reply, 'sign-in')
+          const back = request.query.return_to ? returnTo : null
+          return sendPage(reply, 200, <MfaPage ctx={ctx} mfaToken={mfaToken} returnTo={back} />)
+        }
         const { status, state, retryAfter } = formStateOf(
           error,
           {},

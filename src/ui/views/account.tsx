@@ -15,6 +15,7 @@ import {
 } from './components.js'
 import type { PageContext } from './context.js'
 import { Layout } from './layout.js'
+import { SecondFactors, type SecondFactorsView } from './second-factors.js'
 
 export interface AccountView {
   user: PublicUser
@@ -29,6 +30,7 @@ export interface AccountView {
   apiKeyForm?: FormState | undefined
   /** An error of a list action (ending a session, revoking a key). */
   actionError?: FormState | undefined
+  mfa: SecondFactorsView
 }
 
 export function AccountPage({ ctx, view }: { ctx: PageContext; view: AccountView }) {
@@ -96,6 +98,8 @@ export function AccountPage({ ctx, view }: { ctx: PageContext; view: AccountView
           <button type="submit">{t.account.changeEmail}</button>
         </Form>
       </section>
+
+      <SecondFactors ctx={ctx} view={view.mfa} />
 
       <section class="card" aria-labelledby="password">
         <h2 id="password">{t.account.passwordHeading}</h2>

@@ -150,6 +150,16 @@ export function AdminUsersPage({ ctx, view }: { ctx: PageContext; view: UsersVie
                       label={user.disabled ? t.admin.enable : t.admin.disable}
                       target={user.username}
                     />
+                    {user.mfaEnabled && (
+                      <RowAction
+                        ctx={ctx}
+                        action={`${root}/reset-mfa`}
+                        id={user.id}
+                        label={t.admin.resetMfa}
+                        target={user.username}
+                        confirm={`${t.admin.resetMfa}: ${user.username}?`}
+                      />
+                    )}
                     <RowAction
                       ctx={ctx}
                       action={`${root}/delete`}

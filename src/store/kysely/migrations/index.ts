@@ -7,6 +7,7 @@ import { userEmail } from './0005-user-email.js'
 import { mailQueue } from './0006-mail-queue.js'
 import { emailTokens } from './0007-email-tokens.js'
 import { emailTokenAddress } from './0008-email-token-address.js'
+import { secondFactors } from './0009-second-factors.js'
 
 /** Ordered by name; never edit a migration once released, add a new one. */
 const migrations: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '0006-mail-queue': mailQueue,
   '0007-email-tokens': emailTokens,
   '0008-email-token-address': emailTokenAddress,
+  '0009-second-factors': secondFactors,
 }
 
 export const migrationProvider: MigrationProvider = {

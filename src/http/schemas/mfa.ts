@@ -1,0 +1,56 @@
+import Type from 'typebox'
+import { useCookies } from './common.js'
+
+const code = Type.String({ maxLength: 64, description: 'The 6 digits the authenticator app shows' })
+
+export const MfaLoginBody = Type.Object(
+  {
+    mfa_token: Type.String({ maxLength: 128, description: 'From the 401 of POST /login' }),
+    code: Type.Optional(code),
+    recovery_code: Type.Optional(
+      Type.String({ maxLength: 64, description: 'One of the recovery codes, instead of a code' }),
+    ),
+    use_cookies: Type.Optional(useCookies),
+  },
+  { additionalProperties: false, examples: [{ mfa_token: 'gthf_…', code: '123456' }] },
+)
+
+export const Factor = Type.Object({
+  id: Type.String(),
+  type: Type.Union([Type.Literal('totp')]),
+  name: Type.String(),
+  created_at: Type.String({ format: 'date-time' }),
+  last_used_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+})
+
+export const FactorList = Type.Object({
+  factors: Type.Array(Factor),
+  recovery_codes_left: Type.Integer(),
+})
+
+export const TotpStartBody = Type.Object(
+  { name: Type.Optional(Type.String({ maxLength: 100 })) },
+  { additionalProperties: false, examples: [{ name: 'Phone' }] },
+)
+
+export const TotpSetupResponse = Type.Object({
+  id: Type.String(),
+  secret: Type.String({ description: 'Base32, for typing into an app' }),
+  otpauth_uri: Type.String({ description: 'otpauth://totp/…, what a QR code carries' }),
+})
+
+export const TotpVerifyBody = Type.Object(
+  { code },
+  { additionalProperties: false, examples: [{ code: '123456' }] },
+)
+
+export const RecoveryCodes = Type.Array(Type.String(), {
+  description: 'Ten single-use codes, shown only now',
+})
+
+export const TotpVerifyResponse = Type.Object({
+  msg: Type.String(),
+  recovery_codes: Type.Optional(RecoveryCodes),
+})
+
+export const RecoveryCodesResponse = Type.Object({ recovery_codes: RecoveryCodes })
