@@ -132,6 +132,12 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
         passwordResetTtl: config.passwordResetTtl,
         emailLimitPerHour: config.emailLimitPerHour,
         mfaRequiredRoles: config.mfaRequiredRoles.split(/[\s,]+/).filter((role) => role !== ''),
+        webauthn: {
+          rpId: config.webauthnRpId ?? new URL(config.issuer).hostname,
+          origins: config.webauthnOrigins
+            ? config.webauthnOrigins.split(',').map((origin) => origin.trim().replace(/\/$/, ''))
+            : [new URL(config.issuer).origin],
+        },
         emailVerification: config.emailVerification,
       },
     })

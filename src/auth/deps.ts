@@ -67,6 +67,8 @@ export interface AuthSettings {
   emailLimitPerHour: number
   /** Roles whose powers need a login that passed a second factor. */
   mfaRequiredRoles: readonly string[]
+  /** WebAuthn relying party: the ID passkeys are bound to and the origins allowed to use them. */
+  webauthn: { rpId: string; origins: readonly string[] }
   /** Audit events older than this many days are deleted by upkeep; 0 keeps them. */
   auditRetentionDays: number
 }

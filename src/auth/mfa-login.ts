@@ -10,6 +10,7 @@ import { recordAudit } from './audit.js'
 import type { AuthDeps, RequestContext } from './deps.js'
 import { withPasswordAttempt } from './lockout.js'
 import { acceptTotp, recoveryCodeHash, verifiedFactors } from './second-factors.js'
+import { passkeySecondFactorOptions, verifyPasskeyAssertion } from './passkeys.js'
 import { openSession, type TokenPair } from './token-pair.js'
 
 /** An `mfa_token` lasts this long… */
@@ -18,7 +19,11 @@ export const MFA_TOKEN_TTL_MS = 5 * 60_000
 export const MFA_MAX_FAILURES = 5
 
 /** RFC 8176 methods of a login finished with each kind of second step. */
-const AMR_AFTER = { totp: ['pwd', 'otp', 'mfa'], recovery: ['pwd', 'mfa'] } as const
+const AMR_AFTER = {
+  totp: ['pwd', 'otp', 'mfa'],
+  recovery: ['pwd', 'mfa'],
+  passkey: ['pwd', 'hwk', 'mfa'],
+} as const
 
 /**
  * The right password of a user with a verified factor yields this and nothing else: no
@@ -51,6 +56,26 @@ export interface SecondStepInput {
   mfaToken: string
   code?: string | undefined
   recoveryCode?: string | undefined
+  /** A passkey's answer to the options of `passkeyOptionsForSecondStep`. */
+  passkey?: { flowId: string; response: unknown } | undefined
+}
+
+/** The kinds of factor a pending second step can be finished with (none when it is dead). */
+export async function secondStepFactorTypes(deps: AuthDeps, mfaToken: string): Promise<string[]> {
+  if (!hasTokenShape(mfaToken, TOKEN_PREFIXES.mfaToken)) return []
+  const challenge = await deps.store.mfa.findChallenge(hashOpaqueToken(mfaToken), deps.clock.now())
+  if (!challenge) return []
+  return (await verifiedFactors(deps, challenge.userId)).map((factor) => factor.type)
+}
+
+/** `POST /login/mfa/passkey/options`: WebAuthn request options for the second step. */
+export async function passkeyOptionsForSecondStep(deps: AuthDeps, mfaToken: string) {
+  if (!hasTokenShape(mfaToken, TOKEN_PREFIXES.mfaToken))
+    throw new GatehouseError('invalid_mfa_token')
+  const challenge = await deps.store.mfa.findChallenge(hashOpaqueToken(mfaToken), deps.clock.now())
+  const user = challenge && (await deps.store.users.findById(challenge.userId))
+  if (!user) throw new GatehouseError('invalid_mfa_token')
+  return passkeySecondFactorOptions(deps, user, await verifiedFactors(deps, user.id))
 }
 
 /**
@@ -66,8 +91,9 @@ export async function completeMfaLogin(
 ): Promise<TokenPair> {
   const invalidToken = () => new GatehouseError('invalid_mfa_token')
   if (!hasTokenShape(input.mfaToken, TOKEN_PREFIXES.mfaToken)) throw invalidToken()
-  if ((input.code === undefined) === (input.recoveryCode === undefined)) {
-    throw new GatehouseError('invalid_request', 'Give either code or recovery_code')
+  const given = [input.code, input.recoveryCode, input.passkey].filter((v) => v !== undefined)
+  if (given.length !== 1) {
+    throw new GatehouseError('invalid_request', 'Give one of code, recovery_code or passkey')
   }
   const hash = hashOpaqueToken(input.mfaToken)
   const challenge = await deps.store.mfa.findChallenge(hash, deps.clock.now())
@@ -76,7 +102,8 @@ export async function completeMfaLogin(
   if (!user) throw invalidToken()
   if (user.disabled) throw new GatehouseError('user_disabled')
 
-  const method = input.code !== undefined ? 'totp' : 'recovery'
+  const method =
+    input.code !== undefined ? 'totp' : input.passkey !== undefined ? 'passkey' : 'recovery'
   const matched = await withPasswordAttempt(
     deps,
     `mfa:${user.id}`,
@@ -110,6 +137,15 @@ async function checkSecondFactor(
   user: UserRecord,
   input: SecondStepInput,
 ): Promise<boolean> {
+  if (input.passkey !== undefined) {
+    try {
+      await verifyPasskeyAssertion(deps, input.passkey, 'second_factor', user.id)
+      return true
+    } catch (error) {
+      if (error instanceof GatehouseError && error.code === 'invalid_passkey') return false
+      throw error
+    }
+  }
   if (input.recoveryCode !== undefined) {
     if (input.recoveryCode.length > 64) return false
     const hash = recoveryCodeHash(input.recoveryCode)

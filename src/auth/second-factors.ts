@@ -52,7 +52,7 @@ export async function listFactors(
  * could add their own factor or remove the owner's ("MFA hijacking").
  * @throws GatehouseError `fresh_token_required`, `mfa_required`
  */
-async function assertMayChangeFactors(
+export async function assertMayChangeFactors(
   deps: AuthDeps,
   principal: AccessTokenClaims,
 ): Promise<{ user: UserRecord; verified: MfaFactorRecord[] }> {
@@ -100,6 +100,7 @@ export async function startTotpFactor(
     verifiedAt: null,
     createdAt: deps.clock.now(),
     lastUsedAt: null,
+    passkey: null,
   })
   return { id, secret, otpauthUri: uri }
 }
@@ -228,13 +229,13 @@ export function recoveryCodeHash(code: string): string {
   return createHash('sha256').update(`recovery:${letters}`).digest('hex')
 }
 
-async function newRecoveryCodes(deps: AuthDeps, userId: string): Promise<string[]> {
+export async function newRecoveryCodes(deps: AuthDeps, userId: string): Promise<string[]> {
   const codes = Array.from({ length: RECOVERY_CODE_COUNT }, randomRecoveryCode)
   await deps.store.mfa.replaceRecoveryCodes(userId, codes.map(recoveryCodeHash), deps.clock.now())
   return codes
 }
 
-function notify(deps: AuthDeps, user: UserRecord, change: string): Promise<void> {
+export function notify(deps: AuthDeps, user: UserRecord, change: string): Promise<void> {
   return sendSecurityNotice(deps, user, (ctx) =>
     secondFactorNotice(ctx, change, new Date(deps.clock.now())),
   )

@@ -215,6 +215,20 @@ export const settings = {
     description:
       'Roles (comma- or space-separated, e.g. `admin`) whose powers need a login that passed a second factor: a user holding one without a factor is sent to set one up, and their tokens without `mfa` in `amr` get 401 `mfa_required` where the role is needed.',
   },
+  webauthnRpId: {
+    env: 'GATEHOUSE_WEBAUTHN_RP_ID',
+    flag: null,
+    schema: Type.Optional(Type.String({ minLength: 1, maxLength: 253, pattern: '^[a-z0-9.-]+$' })),
+    description:
+      "The WebAuthn relying party ID passkeys are bound to: a domain, by default the issuer's host. Changing it later makes every registered passkey unusable.",
+  },
+  webauthnOrigins: {
+    env: 'GATEHOUSE_WEBAUTHN_ORIGINS',
+    flag: null,
+    schema: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
+    description:
+      "Comma-separated origins (`https://app.example.com`) whose pages may use passkeys; by default the issuer's origin.",
+  },
   ui: {
     env: 'GATEHOUSE_UI',
     flag: null,

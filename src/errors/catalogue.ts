@@ -138,6 +138,14 @@ export const ERROR_CATALOGUE: Record<ErrorCode, ErrorEntry> = {
     flask: 'as_http',
     meaning: 'The mfa_token is unknown, used, older than 5 minutes, or dead after 5 wrong codes.',
   },
+  invalid_passkey: {
+    status: 400,
+    message: 'The passkey was refused',
+    oauth: badRequest,
+    flask: 'as_http',
+    meaning:
+      'A WebAuthn answer that does not verify: another origin or RP ID, a bad signature, an unknown credential, a spent or expired ceremony, or no user verification where it is required.',
+  },
   user_disabled: {
     status: 403,
     message: 'This account has been disabled',

@@ -19,6 +19,7 @@ export const ERROR_CODES = [
   'mfa_required',
   'invalid_mfa_code',
   'invalid_mfa_token',
+  'invalid_passkey',
   'missing_token',
   'invalid_token',
   'token_expired',

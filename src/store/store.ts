@@ -175,7 +175,7 @@ export interface EmailTokenStore {
   purgeExpired(now: number): Promise<number>
 }
 
-export type MfaFactorType = 'totp'
+export type MfaFactorType = 'totp' | 'passkey'
 
 export interface MfaFactorRecord {
   id: string
@@ -190,6 +190,27 @@ export interface MfaFactorRecord {
   verifiedAt: number | null
   createdAt: number
   lastUsedAt: number | null
+  /** Passkey: the WebAuthn credential (ids and key base64url), else null. */
+  passkey: PasskeyCredential | null
+}
+
+export interface PasskeyCredential {
+  credentialId: string
+  publicKey: string
+  /** The signature counter last seen; 0 for authenticators that keep none (synced passkeys). */
+  counter: number
+  transports: string[]
+}
+
+/** A WebAuthn ceremony in progress: its challenge, spent once. */
+export interface WebAuthnFlowRecord {
+  id: string
+  /** Whose ceremony it is; null for a usernameless sign-in (the passkey names the user). */
+  userId: string | null
+  purpose: 'register' | 'sign_in' | 'second_factor'
+  challenge: string
+  createdAt: number
+  expiresAt: number
 }
 
 /** Second factors, recovery codes and pending second steps of logins. */
@@ -198,6 +219,12 @@ export interface MfaStore {
   findFactor(id: string): Promise<MfaFactorRecord | undefined>
   /** Oldest first, pending ones included. */
   listFactors(userId: string): Promise<MfaFactorRecord[]>
+  findPasskey(credentialId: string): Promise<MfaFactorRecord | undefined>
+  /** Records a passkey's use: its new signature counter. */
+  usePasskey(id: string, counter: number, at: number): Promise<void>
+  createFlow(flow: WebAuthnFlowRecord): Promise<void>
+  /** Spends a live flow once (of concurrent calls, one gets it). */
+  spendFlow(id: string, now: number): Promise<WebAuthnFlowRecord | undefined>
   /** Which of these users have a verified factor (one query for a page of users). */
   usersWithFactors(userIds: readonly string[]): Promise<Set<string>>
   /** Marks a pending factor verified; false if it was not pending (or is gone). */

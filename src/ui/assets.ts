@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
 import { SCRIPT } from './assets/script.js'
 import { STYLES } from './assets/styles.js'
 
@@ -12,6 +15,8 @@ export interface Asset {
 export interface Assets {
   stylesheet: Asset
   script: Asset
+  /** @simplewebauthn/browser, for the pages that offer passkeys. */
+  webauthn: Asset
   byPath: ReadonlyMap<string, Asset>
 }
 
@@ -33,5 +38,17 @@ export function buildAssets(accent: string): Assets {
     `:root{--accent:${accent}}${STYLES}`,
   )
   const script = asset('app', 'js', 'text/javascript; charset=utf-8', SCRIPT)
-  return { stylesheet, script, byPath: new Map([stylesheet, script].map((a) => [a.path, a])) }
+  const webauthn = asset('webauthn', 'js', 'text/javascript; charset=utf-8', webauthnLibrary())
+  return {
+    stylesheet,
+    script,
+    webauthn,
+    byPath: new Map([stylesheet, script, webauthn].map((a) => [a.path, a])),
+  }
+}
+
+/** The browser half of SimpleWebAuthn as its authors bundle it (a global `SimpleWebAuthnBrowser`). */
+function webauthnLibrary(): string {
+  const entry = createRequire(import.meta.url).resolve('@simplewebauthn/browser')
+  return readFileSync(join(dirname(entry), '../dist/bundle/index.umd.min.js'), 'utf8')
 }

@@ -53,6 +53,7 @@ export function pageContext(
     assets: {
       stylesheet: `${deps.root}/${deps.assets.stylesheet.path}`,
       script: `${deps.root}/${deps.assets.script.path}`,
+      webauthn: `${deps.root}/${deps.assets.webauthn.path}`,
     },
     csrf: formToken(deps.auth, deps.nonceOf(request, reply)),
     user: principal

@@ -211,6 +211,7 @@ export function describeStoreContract(
         verifiedAt: null,
         createdAt: 1,
         lastUsedAt: null,
+        passkey: null,
       }
       await store.mfa.insertFactor(factor)
       expect(await store.mfa.usersWithFactors([alice.id])).toEqual(new Set())
@@ -253,6 +254,52 @@ export function describeStoreContract(
       expect(wins.filter(Boolean)).toHaveLength(1)
       expect(await store.mfa.deleteAllForUser(alice.id)).toBe(1)
       expect(await store.mfa.countRecoveryCodes(alice.id)).toBe(0)
+    })
+
+    it('finds passkeys by credential id, records their counter, and spends ceremonies once', async () => {
+      const alice = user()
+      await store.users.insert(alice)
+      const passkey = {
+        id: randomUUID(),
+        userId: alice.id,
+        type: 'passkey' as const,
+        name: 'Laptop',
+        secretSealed: null,
+        lastStep: null,
+        verifiedAt: 1,
+        createdAt: 1,
+        lastUsedAt: null,
+        passkey: {
+          credentialId: 'cred-1',
+          publicKey: 'pk',
+          counter: 0,
+          transports: ['internal', 'hybrid'],
+        },
+      }
+      await store.mfa.insertFactor(passkey)
+      expect(await store.mfa.findPasskey('cred-1')).toEqual(passkey)
+      expect(await store.mfa.findPasskey('cred-2')).toBeUndefined()
+      await expect(store.mfa.insertFactor({ ...passkey, id: randomUUID() })).rejects.toThrow()
+      await store.mfa.usePasskey(passkey.id, 7, 9)
+      expect(await store.mfa.findPasskey('cred-1')).toMatchObject({
+        lastUsedAt: 9,
+        passkey: { counter: 7 },
+      })
+      const flow = {
+        id: 'flow-1',
+        userId: null,
+        purpose: 'sign_in' as const,
+        challenge: 'c',
+        createdAt: 1,
+        expiresAt: 50,
+      }
+      await store.mfa.createFlow(flow)
+      const spent = await Promise.all(
+        Array.from({ length: 3 }, () => store.mfa.spendFlow('flow-1', 10)),
+      )
+      expect(spent.filter((f) => f !== undefined)).toEqual([flow])
+      await store.mfa.createFlow({ ...flow, id: 'flow-2' })
+      expect(await store.mfa.spendFlow('flow-2', 50)).toBeUndefined()
     })
 
     it('updates roles, password hash and disabled, and reports missing users', async () => {

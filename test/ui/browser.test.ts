@@ -94,7 +94,7 @@ async function signIn(page: Page, username: string, password: string, path = '/u
   await page.goto(`${base}${path}`)
   await page.getByLabel('Username').fill(username)
   await page.getByLabel('Password', { exact: true }).fill(password)
-  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click()
 }
 
 async function api(
@@ -159,7 +159,7 @@ describe.runIf(run)('hosted pages in Chromium', { timeout: 120_000 }, () => {
     // The error is focused, so a screen reader reads it first.
     expect(await page.evaluate(() => document.activeElement?.className)).toBe('alert')
     await page.getByLabel('Password', { exact: true }).fill('a long enough passphrase')
-    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click()
     await page.waitForURL(`${base}/ui/account`)
   })
 

@@ -1,5 +1,11 @@
 import Type from 'typebox'
-import { completeMfaLogin } from '../../auth/mfa-login.js'
+import { completeMfaLogin, passkeyOptionsForSecondStep } from '../../auth/mfa-login.js'
+import {
+  passkeyRegistrationOptions,
+  passkeySignInOptions,
+  registerPasskey,
+  signInWithPasskey,
+} from '../../auth/passkeys.js'
 import {
   listFactors,
   regenerateRecoveryCodes,
@@ -12,7 +18,12 @@ import { TokenOrCookieResponse } from '../schemas/account.js'
 import {
   FactorList,
   MfaLoginBody,
+  PasskeyOptionsResponse,
+  PasskeyRegisterBody,
+  PasskeyRegisteredResponse,
+  PasskeySignInBody,
   RecoveryCodesResponse,
+  SecondStepPasskeyOptionsBody,
   TotpSetupResponse,
   TotpStartBody,
   TotpVerifyBody,
@@ -47,13 +58,122 @@ export function mfaRoutes(app: GatehouseInstance, deps: RouteDeps): void {
       },
     },
     async (request, reply) => {
-      const { mfa_token, code, recovery_code, use_cookies } = request.body
+      const { mfa_token, code, recovery_code, passkey, use_cookies } = request.body
       const pair = await completeMfaLogin(
         deps.auth,
-        { mfaToken: mfa_token, code, recoveryCode: recovery_code },
+        {
+          mfaToken: mfa_token,
+          code,
+          recoveryCode: recovery_code,
+          passkey: passkey && { flowId: passkey.flow_id, response: passkey.response },
+        },
         requestContext(request),
       )
       return sendTokenPair(reply, deps, pair, use_cookies === true, 'Login successful')
+    },
+  )
+
+  app.post(
+    '/login/mfa/passkey/options',
+    {
+      onRequest: deps.limitByIp,
+      schema: {
+        summary: 'WebAuthn request options to finish a login with a passkey',
+        tags,
+        body: SecondStepPasskeyOptionsBody,
+        response: { 200: PasskeyOptionsResponse, 400: ErrorBody, 401: ErrorBody },
+      },
+    },
+    async (request) => {
+      const { flowId, options } = await passkeyOptionsForSecondStep(
+        deps.auth,
+        request.body.mfa_token,
+      )
+      return { flow_id: flowId, options }
+    },
+  )
+
+  app.post(
+    '/login/passkey/options',
+    {
+      onRequest: deps.limitByIp,
+      schema: {
+        summary: 'WebAuthn request options for signing in with a passkey (no username)',
+        tags,
+        response: { 200: PasskeyOptionsResponse, 429: ErrorBody },
+      },
+    },
+    async () => {
+      const { flowId, options } = await passkeySignInOptions(deps.auth)
+      return { flow_id: flowId, options }
+    },
+  )
+
+  app.post(
+    '/login/passkey',
+    {
+      onRequest: deps.limitByIp,
+      schema: {
+        summary: 'Sign in with a passkey that verified you (PIN or biometrics)',
+        tags,
+        body: PasskeySignInBody,
+        response: { 200: TokenOrCookieResponse, 400: ErrorBody, 403: ErrorBody, 429: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const { flow_id, response, use_cookies } = request.body
+      const pair = await signInWithPasskey(
+        deps.auth,
+        { flowId: flow_id, response },
+        requestContext(request),
+      )
+      return sendTokenPair(reply, deps, pair, use_cookies === true, 'Login successful')
+    },
+  )
+
+  app.post(
+    '/me/passkeys/options',
+    {
+      onRequest: userOnly,
+      schema: {
+        summary: 'WebAuthn creation options for a new passkey (the rules of factor changes apply)',
+        tags,
+        security: bearerAuth,
+        response: { 200: PasskeyOptionsResponse, 401: ErrorBody },
+      },
+    },
+    async (request) => {
+      const { flowId, options } = await passkeyRegistrationOptions(deps.auth, principalOf(request))
+      return { flow_id: flowId, options }
+    },
+  )
+
+  app.post(
+    '/me/passkeys',
+    {
+      onRequest: userOnly,
+      schema: {
+        summary: 'Register a passkey with the authenticator’s answer',
+        description: 'For your first factor the answer carries ten recovery codes, shown once.',
+        tags,
+        security: bearerAuth,
+        body: PasskeyRegisterBody,
+        response: { 201: PasskeyRegisteredResponse, 400: ErrorBody, 401: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const { factor, recoveryCodes } = await registerPasskey(
+        deps.auth,
+        principalOf(request),
+        { flowId: request.body.flow_id, response: request.body.response, name: request.body.name },
+        requestContext(request),
+      )
+      return reply.code(201).send({
+        id: factor.id,
+        type: 'passkey' as const,
+        name: factor.name,
+        ...(recoveryCodes !== null && { recovery_codes: recoveryCodes }),
+      })
     },
   )
 

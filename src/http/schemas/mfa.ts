@@ -10,6 +10,18 @@ export const MfaLoginBody = Type.Object(
     recovery_code: Type.Optional(
       Type.String({ maxLength: 64, description: 'One of the recovery codes, instead of a code' }),
     ),
+    passkey: Type.Optional(
+      Type.Object(
+        {
+          flow_id: Type.String({ maxLength: 64 }),
+          response: Type.Record(Type.String(), Type.Unknown()),
+        },
+        {
+          additionalProperties: false,
+          description: 'A passkey, after POST /login/mfa/passkey/options',
+        },
+      ),
+    ),
     use_cookies: Type.Optional(useCookies),
   },
   { additionalProperties: false, examples: [{ mfa_token: 'gthf_…', code: '123456' }] },
@@ -17,7 +29,7 @@ export const MfaLoginBody = Type.Object(
 
 export const Factor = Type.Object({
   id: Type.String(),
-  type: Type.Union([Type.Literal('totp')]),
+  type: Type.Union([Type.Literal('totp'), Type.Literal('passkey')]),
   name: Type.String(),
   created_at: Type.String({ format: 'date-time' }),
   last_used_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
@@ -54,3 +66,46 @@ export const TotpVerifyResponse = Type.Object({
 })
 
 export const RecoveryCodesResponse = Type.Object({ recovery_codes: RecoveryCodes })
+
+/** A WebAuthn credential as @simplewebauthn/browser returns it (checked by the server library). */
+const WebAuthnResponse = Type.Record(Type.String(), Type.Unknown(), {
+  description: 'The credential JSON of startRegistration / startAuthentication',
+})
+const flowId = Type.String({ maxLength: 64, description: 'From the options answer' })
+
+export const PasskeyOptionsResponse = Type.Object({
+  flow_id: Type.String(),
+  options: Type.Unknown({ description: 'WebAuthn options JSON, for @simplewebauthn/browser' }),
+})
+
+export const PasskeyRegisterBody = Type.Object(
+  {
+    flow_id: flowId,
+    response: WebAuthnResponse,
+    name: Type.Optional(Type.String({ maxLength: 100 })),
+  },
+  {
+    additionalProperties: false,
+    examples: [{ flow_id: 'wf_…', response: { id: '…', type: 'public-key' }, name: 'Laptop' }],
+  },
+)
+
+export const PasskeyRegisteredResponse = Type.Object({
+  id: Type.String(),
+  type: Type.Literal('passkey'),
+  name: Type.String(),
+  recovery_codes: Type.Optional(RecoveryCodes),
+})
+
+export const PasskeySignInBody = Type.Object(
+  { flow_id: flowId, response: WebAuthnResponse, use_cookies: Type.Optional(useCookies) },
+  {
+    additionalProperties: false,
+    examples: [{ flow_id: 'wf_…', response: { id: '…', type: 'public-key' } }],
+  },
+)
+
+export const SecondStepPasskeyOptionsBody = Type.Object(
+  { mfa_token: Type.String({ maxLength: 128 }) },
+  { additionalProperties: false, examples: [{ mfa_token: 'gthf_…' }] },
+)

@@ -75,6 +75,18 @@ export interface Database {
     verified_at: number | null
     created_at: number
     last_used_at: number | null
+    credential_id: string | null
+    public_key: string | null
+    counter: number | null
+    transports: string | null
+  }
+  webauthn_flows: {
+    id: string
+    user_id: string | null
+    purpose: string
+    challenge: string
+    created_at: number
+    expires_at: number
   }
   mfa_recovery_codes: {
     code_hash: string

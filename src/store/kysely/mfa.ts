@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely'
-import type { MfaFactorRecord, MfaFactorType, MfaStore } from '../store.js'
+import type { MfaFactorRecord, MfaFactorType, MfaStore, WebAuthnFlowRecord } from '../store.js'
 import type { Database } from './database.js'
 import { toNumber } from './rows.js'
 
@@ -18,6 +18,15 @@ function toFactor(row: FactorRow): MfaFactorRecord {
     verifiedAt: nullableNumber(row.verified_at),
     createdAt: toNumber(row.created_at),
     lastUsedAt: nullableNumber(row.last_used_at),
+    passkey:
+      row.credential_id === null || row.public_key === null
+        ? null
+        : {
+            credentialId: row.credential_id,
+            publicKey: row.public_key,
+            counter: nullableNumber(row.counter) ?? 0,
+            transports: row.transports ? row.transports.split(',') : [],
+          },
   }
 }
 
@@ -36,8 +45,57 @@ export function createMfaStore(db: Kysely<Database>): MfaStore {
           verified_at: factor.verifiedAt,
           created_at: factor.createdAt,
           last_used_at: factor.lastUsedAt,
+          credential_id: factor.passkey?.credentialId ?? null,
+          public_key: factor.passkey?.publicKey ?? null,
+          counter: factor.passkey?.counter ?? null,
+          transports: factor.passkey?.transports.join(',') ?? null,
         })
         .execute()
+    },
+    async findPasskey(credentialId) {
+      const row = await db
+        .selectFrom('mfa_factors')
+        .selectAll()
+        .where('credential_id', '=', credentialId)
+        .executeTakeFirst()
+      return row ? toFactor(row) : undefined
+    },
+    async usePasskey(id, counter, at) {
+      await db
+        .updateTable('mfa_factors')
+        .set({ counter, last_used_at: at })
+        .where('id', '=', id)
+        .execute()
+    },
+    async createFlow(flow) {
+      await db
+        .insertInto('webauthn_flows')
+        .values({
+          id: flow.id,
+          user_id: flow.userId,
+          purpose: flow.purpose,
+          challenge: flow.challenge,
+          created_at: flow.createdAt,
+          expires_at: flow.expiresAt,
+        })
+        .execute()
+    },
+    async spendFlow(id, now) {
+      const row = await db
+        .deleteFrom('webauthn_flows')
+        .where('id', '=', id)
+        .where('expires_at', '>', now)
+        .returningAll()
+        .executeTakeFirst()
+      if (!row) return undefined
+      return {
+        id: row.id,
+        userId: row.user_id,
+        purpose: row.purpose as WebAuthnFlowRecord['purpose'],
+        challenge: row.challenge,
+        createdAt: toNumber(row.created_at),
+        expiresAt: toNumber(row.expires_at),
+      }
     },
     async findFactor(id) {
       const row = await db
@@ -195,6 +253,7 @@ export function createMfaStore(db: Kysely<Database>): MfaStore {
       await db.deleteFrom('mfa_challenges').where('user_id', '=', userId).execute()
     },
     async purgeExpiredChallenges(now) {
+      await db.deleteFrom('webauthn_flows').where('expires_at', '<=', now).execute()
       const result = await db
         .deleteFrom('mfa_challenges')
         .where('expires_at', '<=', now)

@@ -4,6 +4,7 @@
  */
 export const STYLES = `
 *,*::before,*::after{box-sizing:border-box}
+[hidden]{display:none!important}
 html{-webkit-text-size-adjust:100%}
 body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1d22;background:#f4f5f7}
 a{color:var(--accent)}

@@ -15,11 +15,13 @@ import {
   verifyTotpFactor,
   type TotpSetup,
 } from '../../auth/second-factors.js'
+import { registerPasskey } from '../../auth/passkeys.js'
 import { getMe } from '../../auth/users.js'
+import { passkeyAnswer } from './mfa.js'
 import QRCode from 'qrcode'
 import { requestContext, type GatehouseInstance } from '../../http/route-deps.js'
 import { clearSessionCookies } from '../browser-session.js'
-import { formBody, secret, text, words } from '../forms.js'
+import { formBody, optionalText, secret, text, words } from '../forms.js'
 import {
   formStateOf,
   isStale,
@@ -55,6 +57,7 @@ export function accountRoutes(app: GatehouseInstance, deps: PageDeps): void {
     mfa_added: t.mfa.added,
     mfa_removed: t.mfa.removed,
     mfa_needed: t.mfa.needed,
+    passkey_added: t.mfa.passkeyAdded,
   }
 
   async function render(
@@ -267,6 +270,43 @@ export function accountRoutes(app: GatehouseInstance, deps: PageDeps): void {
             form: state,
           },
         )
+      }
+    },
+  )
+
+  app.post(
+    '/account/passkeys',
+    {
+      schema: {
+        body: formBody({
+          flow_id: text(64),
+          response: text(16384),
+          passkey_name: optionalText(100),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const principal = requirePrincipal(deps, request, reply)
+      if (!principal) return reply
+      const { flow_id, response, passkey_name: name } = request.body
+      try {
+        const { recoveryCodes } = await registerPasskey(
+          deps.auth,
+          principal,
+          { ...passkeyAnswer(flow_id, response), name },
+          requestContext(request),
+        )
+        if (recoveryCodes === null) return redirect(reply, `${page}?done=passkey_added`)
+        return render(
+          request,
+          reply,
+          principal,
+          200,
+          { notice: t.mfa.passkeyAdded },
+          { recoveryCodes },
+        )
+      } catch (error) {
+        return mfaFailed(request, reply, principal, error)
       }
     },
   )

@@ -10,7 +10,7 @@ import { formStateOf, pageContext, redirect, sendPage, type PageDeps } from '../
 import { safeReturnTo } from '../return-to.js'
 import { MfaPage } from '../views/mfa.js'
 import { SignInPage } from '../views/sign-in.js'
-import { secondStepToken } from './mfa.js'
+import { secondStepOf } from './mfa.js'
 import { SignUpPage } from '../views/sign-up.js'
 
 const SignInQuery = Type.Object({
@@ -73,12 +73,16 @@ export function signInRoutes(app: GatehouseInstance, deps: PageDeps): void {
         deps.nonceOf(request, reply, { renew: true })
         return redirect(reply, returnTo)
       } catch (error) {
-        const mfaToken = secondStepToken(error)
-        if (mfaToken !== null) {
+        const step = secondStepOf(error)
+        if (step !== null) {
           // The password was right: the second step, on a page of its own.
           const ctx = pageContext(deps, request, reply, 'sign-in')
           const back = request.query.return_to ? returnTo : null
-          return sendPage(reply, 200, <MfaPage ctx={ctx} mfaToken={mfaToken} returnTo={back} />)
+          return sendPage(
+            reply,
+            200,
+            <MfaPage ctx={ctx} mfaToken={step.mfaToken} returnTo={back} passkey={step.passkey} />,
+          )
         }
         const { status, state, retryAfter } = formStateOf(
           error,

@@ -37,7 +37,7 @@ export function AccountPage({ ctx, view }: { ctx: PageContext; view: AccountView
   const { t } = ctx
   const never = t.common.never
   return (
-    <Layout ctx={ctx} title={t.account.title}>
+    <Layout ctx={ctx} title={t.account.title} passkeys>
       <h1>{t.account.title}</h1>
       <Notice text={view.notice} />
       <FormError state={view.actionError} />

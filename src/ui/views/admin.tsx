@@ -138,7 +138,8 @@ export function AdminUsersPage({ ctx, view }: { ctx: PageContext; view: UsersVie
                   </Form>
                 </td>
                 <td>
-                  <span class="badge">{user.disabled ? t.admin.disabled : t.admin.active}</span>
+                  <span class="badge">{user.disabled ? t.admin.disabled : t.admin.active}</span>{' '}
+                  {user.mfaEnabled && <span class="badge">{t.admin.mfaOn}</span>}
                 </td>
                 <td>{isoDate(user.createdAt, t.common.never)}</td>
                 <td>

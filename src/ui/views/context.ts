@@ -6,7 +6,7 @@ export interface PageContext {
   product: string
   /** The pages' root path, e.g. `/ui` or `/auth/ui` under a plugin prefix. */
   root: string
-  assets: { stylesheet: string; script: string }
+  assets: { stylesheet: string; script: string; webauthn: string }
   /** This browser's form token (hidden field `csrf` in every form). */
   csrf: string
   user: { username: string; admin: boolean } | null

@@ -5,6 +5,8 @@ export function Layout(props: {
   ctx: PageContext
   title: string
   narrow?: boolean
+  /** Loads the WebAuthn library (before the page's script, which uses it). */
+  passkeys?: boolean
   children: ComponentChildren
 }) {
   const { ctx } = props
@@ -21,6 +23,7 @@ export function Layout(props: {
         <link rel="icon" href="data:," />
         <title>{`${props.title} · ${ctx.product}`}</title>
         <link rel="stylesheet" href={ctx.assets.stylesheet} />
+        {props.passkeys && <script src={ctx.assets.webauthn} defer />}
         <script src={ctx.assets.script} defer />
       </head>
       <body>

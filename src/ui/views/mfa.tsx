@@ -1,6 +1,7 @@
 import { Field, Form, FormError, type FormState } from './components.js'
 import type { PageContext } from './context.js'
 import { Layout } from './layout.js'
+import { PasskeyForm } from './passkey.js'
 
 /**
  * The second step of signing in. The `mfa_token` travels in a hidden field, never in the
@@ -10,12 +11,14 @@ export function MfaPage(props: {
   ctx: PageContext
   mfaToken: string
   returnTo: string | null
+  /** Whether the user has a passkey to finish with instead of a code. */
+  passkey: boolean
   state?: FormState | undefined
 }) {
   const { ctx } = props
   const { t } = ctx
   return (
-    <Layout ctx={ctx} title={t.mfa.signInTitle} narrow>
+    <Layout ctx={ctx} title={t.mfa.signInTitle} narrow passkeys={props.passkey}>
       <h1>{t.mfa.signInTitle}</h1>
       <section class="card">
         <p>{t.mfa.signInIntro}</p>
@@ -34,6 +37,17 @@ export function MfaPage(props: {
           />
           <button type="submit">{t.mfa.verify}</button>
         </Form>
+        {props.passkey && (
+          <PasskeyForm
+            ctx={ctx}
+            purpose="second_factor"
+            action={`${ctx.root}/mfa`}
+            label={t.mfa.usePasskey}
+          >
+            <input type="hidden" name="mfa_token" value={props.mfaToken} />
+            {props.returnTo && <input type="hidden" name="return_to" value={props.returnTo} />}
+          </PasskeyForm>
+        )}
       </section>
     </Layout>
   )

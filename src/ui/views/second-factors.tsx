@@ -2,6 +2,7 @@ import type { FactorView } from '../../auth/second-factors.js'
 import { format } from '../messages.js'
 import { Field, Form, FormError, isoDate, RowAction, Table, type FormState } from './components.js'
 import type { PageContext } from './context.js'
+import { PasskeyForm } from './passkey.js'
 
 export interface TotpSetupView {
   id: string
@@ -74,6 +75,19 @@ export function SecondFactors({ ctx, view }: { ctx: PageContext; view: SecondFac
           </Form>
         </>
       )}
+      <PasskeyForm
+        ctx={ctx}
+        purpose="register"
+        action={`${ctx.root}/account/passkeys`}
+        label={t.mfa.addPasskey}
+      >
+        <Field
+          name="passkey_name"
+          label={t.mfa.passkeyName}
+          hint={t.mfa.passkeyNameHint}
+          maxLength={100}
+        />
+      </PasskeyForm>
       {view.setup ? (
         <div class="setup">
           <h3>{t.mfa.setupHeading}</h3>

@@ -2,6 +2,7 @@ import { format } from '../messages.js'
 import { Field, Form, FormError, Notice, type FormState } from './components.js'
 import type { PageContext } from './context.js'
 import { Layout } from './layout.js'
+import { PasskeyForm } from './passkey.js'
 
 export function SignInPage(props: {
   ctx: PageContext
@@ -13,7 +14,7 @@ export function SignInPage(props: {
   const { t } = ctx
   const query = props.returnTo ? `?return_to=${encodeURIComponent(props.returnTo)}` : ''
   return (
-    <Layout ctx={ctx} title={t.signIn.title} narrow>
+    <Layout ctx={ctx} title={t.signIn.title} narrow passkeys>
       <h1>{format(t.signIn.heading, { product: ctx.product })}</h1>
       <Notice text={props.notice} />
       <section class="card">
@@ -37,6 +38,12 @@ export function SignInPage(props: {
           />
           <button type="submit">{t.signIn.submit}</button>
         </Form>
+        <PasskeyForm
+          ctx={ctx}
+          purpose="sign_in"
+          action={`${ctx.root}/passkey${query}`}
+          label={t.mfa.signInWithPasskey}
+        />
       </section>
       <p>
         <a href={`${ctx.root}/forgot-password`}>{t.signIn.forgotPassword}</a>

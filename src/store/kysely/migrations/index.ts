@@ -8,6 +8,7 @@ import { mailQueue } from './0006-mail-queue.js'
 import { emailTokens } from './0007-email-tokens.js'
 import { emailTokenAddress } from './0008-email-token-address.js'
 import { secondFactors } from './0009-second-factors.js'
+import { passkeys } from './0010-passkeys.js'
 
 /** Ordered by name; never edit a migration once released, add a new one. */
 const migrations: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '0007-email-tokens': emailTokens,
   '0008-email-token-address': emailTokenAddress,
   '0009-second-factors': secondFactors,
+  '0010-passkeys': passkeys,
 }
 
 export const migrationProvider: MigrationProvider = {

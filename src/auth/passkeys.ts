@@ -1,0 +1,251 @@
+import {
+  generateAuthenticationOptions,
+  generateRegistrationOptions,
+  verifyAuthenticationResponse,
+  verifyRegistrationResponse,
+  type AuthenticationResponseJSON,
+  type AuthenticatorTransport,
+  type PublicKeyCredentialCreationOptionsJSON,
+  type PublicKeyCredentialRequestOptionsJSON,
+  type RegistrationResponseJSON,
+} from '@simplewebauthn/server'
+import { GatehouseError } from '../errors/index.js'
+import { newId } from '../ids.js'
+import type { MfaFactorRecord, UserRecord, WebAuthnFlowRecord } from '../store/store.js'
+import type { AccessTokenClaims } from '../tokens/access-token.js'
+import { generateOpaqueToken } from '../tokens/opaque-token.js'
+import { recordAudit } from './audit.js'
+import type { AuthDeps, RequestContext } from './deps.js'
+import { assertMayChangeFactors, newRecoveryCodes, notify } from './second-factors.js'
+import { openSession, type TokenPair } from './token-pair.js'
+
+/** A ceremony must finish within this long. */
+const FLOW_TTL_MS = 5 * 60_000
+
+/** RFC 8176: a passkey that verified the user (PIN or biometrics) is two factors in one. */
+export const PASSKEY_SIGN_IN_AMR = ['hwk', 'user', 'mfa'] as const
+
+const refused = (why: string) => new GatehouseError('invalid_passkey', why)
+
+async function startFlow(
+  deps: AuthDeps,
+  purpose: WebAuthnFlowRecord['purpose'],
+  userId: string | null,
+  challenge: string,
+): Promise<string> {
+  const id = generateOpaqueToken('wf_').slice(0, 48)
+  const now = deps.clock.now()
+  await deps.store.mfa.createFlow({
+    id,
+    userId,
+    purpose,
+    challenge,
+    createdAt: now,
+    expiresAt: now + FLOW_TTL_MS,
+  })
+  return id
+}
+
+async function spendFlow(
+  deps: AuthDeps,
+  flowId: string,
+  purpose: WebAuthnFlowRecord['purpose'],
+  userId: string | null,
+): Promise<WebAuthnFlowRecord> {
+  const flow =
+    flowId.length <= 64 ? await deps.store.mfa.spendFlow(flowId, deps.clock.now()) : undefined
+  if (!flow || flow.purpose !== purpose || (userId !== null && flow.userId !== userId)) {
+    throw refused('This passkey request expired or was already used; start again')
+  }
+  return flow
+}
+
+const passkeysOf = (factors: MfaFactorRecord[]) =>
+  factors.filter((factor) => factor.type === 'passkey' && factor.passkey !== null)
+
+const descriptor = (factor: MfaFactorRecord) => ({
+  id: factor.passkey!.credentialId,
+  transports: factor.passkey!.transports as AuthenticatorTransport[],
+})
+
+/**
+ * `POST /me/passkeys/options`: creation options for a new passkey (a discoverable one, so
+ * it can sign in without a username). The same rules as any factor change apply.
+ */
+export async function passkeyRegistrationOptions(
+  deps: AuthDeps,
+  principal: AccessTokenClaims,
+): Promise<{ flowId: string; options: PublicKeyCredentialCreationOptionsJSON }> {
+  const { user, verified } = await assertMayChangeFactors(deps, principal)
+  const options = await generateRegistrationOptions({
+    rpName: deps.settings.productName,
+    rpID: deps.settings.webauthn.rpId,
+    userName: user.username,
+    userID: new TextEncoder().encode(user.id),
+    attestationType: 'none',
+    excludeCredentials: passkeysOf(verified).map(descriptor),
+    authenticatorSelection: { residentKey: 'required', userVerification: 'preferred' },
+  })
+  const flowId = await startFlow(deps, 'register', user.id, options.challenge)
+  return { flowId, options }
+}
+
+/**
+ * `POST /me/passkeys`: verifies the authenticator's answer against the flow's challenge,
+ * the configured origins and RP ID, and keeps the credential. The user's first factor
+ * brings ten recovery codes.
+ * @throws GatehouseError `invalid_passkey`
+ */
+export async function registerPasskey(
+  deps: AuthDeps,
+  principal: AccessTokenClaims,
+  input: { flowId: string; response: unknown; name?: string | undefined },
+  context: RequestContext,
+): Promise<{ factor: MfaFactorRecord; recoveryCodes: string[] | null }> {
+  const { user, verified } = await assertMayChangeFactors(deps, principal)
+  const flow = await spendFlow(deps, input.flowId, 'register', user.id)
+  const result = await verifyRegistrationResponse({
+    response: input.response as RegistrationResponseJSON,
+    expectedChallenge: flow.challenge,
+    expectedOrigin: [...deps.settings.webauthn.origins],
+    expectedRPID: deps.settings.webauthn.rpId,
+    requireUserVerification: false,
+  }).catch((error: unknown) => {
+    throw refused(`The passkey was refused: ${describe(error)}`)
+  })
+  if (!result.verified) throw refused('The passkey was refused')
+  const { credential } = result.registrationInfo
+  if (await deps.store.mfa.findPasskey(credential.id))
+    throw refused('This passkey is registered already')
+  const now = deps.clock.now()
+  const factor: MfaFactorRecord = {
+    id: newId(),
+    userId: user.id,
+    type: 'passkey',
+    name: passkeyName(input.name),
+    secretSealed: null,
+    lastStep: null,
+    verifiedAt: now,
+    createdAt: now,
+    lastUsedAt: null,
+    passkey: {
+      credentialId: credential.id,
+      publicKey: Buffer.from(credential.publicKey).toString('base64url'),
+      counter: credential.counter,
+      transports: credential.transports ?? [],
+    },
+  }
+  await deps.store.mfa.insertFactor(factor)
+  const recoveryCodes = verified.length === 0 ? await newRecoveryCodes(deps, user.id) : null
+  await recordAudit(deps, 'mfa_enrolled', context, user.id, {
+    factor_id: factor.id,
+    type: 'passkey',
+  })
+  await notify(deps, user, `a passkey ("${factor.name}") was added`)
+  return { factor, recoveryCodes }
+}
+
+function passkeyName(name: string | undefined): string {
+  const trimmed = (name ?? '').normalize('NFKC').trim()
+  if (trimmed.length > 100) throw new GatehouseError('invalid_request', 'At most 100 characters')
+  return trimmed === '' ? 'Passkey' : trimmed
+}
+
+/** `POST /login/passkey/options`: request options for a sign-in without a username. */
+export async function passkeySignInOptions(
+  deps: AuthDeps,
+): Promise<{ flowId: string; options: PublicKeyCredentialRequestOptionsJSON }> {
+  const options = await generateAuthenticationOptions({
+    rpID: deps.settings.webauthn.rpId,
+    userVerification: 'required',
+  })
+  const flowId = await startFlow(deps, 'sign_in', null, options.challenge)
+  return { flowId, options }
+}
+
+/**
+ * Request options limited to one user's passkeys, as the second step after a password
+ * (`POST /login/mfa/passkey/options`); the flow belongs to that user.
+ */
+export async function passkeySecondFactorOptions(
+  deps: AuthDeps,
+  user: UserRecord,
+  factors: MfaFactorRecord[],
+): Promise<{ flowId: string; options: PublicKeyCredentialRequestOptionsJSON }> {
+  const passkeys = passkeysOf(factors)
+  if (passkeys.length === 0) throw refused('This account has no passkey')
+  const options = await generateAuthenticationOptions({
+    rpID: deps.settings.webauthn.rpId,
+    userVerification: 'preferred',
+    allowCredentials: passkeys.map(descriptor),
+  })
+  const flowId = await startFlow(deps, 'second_factor', user.id, options.challenge)
+  return { flowId, options }
+}
+
+/**
+ * Verifies an assertion: the flow's challenge (spent once), the origins, the RP ID hash,
+ * the signature with the stored key, and the counter as WebAuthn L3 says (a counter of 0
+ * means the authenticator keeps none, as synced passkeys do; a counter that does not grow
+ * otherwise is refused as a possible clone).
+ */
+export async function verifyPasskeyAssertion(
+  deps: AuthDeps,
+  input: { flowId: string; response: unknown },
+  purpose: 'sign_in' | 'second_factor',
+  userId: string | null,
+): Promise<{ factor: MfaFactorRecord; userVerified: boolean }> {
+  const flow = await spendFlow(deps, input.flowId, purpose, userId)
+  const response = input.response as AuthenticationResponseJSON
+  const credentialId = typeof response?.id === 'string' ? response.id : ''
+  const factor =
+    credentialId.length <= 1024 ? await deps.store.mfa.findPasskey(credentialId) : undefined
+  if (!factor?.passkey || factor.verifiedAt === null) throw refused('Unknown passkey')
+  if (flow.userId !== null && factor.userId !== flow.userId) throw refused('Unknown passkey')
+  const result = await verifyAuthenticationResponse({
+    response,
+    expectedChallenge: flow.challenge,
+    expectedOrigin: [...deps.settings.webauthn.origins],
+    expectedRPID: deps.settings.webauthn.rpId,
+    credential: {
+      id: factor.passkey.credentialId,
+      publicKey: new Uint8Array(Buffer.from(factor.passkey.publicKey, 'base64url')),
+      counter: factor.passkey.counter,
+      transports: factor.passkey.transports,
+    },
+    requireUserVerification: purpose === 'sign_in',
+  }).catch((error: unknown) => {
+    throw refused(`The passkey was refused: ${describe(error)}`)
+  })
+  if (!result.verified) throw refused('The passkey was refused')
+  await deps.store.mfa.usePasskey(factor.id, result.authenticationInfo.newCounter, deps.clock.now())
+  return { factor, userVerified: result.authenticationInfo.userVerified }
+}
+
+/**
+ * `POST /login/passkey`: a sign-in with a passkey alone; the authenticator must have
+ * verified the user (PIN or biometrics), which makes it two factors.
+ * @throws GatehouseError `invalid_passkey`, `user_disabled`
+ */
+export async function signInWithPasskey(
+  deps: AuthDeps,
+  input: { flowId: string; response: unknown },
+  context: RequestContext,
+): Promise<TokenPair> {
+  const { factor } = await verifyPasskeyAssertion(deps, input, 'sign_in', null)
+  const user = await deps.store.users.findById(factor.userId)
+  if (!user) throw refused('Unknown passkey')
+  if (user.disabled) throw new GatehouseError('user_disabled')
+  const pair = await openSession(deps, user, context, PASSKEY_SIGN_IN_AMR)
+  await recordAudit(deps, 'login_success', context, user.id, {
+    session_id: pair.sessionId,
+    amr: PASSKEY_SIGN_IN_AMR,
+  })
+  return pair
+}
+
+/** What the library said, without anything from the request that could be a secret. */
+function describe(error: unknown): string {
+  const message = error instanceof Error ? error.message : 'not a WebAuthn response'
+  return message.slice(0, 200)
+}
