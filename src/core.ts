@@ -1,5 +1,5 @@
 import cluster from 'node:cluster'
-import type { AdditionalClaims } from './auth/deps.js'
+import type { AdditionalClaims, AuthSettings } from './auth/deps.js'
 import { createAuth, type Auth } from './auth/context.js'
 import { applyClusterEvent } from './auth/maintenance.js'
 import { systemClock, type Clock } from './clock.js'
@@ -132,12 +132,7 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
         passwordResetTtl: config.passwordResetTtl,
         emailLimitPerHour: config.emailLimitPerHour,
         mfaRequiredRoles: config.mfaRequiredRoles.split(/[\s,]+/).filter((role) => role !== ''),
-        webauthn: {
-          rpId: config.webauthnRpId ?? new URL(config.issuer).hostname,
-          origins: config.webauthnOrigins
-            ? config.webauthnOrigins.split(',').map((origin) => origin.trim().replace(/\/$/, ''))
-            : [new URL(config.issuer).origin],
-        },
+        webauthn: webauthnSettings(config),
         emailVerification: config.emailVerification,
       },
     })
@@ -182,5 +177,16 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
     await shared.close()
     if (ownsStore) await store.close()
     throw error
+  }
+}
+
+/** The WebAuthn relying party: configured, or the issuer's host and origin. */
+function webauthnSettings(config: Config): AuthSettings['webauthn'] {
+  const issuer = new URL(config.issuer)
+  return {
+    rpId: config.webauthnRpId ?? issuer.hostname,
+    origins: config.webauthnOrigins
+      ? config.webauthnOrigins.split(',').map((origin) => origin.trim().replace(/\/$/, ''))
+      : [issuer.origin],
   }
 }

@@ -8,7 +8,7 @@ import { paginate, type Page, type PageRequest } from './pagination.js'
 import { normalizeRoles } from './rbac.js'
 import { revokeSessionTokens, revokeSubjectUntilNow } from './revocation.js'
 import { resetUserMfa } from './second-factors.js'
-import { foldCase } from './username.js'
+import { foldCase, usernameKeyOrNull } from './username.js'
 import { changeUserEmail, createUser, NO_REQUEST, type CreateUserInput } from './users.js'
 
 export interface AdminUserView {
@@ -169,7 +169,8 @@ export async function resetMfaAsAdmin(
 
 /** `gatehouse users reset-mfa NAME`: the operator's reset, by username. */
 export async function resetMfaOfUsername(deps: AuthDeps, username: string): Promise<number> {
-  const user = await deps.store.users.findByUsernameKey(foldCase(username.normalize('NFKC')))
+  const key = usernameKeyOrNull(username)
+  const user = key === null ? undefined : await deps.store.users.findByUsernameKey(key)
   if (!user) throw new GatehouseError('not_found', 'No such user')
   return resetUserMfa(deps, user, NO_REQUEST, null)
 }

@@ -60,21 +60,33 @@ export interface SecondStepInput {
   passkey?: { flowId: string; response: unknown } | undefined
 }
 
+/**
+ * The live second step an `mfa_token` names, with its user; undefined for a token that is
+ * malformed, unknown, spent, expired or dead after wrong codes.
+ */
+async function pendingSecondStep(
+  deps: AuthDeps,
+  mfaToken: string,
+): Promise<{ hash: string; user: UserRecord } | undefined> {
+  if (!hasTokenShape(mfaToken, TOKEN_PREFIXES.mfaToken)) return undefined
+  const hash = hashOpaqueToken(mfaToken)
+  const challenge = await deps.store.mfa.findChallenge(hash, deps.clock.now())
+  const user = challenge && (await deps.store.users.findById(challenge.userId))
+  return user ? { hash, user } : undefined
+}
+
 /** The kinds of factor a pending second step can be finished with (none when it is dead). */
 export async function secondStepFactorTypes(deps: AuthDeps, mfaToken: string): Promise<string[]> {
-  if (!hasTokenShape(mfaToken, TOKEN_PREFIXES.mfaToken)) return []
-  const challenge = await deps.store.mfa.findChallenge(hashOpaqueToken(mfaToken), deps.clock.now())
-  if (!challenge) return []
-  return (await verifiedFactors(deps, challenge.userId)).map((factor) => factor.type)
+  const pending = await pendingSecondStep(deps, mfaToken)
+  if (!pending) return []
+  return (await verifiedFactors(deps, pending.user.id)).map((factor) => factor.type)
 }
 
 /** `POST /login/mfa/passkey/options`: WebAuthn request options for the second step. */
 export async function passkeyOptionsForSecondStep(deps: AuthDeps, mfaToken: string) {
-  if (!hasTokenShape(mfaToken, TOKEN_PREFIXES.mfaToken))
-    throw new GatehouseError('invalid_mfa_token')
-  const challenge = await deps.store.mfa.findChallenge(hashOpaqueToken(mfaToken), deps.clock.now())
-  const user = challenge && (await deps.store.users.findById(challenge.userId))
-  if (!user) throw new GatehouseError('invalid_mfa_token')
+  const pending = await pendingSecondStep(deps, mfaToken)
+  if (!pending) throw new GatehouseError('invalid_mfa_token')
+  const { user } = pending
   return passkeySecondFactorOptions(deps, user, await verifiedFactors(deps, user.id))
 }
 
@@ -95,11 +107,9 @@ export async function completeMfaLogin(
   if (given.length !== 1) {
     throw new GatehouseError('invalid_request', 'Give one of code, recovery_code or passkey')
   }
-  const hash = hashOpaqueToken(input.mfaToken)
-  const challenge = await deps.store.mfa.findChallenge(hash, deps.clock.now())
-  if (!challenge) throw invalidToken()
-  const user = await deps.store.users.findById(challenge.userId)
-  if (!user) throw invalidToken()
+  const pending = await pendingSecondStep(deps, input.mfaToken)
+  if (!pending) throw invalidToken()
+  const { hash, user } = pending
   if (user.disabled) throw new GatehouseError('user_disabled')
 
   const method =

@@ -16,7 +16,7 @@ import type { AccessTokenClaims } from '../tokens/access-token.js'
 import { generateOpaqueToken } from '../tokens/opaque-token.js'
 import { recordAudit } from './audit.js'
 import type { AuthDeps, RequestContext } from './deps.js'
-import { assertMayChangeFactors, newRecoveryCodes, notify } from './second-factors.js'
+import { assertMayChangeFactors, factorName, newRecoveryCodes, notify } from './second-factors.js'
 import { openSession, type TokenPair } from './token-pair.js'
 
 /** A ceremony must finish within this long. */
@@ -122,7 +122,7 @@ export async function registerPasskey(
     id: newId(),
     userId: user.id,
     type: 'passkey',
-    name: passkeyName(input.name),
+    name: factorName(input.name, 'Passkey'),
     secretSealed: null,
     lastStep: null,
     verifiedAt: now,
@@ -143,12 +143,6 @@ export async function registerPasskey(
   })
   await notify(deps, user, `a passkey ("${factor.name}") was added`)
   return { factor, recoveryCodes }
-}
-
-function passkeyName(name: string | undefined): string {
-  const trimmed = (name ?? '').normalize('NFKC').trim()
-  if (trimmed.length > 100) throw new GatehouseError('invalid_request', 'At most 100 characters')
-  return trimmed === '' ? 'Passkey' : trimmed
 }
 
 /** `POST /login/passkey/options`: request options for a sign-in without a username. */

@@ -2,12 +2,7 @@ import { passwordChangedNotice, passwordResetMessage } from '../mail/templates.j
 import { recordAudit } from './audit.js'
 import type { AuthDeps, RequestContext } from './deps.js'
 import { normalizeEmail } from './email.js'
-import {
-  emailTokenHash,
-  invalidEmailToken,
-  issueEmailLink,
-  spendEmailToken,
-} from './email-tokens.js'
+import { emailTokenHash, invalidEmailToken, issueEmailLink } from './email-tokens.js'
 import { mailUser, sendSecurityNotice } from './mail.js'
 import { limitMailTo } from './mail-limit.js'
 import { assertAcceptablePassword, normalizePassword } from './password-policy.js'
@@ -63,7 +58,8 @@ export async function resetPassword(
   input: ResetPasswordInput,
   context: RequestContext,
 ): Promise<number> {
-  const found = await deps.store.emailTokens.find(emailTokenHash(input.token), deps.clock.now())
+  const hash = emailTokenHash(input.token)
+  const found = await deps.store.emailTokens.find(hash, deps.clock.now())
   if (!found || found.purpose !== 'reset') throw invalidEmailToken()
   const user = await deps.store.users.findById(found.userId)
   // The link proves the address it went to, and only while it is still the user's.
@@ -73,7 +69,8 @@ export async function resetPassword(
   const next = normalizePassword(input.newPassword)
   await assertAcceptablePassword(next, user.usernameKey)
   const passwordHash = await deps.hasher.hash(next)
-  await spendEmailToken(deps, input.token, ['reset'])
+  // The one spend that finds the row wins a race of resets with the same link.
+  if (!(await deps.store.emailTokens.spend(hash, deps.clock.now()))) throw invalidEmailToken()
 
   const now = deps.clock.now()
   await deps.store.users.update(user.id, { passwordHash }, now)

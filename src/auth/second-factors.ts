@@ -55,18 +55,19 @@ export async function listFactors(
 export async function assertMayChangeFactors(
   deps: AuthDeps,
   principal: AccessTokenClaims,
-): Promise<{ user: UserRecord; verified: MfaFactorRecord[] }> {
+): Promise<{ user: UserRecord; factors: MfaFactorRecord[]; verified: MfaFactorRecord[] }> {
   if (!principal.fresh) throw new GatehouseError('fresh_token_required')
   const user = await deps.store.users.findById(principal.sub)
   if (!user) throw new GatehouseError('invalid_token')
-  const verified = await verifiedFactors(deps, user.id)
+  const factors = await deps.store.mfa.listFactors(user.id)
+  const verified = factors.filter((factor) => factor.verifiedAt !== null)
   if (verified.length > 0 && !(principal.amr ?? []).includes(MFA_AMR)) {
     throw new GatehouseError(
       'mfa_required',
       'Sign in with your second factor to change your second factors',
     )
   }
-  return { user, verified }
+  return { user, factors, verified }
 }
 
 export interface TotpSetup {
@@ -84,8 +85,8 @@ export async function startTotpFactor(
   principal: AccessTokenClaims,
   name: string | undefined,
 ): Promise<TotpSetup> {
-  const { user } = await assertMayChangeFactors(deps, principal)
-  for (const factor of await deps.store.mfa.listFactors(user.id)) {
+  const { user, factors } = await assertMayChangeFactors(deps, principal)
+  for (const factor of factors) {
     if (factor.verifiedAt === null) await deps.store.mfa.deleteFactor(user.id, factor.id)
   }
   const { secret, uri } = newTotpSecret(deps.settings.productName, user.username)
@@ -120,7 +121,8 @@ export async function pendingTotpSetup(
   return { id, secret, otpauthUri: totpUri(deps.settings.productName, user.username, secret) }
 }
 
-function factorName(name: string | undefined, fallback: string): string {
+/** A factor's name as the person gave it, or `fallback`; at most 100 characters. */
+export function factorName(name: string | undefined, fallback: string): string {
   const trimmed = (name ?? '').normalize('NFKC').trim()
   if (trimmed.length > 100) throw new GatehouseError('invalid_request', 'At most 100 characters')
   return trimmed === '' ? fallback : trimmed

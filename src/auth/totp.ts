@@ -15,9 +15,8 @@ export interface TotpEnrolment {
 
 /** A new 160-bit secret (RFC 4226 §4 recommends it) and the URI that hands it to an app. */
 export function newTotpSecret(issuer: string, account: string): TotpEnrolment {
-  const secret = new Secret({ size: 20 })
-  const totp = new TOTP({ issuer, label: account, secret, digits: DIGITS, period: PERIOD_SECONDS })
-  return { secret: secret.base32, uri: totp.toString() }
+  const secret = new Secret({ size: 20 }).base32
+  return { secret, uri: totpUri(issuer, account, secret) }
 }
 
 /** The `otpauth://` URI of an existing secret. */

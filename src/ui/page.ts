@@ -8,7 +8,15 @@ import { GatehouseError } from '../errors/index.js'
 import { toErrorResponse } from '../http/error-handler.js'
 import { hasRoles } from '../permissions.js'
 import type { Assets } from './assets.js'
-import { ensureCsrfNonce, formToken, type BrowserCookies } from './browser-session.js'
+import type { RequestContext } from '../auth/deps.js'
+import { logout } from '../auth/sessions.js'
+import type { TokenPair } from '../auth/token-pair.js'
+import {
+  ensureCsrfNonce,
+  formToken,
+  setSessionCookies,
+  type BrowserCookies,
+} from './browser-session.js'
 import type { Messages } from './messages.js'
 import type { FieldErrors, FormState } from './views/components.js'
 import type { PageContext } from './views/context.js'
@@ -87,6 +95,25 @@ export function sendPage(reply: FastifyReply, status: number, page: VNode): Fast
 /** Post/redirect/get: 303 makes the browser GET the next page. */
 export function redirect(reply: FastifyReply, location: string): FastifyReply {
   return reply.code(303).header('location', location).send()
+}
+
+/**
+ * A sign-in finished (password, second step, passkey, new account): this browser's session
+ * becomes the new one, replacing any earlier one instead of leaving it open, with a new
+ * CSRF nonce, and the browser goes on to `location`.
+ */
+export async function enterBrowserSession(
+  deps: PageDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  pair: TokenPair,
+  context: RequestContext,
+  location: string,
+): Promise<FastifyReply> {
+  if (request.principal) await logout(deps.auth, request.principal, 'local', context)
+  setSessionCookies(reply, pair, deps.cookies)
+  deps.nonceOf(request, reply, { renew: true })
+  return redirect(reply, location)
 }
 
 /** The status and text a failed action shows: the same catalogue as the JSON API. */

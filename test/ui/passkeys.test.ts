@@ -80,28 +80,23 @@ async function api(path: string, body?: unknown, token?: string) {
 const login = async (username: string, password: string) =>
   (await api('/login', { username, password })).body
 
-/** The authenticator answers creation options, as startRegistration does on a page. */
-const create = (options: unknown) =>
-  page.evaluate(
-    (optionsJSON) =>
-      (
-        window as unknown as {
-          SimpleWebAuthnBrowser: { startRegistration(o: { optionsJSON: unknown }): Promise<Json> }
-        }
-      ).SimpleWebAuthnBrowser.startRegistration({ optionsJSON }),
-    options,
-  )
+type Ceremony = 'startRegistration' | 'startAuthentication'
 
-const get = (options: unknown) =>
+/** The authenticator answers WebAuthn options, through the library the pages use. */
+const ceremony = (run: Ceremony, options: unknown) =>
   page.evaluate(
-    (optionsJSON) =>
+    ({ run, optionsJSON }) =>
       (
         window as unknown as {
-          SimpleWebAuthnBrowser: { startAuthentication(o: { optionsJSON: unknown }): Promise<Json> }
+          SimpleWebAuthnBrowser: Record<Ceremony, (o: { optionsJSON: unknown }) => Promise<Json>>
         }
-      ).SimpleWebAuthnBrowser.startAuthentication({ optionsJSON }),
-    options,
+      ).SimpleWebAuthnBrowser[run]({ optionsJSON }),
+    { run, optionsJSON: options },
   )
+/** Creation options, as startRegistration does on a page. */
+const create = (options: unknown) => ceremony('startRegistration', options)
+/** Request options, as startAuthentication does on a page. */
+const get = (options: unknown) => ceremony('startAuthentication', options)
 
 const amrOf = (token: unknown) => decodeJwt(String(token))['amr']
 

@@ -11,16 +11,14 @@ import {
 import Type from 'typebox'
 import type { FastifyRequest } from 'fastify'
 import type { Principal } from '../../auth/context.js'
-import { logout } from '../../auth/sessions.js'
 import { GatehouseError } from '../../errors/index.js'
 import { requestContext, type GatehouseInstance } from '../../http/route-deps.js'
-import { setSessionCookies } from '../browser-session.js'
 import { formBody, optionalText, text } from '../forms.js'
 import {
   describeError,
+  enterBrowserSession,
   formStateOf,
   pageContext,
-  redirect,
   sendPage,
   type PageDeps,
 } from '../page.js'
@@ -116,10 +114,14 @@ export function mfaRoutes(app: GatehouseInstance, deps: PageDeps): void {
         passkeyAnswer(request.body.flow_id, request.body.response),
         context,
       )
-      if (request.principal) await logout(deps.auth, request.principal, 'local', context)
-      setSessionCookies(reply, pair, deps.cookies)
-      deps.nonceOf(request, reply, { renew: true })
-      return redirect(reply, safeReturnTo(request.query.return_to, home))
+      return enterBrowserSession(
+        deps,
+        request,
+        reply,
+        pair,
+        context,
+        safeReturnTo(request.query.return_to, home),
+      )
     },
   )
 
@@ -152,10 +154,7 @@ export function mfaRoutes(app: GatehouseInstance, deps: PageDeps): void {
               : { mfaToken: mfa_token, recoveryCode: code },
           context,
         )
-        if (request.principal) await logout(deps.auth, request.principal, 'local', context)
-        setSessionCookies(reply, pair, deps.cookies)
-        deps.nonceOf(request, reply, { renew: true })
-        return redirect(reply, returnTo)
+        return enterBrowserSession(deps, request, reply, pair, context, returnTo)
       } catch (error) {
         // A dead mfa_token (expired, used, five wrong codes) is the error page: sign in again.
         if (!(error instanceof GatehouseError) || error.code !== 'invalid_mfa_code') throw error

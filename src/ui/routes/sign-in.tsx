@@ -4,9 +4,16 @@ import { logout } from '../../auth/sessions.js'
 import { register } from '../../auth/users.js'
 import type { GatehouseInstance } from '../../http/route-deps.js'
 import { requestContext } from '../../http/route-deps.js'
-import { clearSessionCookies, setSessionCookies } from '../browser-session.js'
+import { clearSessionCookies } from '../browser-session.js'
 import { formBody, optionalText, secret, text } from '../forms.js'
-import { formStateOf, pageContext, redirect, sendPage, type PageDeps } from '../page.js'
+import {
+  enterBrowserSession,
+  formStateOf,
+  pageContext,
+  redirect,
+  sendPage,
+  type PageDeps,
+} from '../page.js'
 import { safeReturnTo } from '../return-to.js'
 import { MfaPage } from '../views/mfa.js'
 import { SignInPage } from '../views/sign-in.js'
@@ -67,11 +74,7 @@ export function signInRoutes(app: GatehouseInstance, deps: PageDeps): void {
       const context = requestContext(request)
       try {
         const pair = await login(deps.auth, request.body, context)
-        // A second sign-in in this browser replaces the first instead of leaving it open.
-        if (request.principal) await logout(deps.auth, request.principal, 'local', context)
-        setSessionCookies(reply, pair, deps.cookies)
-        deps.nonceOf(request, reply, { renew: true })
-        return redirect(reply, returnTo)
+        return enterBrowserSession(deps, request, reply, pair, context, returnTo)
       } catch (error) {
         const step = secondStepOf(error)
         if (step !== null) {
@@ -130,10 +133,7 @@ export function signInRoutes(app: GatehouseInstance, deps: PageDeps): void {
       try {
         await register(deps.auth, { username, password, email }, context)
         const pair = await login(deps.auth, { username, password }, context)
-        if (request.principal) await logout(deps.auth, request.principal, 'local', context)
-        setSessionCookies(reply, pair, deps.cookies)
-        deps.nonceOf(request, reply, { renew: true })
-        return redirect(reply, `${home}?done=created`)
+        return enterBrowserSession(deps, request, reply, pair, context, `${home}?done=created`)
       } catch (error) {
         const { status, state } = formStateOf(error, SIGN_UP_FIELDS, {
           username,
