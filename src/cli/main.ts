@@ -181,8 +181,35 @@ function commandHelp(command: Command): string {
   )
 }
 
+/** Stands in for an argument that is a value although it starts with '-' (see below). */
+const HELD = '\u0000held:'
+
+/**
+ * parseArgs reads every argument that starts with '-' as an option, but key ids (RFC 7638
+ * thumbprints in base64url) may start with '-' too: `keys revoke -0Xa…` must revoke, not
+ * fail on "Unknown option '-0'". An argument with one dash and more than one character
+ * after it cannot be one of our flags (long ones have two dashes, short ones one letter),
+ * so it is held out of option parsing and put back as the value it is.
+ */
+function parseCommandLine(argv: string[]) {
+  const held = argv.map((arg) => (/^-[^-].+/.test(arg) ? `${HELD}${arg}` : arg))
+  const parsed = parseArgs({ args: held, options, allowPositionals: true })
+  const restore = (value: string) => (value.startsWith(HELD) ? value.slice(HELD.length) : value)
+  const values = Object.fromEntries(
+    Object.entries(parsed.values).map(([key, value]) => [
+      key,
+      typeof value === 'string'
+        ? restore(value)
+        : Array.isArray(value)
+          ? value.map((item) => (typeof item === 'string' ? restore(item) : item))
+          : value,
+    ]),
+  )
+  return { positionals: parsed.positionals.map(restore), values }
+}
+
 async function main(argv: string[]): Promise<number> {
-  const parsed = parseArgs({ args: argv, options, allowPositionals: true })
+  const parsed = parseCommandLine(argv)
   const positionals = parsed.positionals
   const values = parsed.values as Values & Record<string, string | boolean | undefined>
   const [name, ...rest] = positionals

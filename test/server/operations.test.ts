@@ -84,6 +84,10 @@ describe('incident response (point 14)', () => {
     const unknown = await runCli(['keys', 'revoke', 'nope', '--database', database])
     expect(unknown.code).toBe(1)
     expect(unknown.stderr).toBe('gatehouse: No such signing key\n')
+    // Key ids are base64url and may start with '-': such an id is a value, not an option.
+    const dashed = await runCli(['keys', 'revoke', '-0nope', '--database', database])
+    expect(dashed.stderr).toBe('gatehouse: No such signing key\n')
+    expect(dashed.code).toBe(1)
   })
 
   it('a key revoked from the command line is refused by a running server without Redis within seconds', async () => {
