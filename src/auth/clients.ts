@@ -1,6 +1,11 @@
 import { GatehouseError } from '../errors/index.js'
 import { newId } from '../ids.js'
-import type { OAuthClientRecord } from '../store/store.js'
+import type {
+  GrantType,
+  IdTokenAlgorithm,
+  OAuthClientRecord,
+  TokenEndpointAuthMethod,
+} from '../store/store.js'
 import { issueAccessToken } from '../tokens/access-token.js'
 import { safeEqual } from '../tokens/derive-key.js'
 import {
@@ -16,6 +21,7 @@ import type { AuthDeps, RequestContext } from './deps.js'
 import { paginate, type Page, type PageRequest } from './pagination.js'
 import { revokeSubjectUntilNow } from './revocation.js'
 import { narrowScopes, normalizeScopes } from './scopes.js'
+import { normalizeRedirectUris } from './apps/redirect-uris.js'
 
 /** An authenticated client as routes and use cases see it: never its secret's hash. */
 export type OAuthClient = Omit<OAuthClientRecord, 'secretHash'>
@@ -26,18 +32,44 @@ export interface ClientView {
   scopes: string[]
   introspect: boolean
   createdAt: number
+  redirectUris: string[]
+  postLogoutRedirectUris: string[]
+  grantTypes: GrantType[]
+  tokenEndpointAuthMethod: TokenEndpointAuthMethod
+  skipConsent: boolean
+  idTokenAlg: IdTokenAlgorithm
 }
 
 export interface CreatedClient extends ClientView {
-  /** Shown this once; only its hash is kept. */
-  clientSecret: string
+  /** Shown this once; only its hash is kept. Null for a public client (it has none). */
+  clientSecret: string | null
 }
+
+export const GRANT_TYPES: readonly GrantType[] = [
+  'client_credentials',
+  'authorization_code',
+  'refresh_token',
+]
+export const TOKEN_ENDPOINT_AUTH_METHODS: readonly TokenEndpointAuthMethod[] = [
+  'client_secret_basic',
+  'client_secret_post',
+  'none',
+]
+export const ID_TOKEN_ALGORITHMS: readonly IdTokenAlgorithm[] = ['RS256', 'ES256', 'EdDSA']
 
 export interface CreateClientInput {
   name: string
   scopes: readonly string[]
   /** May call the introspection endpoint (RFC 7662). Default false. */
   introspect?: boolean | undefined
+  redirectUris?: readonly string[] | undefined
+  postLogoutRedirectUris?: readonly string[] | undefined
+  /** Default: the code flow with refresh when redirect URIs are given, else client credentials. */
+  grantTypes?: readonly string[] | undefined
+  /** Default `client_secret_basic`; `none` makes a public client (no secret). */
+  tokenEndpointAuthMethod?: string | undefined
+  skipConsent?: boolean | undefined
+  idTokenAlg?: string | undefined
 }
 
 export async function createClient(
@@ -48,22 +80,107 @@ export async function createClient(
 ): Promise<CreatedClient> {
   assertFreshActor(actor)
   const name = normalizeDisplayName(input.name)
-  const secret = generateChecksummedSecret(TOKEN_PREFIXES.clientSecret)
+  const registration = clientRegistration(input)
+  const secret =
+    registration.tokenEndpointAuthMethod === 'none'
+      ? null
+      : generateChecksummedSecret(TOKEN_PREFIXES.clientSecret)
   const client: OAuthClientRecord = {
     id: newId(),
     name,
-    secretHash: hashOpaqueToken(secret),
+    secretHash: secret === null ? null : hashOpaqueToken(secret),
     scopes: normalizeScopes(input.scopes),
     createdAt: deps.clock.now(),
     introspect: input.introspect === true,
+    ...registration,
+  }
+  if (client.introspect && secret === null) {
+    throw new GatehouseError('invalid_request', 'A public client cannot authenticate to introspect')
+  }
+  // The client's ID-token keys are published before its first ID token needs them.
+  if (client.grantTypes.includes('authorization_code') && client.scopes.includes('openid')) {
+    if (await deps.keyRing.ensureIdTokenRing(client.idTokenAlg)) {
+      deps.bus.publish({ type: 'keys_changed' })
+    }
   }
   await deps.store.clients.insert(client)
   await recordAudit(deps, 'client_created', context, actorId(actor), {
     client_id: client.id,
     name,
     introspect: client.introspect,
+    grant_types: client.grantTypes,
+    redirect_uris: client.redirectUris,
+    token_endpoint_auth_method: client.tokenEndpointAuthMethod,
   })
   return { ...toClientView(client), clientSecret: secret }
+}
+
+type Registration = Pick<
+  OAuthClientRecord,
+  | 'redirectUris'
+  | 'postLogoutRedirectUris'
+  | 'grantTypes'
+  | 'tokenEndpointAuthMethod'
+  | 'skipConsent'
+  | 'idTokenAlg'
+>
+
+/** What a client registers for the code flow, checked together (RFC 7591 §2 semantics). */
+function clientRegistration(input: CreateClientInput): Registration {
+  const redirectUris = normalizeRedirectUris(input.redirectUris ?? [], 'redirect_uris')
+  const postLogoutRedirectUris = normalizeRedirectUris(
+    input.postLogoutRedirectUris ?? [],
+    'post_logout_redirect_uris',
+  )
+  const grantTypes = oneOfEach(
+    input.grantTypes ??
+      (redirectUris.length > 0 ? ['authorization_code', 'refresh_token'] : ['client_credentials']),
+    GRANT_TYPES,
+    'grant_types',
+  )
+  const method = oneOf(
+    input.tokenEndpointAuthMethod ?? 'client_secret_basic',
+    TOKEN_ENDPOINT_AUTH_METHODS,
+    'token_endpoint_auth_method',
+  )
+  const idTokenAlg = oneOf(
+    input.idTokenAlg ?? 'RS256',
+    ID_TOKEN_ALGORITHMS,
+    'id_token_signed_response_alg',
+  )
+  if (grantTypes.includes('authorization_code') && redirectUris.length === 0) {
+    throw new GatehouseError('invalid_request', 'The authorization_code grant needs redirect_uris')
+  }
+  if (method === 'none' && grantTypes.includes('client_credentials')) {
+    throw new GatehouseError(
+      'invalid_request',
+      'A public client (token_endpoint_auth_method none) cannot use client_credentials',
+    )
+  }
+  return {
+    redirectUris,
+    postLogoutRedirectUris,
+    grantTypes,
+    tokenEndpointAuthMethod: method,
+    skipConsent: input.skipConsent === true,
+    idTokenAlg,
+  }
+}
+
+function oneOf<T extends string>(value: string, allowed: readonly T[], field: string): T {
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new GatehouseError('invalid_request', `${field} must be one of: ${allowed.join(', ')}`)
+  }
+  return value as T
+}
+
+function oneOfEach<T extends string>(
+  values: readonly string[],
+  allowed: readonly T[],
+  field: string,
+): T[] {
+  if (values.length === 0) throw new GatehouseError('invalid_request', `${field} must not be empty`)
+  return [...new Set(values.map((value) => oneOf(value, allowed, field)))]
 }
 
 export function listClients(deps: AuthDeps, request: PageRequest): Promise<Page<ClientView>> {
@@ -104,7 +221,12 @@ export async function authenticateClient(
 ): Promise<OAuthClient> {
   const client = await deps.store.clients.findById(clientId)
   const plausible = hasValidChecksum(clientSecret, TOKEN_PREFIXES.clientSecret)
-  if (!client || !plausible || !safeEqual(client.secretHash, hashOpaqueToken(clientSecret))) {
+  if (
+    !client ||
+    !plausible ||
+    client.secretHash === null ||
+    !safeEqual(client.secretHash, hashOpaqueToken(clientSecret))
+  ) {
     await recordAudit(deps, 'client_auth_failure', context, null, {
       client_id: clientId.slice(0, MAX_LOGGED_CLIENT_ID),
       reason: client ? 'wrong_secret' : 'unknown_client',
@@ -113,6 +235,31 @@ export async function authenticateClient(
   }
   const { secretHash: _secretHash, ...authenticated } = client
   return authenticated
+}
+
+/**
+ * A public client (RFC 6749 §2.1) names itself with its `client_id` alone; only a client
+ * registered with `token_endpoint_auth_method` `none` may. A confidential client that
+ * leaves out its secret gets `invalid_client`.
+ */
+export async function identifyPublicClient(
+  deps: AuthDeps,
+  clientId: string,
+  context: RequestContext,
+): Promise<OAuthClient> {
+  const client = await deps.store.clients.findById(clientId)
+  if (!client || client.tokenEndpointAuthMethod !== 'none') {
+    await recordAudit(deps, 'client_auth_failure', context, null, {
+      client_id: clientId.slice(0, MAX_LOGGED_CLIENT_ID),
+      reason: client ? 'secret_missing' : 'unknown_client',
+    })
+    throw new GatehouseError(
+      'invalid_client',
+      client ? 'This client must authenticate with its secret' : undefined,
+    )
+  }
+  const { secretHash: _secretHash, ...identified } = client
+  return identified
 }
 
 export interface ClientToken {
@@ -128,6 +275,9 @@ export async function issueClientToken(
   requestedScopes: string[] | undefined,
   context: RequestContext,
 ): Promise<ClientToken> {
+  if (!client.grantTypes.includes('client_credentials')) {
+    throw new GatehouseError('unauthorized_client', 'This client may not use client_credentials')
+  }
   const scopes = narrowScopes(requestedScopes, client.scopes)
   const { token } = await issueAccessToken(
     deps.keyRing.signingKey(),
@@ -153,5 +303,11 @@ function toClientView(client: OAuthClientRecord): ClientView {
     scopes: client.scopes,
     introspect: client.introspect,
     createdAt: client.createdAt,
+    redirectUris: client.redirectUris,
+    postLogoutRedirectUris: client.postLogoutRedirectUris,
+    grantTypes: client.grantTypes,
+    tokenEndpointAuthMethod: client.tokenEndpointAuthMethod,
+    skipConsent: client.skipConsent,
+    idTokenAlg: client.idTokenAlg,
   }
 }

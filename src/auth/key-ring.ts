@@ -11,18 +11,33 @@ import type { ActiveSigningKey, Jwks, SigningAlgorithm } from '../tokens/signing
 export type { ActiveSigningKey, Jwks, SigningAlgorithm }
 
 export interface KeyRing {
-  /** The key that signs new tokens. */
+  /** The key that signs new access tokens. */
   signingKey: () => ActiveSigningKey
-  /** Public key for a kid, if it is one we publish. Synchronous: used on the hot path. */
+  /**
+   * Public key of an access-token signing key, if we publish it. Synchronous: used on the
+   * hot path. ID-token keys are not among them: an ID token is no access token.
+   */
   verificationKey: (kid: string) => KeyObject | undefined
-  /** The published JWKS (current, next and not-yet-expired retired keys). */
+  /** Public key of any published key, ID-token keys included (an `id_token_hint`). */
+  anyVerificationKey: (kid: string) => KeyObject | undefined
+  /**
+   * The key that signs ID tokens of this algorithm: the access tokens' key when the
+   * algorithms match, else the current key of that algorithm's ring, created on first use.
+   */
+  idTokenKey: (alg: SigningAlgorithm) => Promise<ActiveSigningKey>
+  /**
+   * Creates the ring for ID tokens of this algorithm unless it exists, so its keys are
+   * published before the first ID token needs them. True when it created one.
+   */
+  ensureIdTokenRing: (alg: SigningAlgorithm) => Promise<boolean>
+  /** The published JWKS (current, next and not-yet-expired retired keys of every ring). */
   jwks: () => Jwks
   /** Re-reads the store, creating the current and next keys when they are missing. */
   refresh: () => Promise<void>
   /**
    * Promotes the published next key to current, retires the current one (still published
-   * until its tokens expire) and publishes a new next key. Safe when several instances
-   * rotate at once: one rotation wins, the others adopt it.
+   * until its tokens expire) and publishes a new next key, in every ring. Safe when
+   * several instances rotate at once: one rotation wins, the others adopt it.
    */
   rotate: () => Promise<{ current: string; next: string }>
   /**
@@ -31,7 +46,7 @@ export interface KeyRing {
    * next key is replaced by a new one. Throws `not_found` for an unknown kid.
    */
   revoke: (kid: string) => Promise<{ current: string; next: string }>
-  /** When the current key started signing (epoch ms). */
+  /** When the current access-token key started signing (epoch ms). */
   currentSince: () => number
   /** Kids as published, with their status. */
   list: () => { kid: string; alg: string; status: SigningKeyStatus; createdAt: number }[]
@@ -49,11 +64,16 @@ export interface KeyRingOptions {
   retiredKeyLifetime: number
 }
 
+const ACCESS_RING = 'access'
+const idTokenRing = (alg: SigningAlgorithm) => `id:${alg}`
+
 /**
- * Signing keys live in the store, private parts sealed with the server secret. There is
- * always a current key and a published next key, so a rotation never introduces a kid that
- * a resource server's cached JWKS has not seen. Creation is a conditional insert on a unique
- * index: when several instances start together, one wins and the rest adopt its key.
+ * Signing keys live in the store, private parts sealed with the server secret. Keys come in
+ * rings: one for access tokens and, when an app needs ID tokens of another algorithm (RS256
+ * by default), one per such algorithm. Each ring always has a current key and a published
+ * next key, so a rotation never introduces a kid that a cached JWKS has not seen. Creation
+ * is a conditional insert on a unique index: when several instances start together, one
+ * wins and the rest adopt its key.
  */
 export async function createKeyRing(options: KeyRingOptions): Promise<KeyRing> {
   const box = createSecretBox(options.secret, 'signing keys')
@@ -64,35 +84,50 @@ export async function createKeyRing(options: KeyRingOptions): Promise<KeyRing> {
     /** Epoch ms after which a retired key is neither published nor trusted. */
     until: number
   }
-  let state: {
+  interface RingState {
     current: ActiveSigningKey
-    currentSince: number
+    since: number
+  }
+  let state: {
+    rings: Map<string, RingState>
     published: Map<string, PublishedKey>
   }
   const isLive = (key: PublishedKey) => options.clock.now() < key.until
+  const algOfRing = (ring: string) =>
+    (ring === ACCESS_RING ? options.alg : ring.slice('id:'.length)) as SigningAlgorithm
 
-  async function ensureSlot(records: SigningKeyRecord[], status: SigningKeyStatus) {
-    if (records.some((r) => r.status === status)) return false
-    const record = await generateSigningKey(options.alg, status, options.clock.now(), box.seal)
+  async function ensureSlot(records: SigningKeyRecord[], ring: string, status: SigningKeyStatus) {
+    if (records.some((r) => r.ring === ring && r.status === status)) return false
+    const record = await generateSigningKey(
+      ring,
+      algOfRing(ring),
+      status,
+      options.clock.now(),
+      box.seal,
+    )
     await options.store.insertIfSlotFree(record)
     return true
   }
 
-  async function refresh(): Promise<void> {
+  async function refresh(wanted: readonly string[] = []): Promise<void> {
     let records = await options.store.list()
-    const createdCurrent = await ensureSlot(records, 'current')
-    const createdNext = await ensureSlot(records, 'next')
-    if (createdCurrent || createdNext) records = await options.store.list()
+    const rings = new Set([ACCESS_RING, ...records.map((r) => r.ring), ...wanted])
+    let created = false
+    for (const ring of rings) {
+      if (await ensureSlot(records, ring, 'current')) created = true
+      if (await ensureSlot(records, ring, 'next')) created = true
+    }
+    if (created) records = await options.store.list()
 
-    const currentRecord = records.find((r) => r.status === 'current')
-    if (!currentRecord) throw new Error('no current signing key after creating one')
-    if (currentRecord.alg !== options.alg) {
+    const accessCurrent = records.find((r) => r.ring === ACCESS_RING && r.status === 'current')
+    if (accessCurrent && accessCurrent.alg !== options.alg) {
       throw new ConfigError(
         `GATEHOUSE_SIGNING_ALG is ${options.alg} but the current signing key of this database ` +
-          `is ${currentRecord.alg}; keep ${currentRecord.alg} (changing algorithms needs a key rotation)`,
+          `is ${accessCurrent.alg}; keep ${accessCurrent.alg} (changing algorithms needs a key rotation)`,
       )
     }
     const published = new Map<string, PublishedKey>()
+    const ringStates = new Map<string, RingState>()
     for (const record of records) {
       const jwk = JSON.parse(record.publicJwk) as JWK
       const until =
@@ -101,16 +136,25 @@ export async function createKeyRing(options: KeyRingOptions): Promise<KeyRing> {
           : Number.POSITIVE_INFINITY
       const publicKey = publicKeyFromJwk(jwk)
       published.set(record.kid, { record, jwk, publicKey, until })
+      if (record.status === 'current') {
+        ringStates.set(record.ring, {
+          current: {
+            kid: record.kid,
+            alg: record.alg as SigningAlgorithm,
+            privateKey: createPrivateKey(openPrivateKey(record)),
+          },
+          since: record.activatedAt ?? record.createdAt,
+        })
+      }
     }
-    state = {
-      current: {
-        kid: currentRecord.kid,
-        alg: currentRecord.alg,
-        privateKey: createPrivateKey(openPrivateKey(currentRecord)),
-      },
-      currentSince: currentRecord.activatedAt ?? currentRecord.createdAt,
-      published,
-    }
+    if (!ringStates.has(ACCESS_RING)) throw new Error('no current signing key after creating one')
+    state = { rings: ringStates, published }
+  }
+
+  function ringState(ring: string): RingState {
+    const found = state.rings.get(ring)
+    if (found === undefined) throw new Error(`no current key in signing key ring ${ring}`)
+    return found
   }
 
   /** Published keys, in creation order, retired ones only while their tokens may live. */
@@ -118,10 +162,14 @@ export async function createKeyRing(options: KeyRingOptions): Promise<KeyRing> {
     return [...state.published.values()].filter(isLive)
   }
 
+  async function rotateRing(ring: string, now: number) {
+    const next = await generateSigningKey(ring, algOfRing(ring), 'next', now, box.seal)
+    await options.store.rotate(ring, ringState(ring).current.kid, next, now)
+  }
+
   async function rotate() {
     const now = options.clock.now()
-    const next = await generateSigningKey(options.alg, 'next', now, box.seal)
-    await options.store.rotate(state.current.kid, next, now)
+    for (const ring of state.rings.keys()) await rotateRing(ring, now)
     await options.store.deleteRetiredBefore(now - options.retiredKeyLifetime)
     await refresh()
     return currentAndNext()
@@ -132,15 +180,28 @@ export async function createKeyRing(options: KeyRingOptions): Promise<KeyRing> {
     await refresh()
     const target = state.published.get(kid)?.record
     if (target === undefined) throw new GatehouseError('not_found', 'No such signing key')
-    if (target.status === 'current') await rotate()
+    if (target.status === 'current') {
+      await rotateRing(target.ring, options.clock.now())
+      await refresh()
+    }
     await options.store.delete(kid)
     await refresh()
     return currentAndNext()
   }
 
   function currentAndNext(): { current: string; next: string } {
-    const nextKid = live().find((k) => k.record.status === 'next')?.record.kid ?? ''
-    return { current: state.current.kid, next: nextKid }
+    const nextKid =
+      live().find((k) => k.record.ring === ACCESS_RING && k.record.status === 'next')?.record.kid ??
+      ''
+    return { current: ringState(ACCESS_RING).current.kid, next: nextKid }
+  }
+
+  async function ensureIdTokenRing(alg: SigningAlgorithm): Promise<boolean> {
+    if (alg === options.alg) return false
+    const ring = idTokenRing(alg)
+    if (state.rings.has(ring)) return false
+    await refresh([ring])
+    return true
   }
 
   function openPrivateKey(record: SigningKeyRecord): string {
@@ -156,14 +217,26 @@ export async function createKeyRing(options: KeyRingOptions): Promise<KeyRing> {
 
   await refresh()
   return {
-    signingKey: () => state.current,
+    signingKey: () => ringState(ACCESS_RING).current,
     verificationKey(kid) {
+      const key = state.published.get(kid)
+      return key !== undefined && key.record.ring === ACCESS_RING && isLive(key)
+        ? key.publicKey
+        : undefined
+    },
+    anyVerificationKey(kid) {
       const key = state.published.get(kid)
       return key !== undefined && isLive(key) ? key.publicKey : undefined
     },
+    async idTokenKey(alg) {
+      if (alg === options.alg) return ringState(ACCESS_RING).current
+      await ensureIdTokenRing(alg)
+      return ringState(idTokenRing(alg)).current
+    },
+    ensureIdTokenRing,
     jwks: () => ({ keys: live().map((k) => k.jwk) }),
-    currentSince: () => state.currentSince,
-    refresh,
+    currentSince: () => ringState(ACCESS_RING).since,
+    refresh: () => refresh(),
     rotate,
     revoke,
     list: () =>
@@ -176,7 +249,14 @@ export async function createKeyRing(options: KeyRingOptions): Promise<KeyRing> {
   }
 }
 
+/**
+ * 3072-bit RSA (NIST SP 800-57: 128-bit security, like Ed25519 and P-256) for access
+ * tokens and ID tokens alike.
+ */
+const RSA_MODULUS_BITS = 3072
+
 async function generateSigningKey(
+  ring: string,
   alg: SigningAlgorithm,
   status: SigningKeyStatus,
   now: number,
@@ -184,7 +264,7 @@ async function generateSigningKey(
 ): Promise<SigningKeyRecord> {
   const { publicKey, privateKey } = await generateKeyPair(alg, {
     extractable: true,
-    ...(alg === 'RS256' ? { modulusLength: 3072 } : {}),
+    ...(alg === 'RS256' ? { modulusLength: RSA_MODULUS_BITS } : {}),
   })
   const jwk = await exportJWK(publicKey)
   // RFC 7638: the kid is the key's own thumbprint, so it is stable and self-certifying.
@@ -192,6 +272,7 @@ async function generateSigningKey(
   const published: JWK = { ...jwk, kid, alg, use: 'sig' }
   return {
     kid,
+    ring,
     alg,
     publicJwk: JSON.stringify(published),
     privateKeyEncrypted: seal(await exportPKCS8(privateKey)),

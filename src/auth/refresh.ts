@@ -9,7 +9,12 @@ import {
 import { recordAudit } from './audit.js'
 import type { AuthDeps, RequestContext } from './deps.js'
 import { revokeSessionTokens } from './revocation.js'
-import { issueUserAccessToken, refreshTokenExpiry, type TokenPair } from './token-pair.js'
+import {
+  FIRST_PARTY_CLIENT_ID,
+  issueUserAccessToken,
+  refreshTokenExpiry,
+  type TokenPair,
+} from './token-pair.js'
 
 /**
  * Exchanges a refresh token for a new pair; the presented token dies (rotation).
@@ -26,6 +31,7 @@ export async function refresh(
   deps: AuthDeps,
   refreshToken: string,
   context: RequestContext,
+  clientId: string = FIRST_PARTY_CLIENT_ID,
 ): Promise<TokenPair> {
   // A malformed token is refused without touching the store.
   if (!hasTokenShape(refreshToken, TOKEN_PREFIXES.refreshToken)) throw invalidRefreshToken()
@@ -36,6 +42,9 @@ export async function refresh(
   const found = await deps.store.sessions.findRefreshToken(tokenHash)
   if (!found) throw invalidRefreshToken()
   const { token, session } = found
+  // RFC 6749 §6: a refresh token works only for the client it was issued to (an app's
+  // token is no /refresh token, and no other app's).
+  if (session.clientId !== clientId) throw invalidRefreshToken()
   assertSessionUsable(deps, token, session)
 
   // When this call rotates the token it knows the successor's expiry; a replay reads it.

@@ -27,16 +27,19 @@ export const PASSWORD_AMR: readonly string[] = ['pwd']
 
 /**
  * An access token for a user in a session; `fresh` only straight after a password check.
- * `client_id`, `auth_time` and `amr` come from the session, so a refresh keeps the values
- * of the login it descends from.
+ * `client_id`, `auth_time`, `amr` and (for an app) the scopes come from the session, so a
+ * refresh keeps the values of the login it descends from. An app's token carries the
+ * scopes the user granted it and none of the user's roles: consenting to an app never
+ * hands it the user's admin powers.
  */
 export async function issueUserAccessToken(
   deps: AuthDeps,
   user: UserRecord,
-  session: Pick<SessionRecord, 'id' | 'clientId' | 'createdAt' | 'amr'>,
+  session: Pick<SessionRecord, 'id' | 'clientId' | 'authTime' | 'amr' | 'scopes'>,
   fresh: boolean,
 ) {
   const extra = deps.additionalClaims?.({ id: user.id, username: user.username, roles: user.roles })
+  const firstParty = session.clientId === FIRST_PARTY_CLIENT_ID
   return issueAccessToken(
     deps.keyRing.signingKey(),
     {
@@ -44,11 +47,11 @@ export async function issueUserAccessToken(
       subject: user.id,
       sessionId: session.id,
       clientId: session.clientId,
-      authentication: { at: session.createdAt, methods: session.amr },
+      authentication: { at: session.authTime, methods: session.amr },
       username: user.username,
-      roles: user.roles,
-      scopes: DEFAULT_USER_SCOPES,
-      fresh,
+      roles: firstParty ? user.roles : [],
+      scopes: session.scopes ?? DEFAULT_USER_SCOPES,
+      fresh: fresh && firstParty,
     },
     {
       issuer: deps.settings.issuer,
@@ -64,6 +67,14 @@ export function refreshTokenExpiry(deps: AuthDeps, sessionExpiresAt: number): nu
   return Math.min(deps.clock.now() + deps.settings.refreshTtl * 1000, sessionExpiresAt)
 }
 
+/** What an app's session was granted by the user's consent (the authorization code). */
+export interface AppSessionGrant {
+  clientId: string
+  scopes: readonly string[]
+  /** When the user signed in (epoch ms): the session opens later, at the code exchange. */
+  authTime: number
+}
+
 /**
  * Opens a session (one refresh-token family) and issues its first, fresh, pair. `amr` says
  * how the user signed in (RFC 8176); every token of the session repeats it.
@@ -73,6 +84,7 @@ export async function openSession(
   user: UserRecord,
   context: RequestContext,
   amr: readonly string[] = PASSWORD_AMR,
+  app?: AppSessionGrant,
 ): Promise<TokenPair> {
   const now = deps.clock.now()
   const sessionId = newId()
@@ -88,8 +100,10 @@ export async function openSession(
     ip: context.ip,
     userAgent: context.userAgent,
     revokedAt: null,
-    clientId: FIRST_PARTY_CLIENT_ID,
+    clientId: app?.clientId ?? FIRST_PARTY_CLIENT_ID,
     amr: [...amr],
+    scopes: app ? [...app.scopes] : null,
+    authTime: app?.authTime ?? now,
   }
   await deps.store.sessions.create(session, {
     tokenHash: hashOpaqueToken(refreshToken),
@@ -97,7 +111,7 @@ export async function openSession(
     createdAt: now,
     expiresAt: refreshExpiresAt,
   })
-  const access = await issueUserAccessToken(deps, user, session, true)
+  const access = await issueUserAccessToken(deps, user, session, app === undefined)
   return {
     accessToken: access.token,
     accessTokenId: access.claims.jti,

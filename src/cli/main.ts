@@ -32,6 +32,13 @@ const commandOptions = {
   'email-verified': { type: 'boolean' },
   scopes: { type: 'string' },
   introspect: { type: 'boolean' },
+  'redirect-uri': { type: 'string', multiple: true },
+  'post-logout-redirect-uri': { type: 'string', multiple: true },
+  'grant-types': { type: 'string' },
+  public: { type: 'boolean' },
+  'auth-method': { type: 'string' },
+  'skip-consent': { type: 'boolean' },
+  'id-token-alg': { type: 'string' },
   since: { type: 'string' },
   until: { type: 'string' },
   type: { type: 'string' },
@@ -98,15 +105,25 @@ const COMMANDS: Record<string, Command> = {
     run: async (args, settings) => (await import('./commands/keys.js')).keysCommand(args, settings),
   },
   clients: {
-    usage: 'clients create NAME [--scopes "a b"] [--introspect] [--database PATH|URL]',
+    usage:
+      'clients create NAME [--scopes "a b"] [--introspect] [--redirect-uri URI]...\n' +
+      '  [--post-logout-redirect-uri URI]... [--public | --auth-method M] [--grant-types "a b"]\n' +
+      '  [--skip-consent] [--id-token-alg RS256|ES256|EdDSA] [--database PATH|URL]',
     summary:
       'create an OAuth client (prints its secret once); --introspect lets it call\n' +
-      '/oauth/introspect',
+      '/oauth/introspect. With --redirect-uri it is an app (authorization code flow);\n' +
+      '--public makes it a public client (SPA, mobile: no secret, PKCE only)',
     flags: ['database'],
     run: async (args, settings, values) =>
       (await import('./commands/clients.js')).clientsCommand(args, settings, {
         scopes: values.scopes ?? '',
         introspect: values.introspect ?? false,
+        redirectUris: values['redirect-uri'] ?? [],
+        postLogoutRedirectUris: values['post-logout-redirect-uri'] ?? [],
+        grantTypes: values['grant-types'],
+        authMethod: values.public === true ? 'none' : values['auth-method'],
+        skipConsent: values['skip-consent'] ?? false,
+        idTokenAlg: values['id-token-alg'],
       }),
   },
   audit: {

@@ -3,6 +3,7 @@ import { hasRoles, hasScopes } from '../auth/rbac.js'
 import { authenticate } from '../auth/authenticate.js'
 import type { Auth, Principal } from '../auth/context.js'
 import { checkCsrfToken } from '../auth/csrf.js'
+import { FIRST_PARTY_CLIENT_ID } from '../auth/token-pair.js'
 import { parseBearerHeader } from '../bearer.js'
 import { GatehouseError } from '../errors/index.js'
 import type { TelemetrySink } from '../auth/telemetry.js'
@@ -26,9 +27,10 @@ export interface RequiredOptions {
   /** Admit API keys (default true); account and session routes need a user's own token. */
   allowApiKeys?: boolean
   /**
-   * Admit tokens an OAuth client holds for itself (client credentials, `sub` = `client_id`).
-   * Default true; false on routes that act for a person (`/me`, `/sessions`, `/api-keys`,
-   * `/logout`), which answer such tokens 403.
+   * Admit tokens an OAuth client holds for itself (client credentials, `sub` = `client_id`)
+   * or for a user (an app's token from the authorization code flow). Default true; false
+   * on routes that act for a person (`/me`, `/sessions`, `/api-keys`, `/logout`), which
+   * answer such tokens 403.
    */
   allowClients?: boolean
   /** `msg` of the 403, e.g. the tutorial's "Admins only!". */
@@ -101,6 +103,19 @@ export function createRequiredGuard(
       refusal = new GatehouseError(
         'insufficient_scope',
         'This route acts for a person; a client token cannot be used here',
+      )
+    }
+    // An app's token for a user (authorization code flow) reaches the APIs its scopes
+    // name, never the account itself: no app changes a password or makes an API key.
+    if (
+      !refusal &&
+      options.allowClients === false &&
+      principal.client_id !== undefined &&
+      principal.client_id !== FIRST_PARTY_CLIENT_ID
+    ) {
+      refusal = new GatehouseError(
+        'insufficient_scope',
+        "This route manages the user's account; an app's token cannot be used here",
       )
     }
     if (!refusal && options.fresh && !principal.fresh) {

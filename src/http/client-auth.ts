@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify'
-import { authenticateClient, type OAuthClient } from '../auth/clients.js'
+import { authenticateClient, identifyPublicClient, type OAuthClient } from '../auth/clients.js'
 import { GatehouseError } from '../errors/index.js'
 import { requestContext, type RouteDeps } from './route-deps.js'
 
@@ -23,8 +23,9 @@ export async function requireCaller(
 }
 
 /**
- * client_secret_basic (RFC 6749 §2.3.1: form-encoded id and secret in Basic) or
- * client_secret_post. Using both at once is refused, as §2.3 requires.
+ * client_secret_basic (RFC 6749 §2.3.1: form-encoded id and secret in Basic),
+ * client_secret_post, or a public client's bare `client_id` (§2.1, `none`). Using two at
+ * once is refused, as §2.3 requires.
  */
 export async function authenticateCaller(
   request: FastifyRequest,
@@ -38,8 +39,11 @@ export async function authenticateCaller(
   }
   if (basic) return authenticateClient(deps.auth, basic.id, basic.secret, requestContext(request))
   if (posted) {
-    if (body.client_id === undefined || body.client_secret === undefined) {
-      throw new GatehouseError('invalid_client', 'Both client_id and client_secret are required')
+    if (body.client_id === undefined) {
+      throw new GatehouseError('invalid_client', 'client_secret without client_id')
+    }
+    if (body.client_secret === undefined) {
+      return identifyPublicClient(deps.auth, body.client_id, requestContext(request))
     }
     return authenticateClient(
       deps.auth,

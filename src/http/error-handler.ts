@@ -132,3 +132,22 @@ export function oauthErrorHandler(
   if (response.status >= 500) request.log.error({ err: error }, 'request failed')
   void reply.code(response.status).headers(response.headers).send(response.body)
 }
+
+/**
+ * The userinfo endpoint's errors (OIDC Core §5.3.3, RFC 6750 §3): the JSON API's status
+ * and Bearer challenge, with an RFC 6749-shaped body like every `/oauth/*` answer.
+ */
+export function userinfoErrorHandler(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const response = toErrorResponse(error)
+  if (response.status >= 500) request.log.error({ err: error }, 'request failed')
+  const challenge = response.headers['www-authenticate'] ?? ''
+  const rfc6750 = /error="([a-z_]+)"/.exec(challenge)?.[1] ?? 'invalid_request'
+  void reply
+    .code(response.status)
+    .headers({ ...response.headers, 'cache-control': 'no-store' })
+    .send({ error: rfc6750, error_description: response.body.msg })
+}

@@ -29,6 +29,8 @@ import { seedResourceRoutes } from './routes/seed-resources.js'
 import { wellKnownRoutes } from './routes/well-known.js'
 import { createValidatorCompiler } from './validation.js'
 import { hostedPages } from '../ui/plugin.js'
+import cors from '@fastify/cors'
+import { userinfoRoutes } from './routes/userinfo.js'
 
 /** Requests to Gatehouse's routes carry small JSON bodies; anything larger is refused. */
 export const BODY_LIMIT_BYTES = 16 * 1024
@@ -136,6 +138,7 @@ async function gatehousePlugin(app: FastifyInstance, options: GatehouseOptions):
       core.clock,
       core.telemetry,
     ),
+    pages: core.config.ui,
     cookies: {
       secure: core.config.cookieSecure,
       sameSite: core.config.cookieSameSite,
@@ -168,19 +171,32 @@ async function gatehousePlugin(app: FastifyInstance, options: GatehouseOptions):
         adminRoutes(admin, deps)
         registered()
       })
-      void child.register((oauth: GatehouseInstance) => oauthRoutes(oauth, deps))
+      // Under /oauth: the token, revocation, introspection and userinfo endpoints, which
+      // browser apps (public clients) call from their own origin. No cookie is involved,
+      // so any origin may read the answers.
+      void child.register(
+        async (oauthApi: GatehouseInstance) => {
+          await oauthApi.register(cors, {
+            origin: '*',
+            methods: ['GET', 'POST'],
+            allowedHeaders: ['authorization', 'content-type'],
+            maxAge: 600,
+          })
+          void oauthApi.register((oauth: GatehouseInstance) => oauthRoutes(oauth, deps))
+          void oauthApi.register((userinfo: GatehouseInstance) => userinfoRoutes(userinfo, deps))
+        },
+        { prefix: '/oauth' },
+      )
       if (core.config.ui) {
-        void child.register(
-          (pages: GatehouseInstance) =>
-            hostedPages(pages, {
-              auth: core.auth,
-              root: `${options.prefix ?? ''}/ui`,
-              product: core.config.uiName,
-              accent: core.config.uiAccent,
-              secureCookies: core.config.cookieSecure,
-              limitByIp: deps.limitByIp,
-            }),
-          { prefix: '/ui' },
+        void child.register((pages: GatehouseInstance) =>
+          hostedPages(pages, {
+            auth: core.auth,
+            prefix: options.prefix ?? '',
+            product: core.config.uiName,
+            accent: core.config.uiAccent,
+            secureCookies: core.config.cookieSecure,
+            limitByIp: deps.limitByIp,
+          }),
         )
       }
       done()

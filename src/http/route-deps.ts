@@ -32,6 +32,8 @@ export interface RouteDeps {
   cookies: CookieSettings
   /** onRequest hook limiting requests per client IP on credential endpoints. */
   limitByIp: (request: FastifyRequest) => Promise<void>
+  /** The hosted pages are served (and with them the authorization and logout endpoints). */
+  pages: boolean
 }
 
 /** ISO 8601 for timestamps in response bodies. */

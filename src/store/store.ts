@@ -38,6 +38,10 @@ export interface SessionRecord {
   clientId: string
   /** RFC 8176 methods of the login that opened the session; refreshes keep them. */
   amr: string[]
+  /** What an app was granted; null for a /login session (the user's own scopes). */
+  scopes: string[] | null
+  /** When the user authenticated: the session's creation for /login, the sign-in for an app. */
+  authTime: number
 }
 
 export interface NewRefreshToken {
@@ -89,6 +93,10 @@ export const AUDIT_EVENT_TYPES = [
   'mfa_reset',
   'mfa_failure',
   'recovery_codes_regenerated',
+  'consent_granted',
+  'consent_withdrawn',
+  'app_signed_in',
+  'authorization_code_reused',
 ] as const
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number]
@@ -123,6 +131,11 @@ export type SigningKeyStatus = 'current' | 'next' | 'retired'
 export interface SigningKeyRecord {
   /** RFC 7638 thumbprint of the public key. */
   kid: string
+  /**
+   * Which tokens the key signs: `access`, or `id:<alg>` for ID tokens of another algorithm
+   * than the access tokens'. Each ring has its own current and next key.
+   */
+  ring: string
   alg: string
   /** Public JWK as JSON text. */
   publicJwk: string
@@ -336,6 +349,8 @@ export interface SessionStore {
   revoke(id: string, at: number): Promise<boolean>
   /** Revokes the user's live sessions, optionally sparing one; returns the revoked ids. */
   revokeAllForUser(userId: string, at: number, exceptSessionId?: string): Promise<string[]>
+  /** Revokes the user's live sessions with one app; returns the revoked ids. */
+  revokeAllForUserAndClient(userId: string, clientId: string, at: number): Promise<string[]>
   /** Live (unrevoked, unexpired) sessions, newest first. */
   listActiveForUser(
     userId: string,
@@ -372,16 +387,92 @@ export interface ApiKeyStore {
   touch(id: string, at: number): Promise<void>
 }
 
+export type GrantType = 'client_credentials' | 'authorization_code' | 'refresh_token'
+
+/** RFC 7591 §2: how the client authenticates at the token endpoint; `none` = public. */
+export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none'
+
+export type IdTokenAlgorithm = 'RS256' | 'ES256' | 'EdDSA'
+
 export interface OAuthClientRecord {
   /** The public client_id. */
   id: string
   name: string
-  /** SHA-256 of the client secret. */
-  secretHash: string
+  /** SHA-256 of the client secret; null for a public client (it has none). */
+  secretHash: string | null
+  /** What the client may ask for (`openid`, `profile`, `email`, `offline_access`, API scopes). */
   scopes: string[]
   createdAt: number
   /** Whether the client may call the introspection endpoint (RFC 7662 §2.1). */
   introspect: boolean
+  /** Exact redirect URIs of the authorization code flow. */
+  redirectUris: string[]
+  /** Where RP-initiated logout may send the browser afterwards. */
+  postLogoutRedirectUris: string[]
+  grantTypes: GrantType[]
+  tokenEndpointAuthMethod: TokenEndpointAuthMethod
+  /** First-party: the user is not asked to consent. */
+  skipConsent: boolean
+  /** RFC 7518 algorithm of the client's ID tokens (OIDC Registration `id_token_signed_response_alg`). */
+  idTokenAlg: IdTokenAlgorithm
+}
+
+/** An authorization code (RFC 6749 §4.1.2), bound to everything the request said. */
+export interface AuthorizationCodeRecord {
+  /** SHA-256 of the code; the code itself went to the client only. */
+  codeHash: string
+  clientId: string
+  userId: string
+  redirectUri: string
+  /** RFC 7636 S256 challenge. */
+  codeChallenge: string
+  scopes: string[]
+  nonce: string | null
+  /** When the user authenticated (epoch ms) and how (RFC 8176). */
+  authTime: number
+  amr: string[]
+  createdAt: number
+  expiresAt: number
+}
+
+export interface AuthorizationCodeStore {
+  insert(code: AuthorizationCodeRecord): Promise<void>
+  /** The code whatever its state, with when it was used (null while unused). */
+  find(
+    codeHash: string,
+  ): Promise<{ code: AuthorizationCodeRecord; usedAt: number | null } | undefined>
+  /** Spends an unused code: of concurrent calls exactly one gets true. */
+  spend(codeHash: string, at: number): Promise<boolean>
+  /**
+   * Marks a used code as used again; returns the session its first use opened (null while
+   * that use is still opening it: `attachSession` then fails and the opener ends it).
+   */
+  markReused(codeHash: string, at: number): Promise<string | null>
+  /**
+   * Records the session the exchange opened. False when the code was reused meanwhile: the
+   * caller must then end that session.
+   */
+  attachSession(codeHash: string, sessionId: string): Promise<boolean>
+  /** Deletes codes that expired before `before`; returns how many. */
+  purgeExpired(before: number): Promise<number>
+}
+
+/** A user's consent to an app (OIDC Core §3.1.2.4), remembered for the scopes granted. */
+export interface ConsentRecord {
+  userId: string
+  clientId: string
+  scopes: string[]
+  createdAt: number
+  updatedAt: number
+}
+
+export interface ConsentStore {
+  /** Sets the remembered scopes (creating the consent, or replacing its scopes). */
+  save(consent: ConsentRecord): Promise<void>
+  find(userId: string, clientId: string): Promise<ConsentRecord | undefined>
+  /** Newest first. */
+  listForUser(userId: string, page: { limit: number; after?: PageAfter }): Promise<ConsentRecord[]>
+  delete(userId: string, clientId: string): Promise<boolean>
 }
 
 export interface OAuthClientStore {
@@ -426,11 +517,16 @@ export interface SigningKeyStore {
    * next key, in one transaction, only if `expectedCurrentKid` is still current. False
    * when another rotation won.
    */
-  rotate(expectedCurrentKid: string, newNext: SigningKeyRecord, at: number): Promise<boolean>
+  rotate(
+    ring: string,
+    expectedCurrentKid: string,
+    newNext: SigningKeyRecord,
+    at: number,
+  ): Promise<boolean>
   /** Deletes retired keys retired before this time (their tokens have all expired). */
   deleteRetiredBefore(at: number): Promise<number>
   /**
-   * Inserts a 'current' or 'next' key only if no key holds that status yet. Returns false
+   * Inserts a 'current' or 'next' key only if no key of its ring holds that status yet. Returns false
    * when another instance won the race; callers then re-read with `list()`.
    */
   insertIfSlotFree(key: SigningKeyRecord): Promise<boolean>
@@ -449,6 +545,8 @@ export interface Store {
   readonly mail: MailQueueStore
   readonly emailTokens: EmailTokenStore
   readonly mfa: MfaStore
+  readonly authorizationCodes: AuthorizationCodeStore
+  readonly consents: ConsentStore
   /** Brings the schema up to date; safe to call on every start. */
   migrate(): Promise<void>
   /** Resolves when the store answers a trivial query. */

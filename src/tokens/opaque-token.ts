@@ -11,6 +11,7 @@ export const TOKEN_PREFIXES = {
   clientSecret: 'gthc_',
   emailToken: 'gthm_',
   mfaToken: 'gthf_',
+  authorizationCode: 'gtha_',
 } as const
 
 const CHECKSUM_LENGTH = 6

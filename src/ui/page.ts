@@ -26,6 +26,8 @@ export interface PageDeps {
   auth: Auth
   /** The pages' root path: `/ui`, or `/auth/ui` under a plugin prefix. */
   root: string
+  /** Where the authorization and logout endpoints are: `/oauth`, or `/auth/oauth`. */
+  oauthRoot: string
   product: string
   t: Messages
   assets: Assets

@@ -4,7 +4,7 @@ import Type from 'typebox'
 import type { Auth } from '../auth/context.js'
 import { GatehouseError } from '../errors/index.js'
 import type { GatehouseInstance } from '../http/route-deps.js'
-import { buildAssets } from './assets.js'
+import { buildAssets, type Assets } from './assets.js'
 import {
   checkFormToken,
   cookieNames,
@@ -16,6 +16,7 @@ import { en } from './messages.js'
 import { createNonceMemo, describeError, pageContext, sendPage, type PageDeps } from './page.js'
 import { IMMUTABLE, setPageHeaders } from './page-headers.js'
 import { accountRoutes } from './routes/account.js'
+import { allowAppRedirectOf, appRoutes } from './routes/apps.js'
 import { adminRoutes } from './routes/admin.js'
 import { signInRoutes } from './routes/sign-in.js'
 import { mfaRoutes } from './routes/mfa.js'
@@ -25,8 +26,8 @@ import { ErrorPage } from './views/error.js'
 
 export interface PagesOptions {
   auth: Auth
-  /** Where the pages are reachable, e.g. `/ui` or `/auth/ui`. */
-  root: string
+  /** Where Gatehouse is mounted: '' or a plugin prefix such as `/auth`. */
+  prefix: string
   product: string
   accent: string
   secureCookies: boolean
@@ -34,7 +35,8 @@ export interface PagesOptions {
 }
 
 /**
- * The hosted pages, registered under `/ui` in their own context: HTML forms (urlencoded
+ * The hosted pages in their own context: under `/ui`, and the browser endpoints of the
+ * authorization code flow under `/oauth` (authorize, logout). HTML forms (urlencoded
  * bodies), strict headers on every answer, errors as pages, and every action through the
  * same use cases as the JSON API.
  */
@@ -46,7 +48,8 @@ export async function hostedPages(app: GatehouseInstance, options: PagesOptions)
   const assets = buildAssets(options.accent)
   const deps: PageDeps = {
     auth: options.auth,
-    root: options.root,
+    root: `${options.prefix}/ui`,
+    oauthRoot: `${options.prefix}/oauth`,
     product: options.product,
     t: en,
     assets,
@@ -55,22 +58,28 @@ export async function hostedPages(app: GatehouseInstance, options: PagesOptions)
     nonceOf: createNonceMemo(cookies),
   }
   await app.register(formBody)
-  // Pages are HTML for people, not API: they stay out of the OpenAPI document.
+  // Pages are HTML for people, not API: they stay out of the OpenAPI document, except
+  // the OAuth endpoints that apps send browsers to (they say `hide: false`).
   app.addHook('onRoute', (route) => {
-    route.schema = { ...route.schema, hide: true }
+    route.schema = { hide: true, ...route.schema }
   })
 
   app.addHook('onRequest', async (request, reply) => {
     setPageHeaders(reply)
     // A form posted by another site is refused before its body is read.
-    if (request.method === 'POST' && isCrossOrigin(request)) {
+    if (
+      request.method === 'POST' &&
+      !request.routeOptions.config.crossSite &&
+      isCrossOrigin(request)
+    ) {
       throw new GatehouseError('csrf_failed', deps.t.errors.csrf)
     }
   })
   app.addHook('preHandler', async (request, reply) => {
     if (request.routeOptions.config.asset) return
     request.principal = await resolveBrowserSession(deps.auth, request, reply, cookies)
-    if (request.method === 'POST') {
+    await allowAppRedirectOf(deps, request, reply)
+    if (request.method === 'POST' && !request.routeOptions.config.crossSite) {
       const token = (request.body as { csrf?: unknown } | undefined)?.csrf
       if (!checkFormToken(deps.auth, request, cookies, token)) {
         throw new GatehouseError('csrf_failed', deps.t.errors.csrf)
@@ -78,6 +87,12 @@ export async function hostedPages(app: GatehouseInstance, options: PagesOptions)
     }
   })
 
+  app.setErrorHandler((error, request, reply) => errorPage(deps, request, reply, error))
+  await app.register((oauth: GatehouseInstance) => appRoutes(oauth, deps), { prefix: '/oauth' })
+  await app.register((ui: GatehouseInstance) => pageRoutes(ui, deps, assets), { prefix: '/ui' })
+}
+
+function pageRoutes(app: GatehouseInstance, deps: PageDeps, assets: Assets): void {
   app.get(
     '/assets/:file',
     {
@@ -102,7 +117,6 @@ export async function hostedPages(app: GatehouseInstance, options: PagesOptions)
     setPageHeaders(reply)
     return errorPage(deps, request, reply, new GatehouseError('not_found', deps.t.errors.notFound))
   })
-  app.setErrorHandler((error, request, reply) => errorPage(deps, request, reply, error))
 }
 
 function errorPage(deps: PageDeps, request: FastifyRequest, reply: FastifyReply, error: unknown) {
@@ -133,5 +147,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** A hashed asset: no session, no CSRF check. */
     asset?: boolean
+    /**
+     * Another site may post here (the OIDC authorization and logout endpoints take POST
+     * as well as GET): no origin or CSRF check, and the cookies a browser leaves out of a
+     * cross-site POST (SameSite) leave the request signed out.
+     */
+    crossSite?: boolean
   }
 }

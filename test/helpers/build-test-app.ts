@@ -40,9 +40,14 @@ export interface TestApp {
 /** A Gatehouse on an in-memory SQLite database with a controllable clock and no logs. */
 export async function buildTestApp(
   settings: Partial<Record<SettingName, unknown>> = {},
-  options: { store?: Store; onRoute?: BuildAppOptions['onRoute'] } = {},
+  options: {
+    store?: Store
+    onRoute?: BuildAppOptions['onRoute']
+    /** Where the clock starts (epoch ms); a fixed day in 2026 unless told. */
+    clockStart?: number
+  } = {},
 ): Promise<TestApp> {
-  const clock = createTestClock()
+  const clock = createTestClock(options.clockStart)
   const hasher = createCountingHasher()
   const config = loadConfig({
     env: {},

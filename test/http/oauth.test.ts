@@ -149,10 +149,11 @@ describe('POST /oauth/token, client_credentials', () => {
       400,
       'unsupported_grant_type',
     )
+    // A machine client did not register the code flow (RFC 6749 §5.2).
     expectOAuthError(
       await token({ grant_type: 'authorization_code' }, auth),
       400,
-      'unsupported_grant_type',
+      'unauthorized_client',
     )
     const both = await token(
       {
@@ -387,21 +388,58 @@ describe('POST /oauth/revoke (RFC 7009)', () => {
 })
 
 describe('GET /.well-known/oauth-authorization-server', () => {
-  it('advertises every endpoint and method (RFC 8414)', async () => {
+  it('advertises every endpoint and method (RFC 8414), the same as OIDC discovery', async () => {
     const res = await t.inject({ url: '/.well-known/oauth-authorization-server' })
+    const base = 'http://127.0.0.1:8080'
+    const clientAuth = ['client_secret_basic', 'client_secret_post']
     expect(res.json()).toEqual({
-      issuer: 'http://127.0.0.1:8080',
-      jwks_uri: 'http://127.0.0.1:8080/.well-known/jwks.json',
-      token_endpoint: 'http://127.0.0.1:8080/oauth/token',
-      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-      introspection_endpoint: 'http://127.0.0.1:8080/oauth/introspect',
-      introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-      revocation_endpoint: 'http://127.0.0.1:8080/oauth/revoke',
-      revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-      grant_types_supported: ['client_credentials', 'refresh_token'],
-      response_types_supported: [],
-      scopes_supported: ['data:read'],
+      issuer: base,
+      authorization_endpoint: `${base}/oauth/authorize`,
+      end_session_endpoint: `${base}/oauth/logout`,
+      token_endpoint: `${base}/oauth/token`,
+      userinfo_endpoint: `${base}/oauth/userinfo`,
+      jwks_uri: `${base}/.well-known/jwks.json`,
+      token_endpoint_auth_methods_supported: [...clientAuth, 'none'],
+      introspection_endpoint: `${base}/oauth/introspect`,
+      introspection_endpoint_auth_methods_supported: clientAuth,
+      revocation_endpoint: `${base}/oauth/revoke`,
+      revocation_endpoint_auth_methods_supported: [...clientAuth, 'none'],
+      grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
+      response_types_supported: ['code'],
+      response_modes_supported: ['query'],
+      code_challenge_methods_supported: ['S256'],
+      authorization_response_iss_parameter_supported: true,
+      subject_types_supported: ['public'],
+      id_token_signing_alg_values_supported: ['RS256', 'ES256', 'EdDSA'],
+      scopes_supported: ['openid', 'profile', 'email', 'offline_access', 'data:read'],
+      claims_supported: expect.arrayContaining([
+        'sub',
+        'email',
+        'preferred_username',
+        'amr',
+      ]) as unknown,
+      prompt_values_supported: ['none', 'login', 'consent', 'select_account'],
+      claims_parameter_supported: false,
+      request_parameter_supported: false,
+      request_uri_parameter_supported: false,
       access_token_signing_alg_values_supported: ['EdDSA'],
     })
+    const oidc = await t.inject({ url: '/.well-known/openid-configuration' })
+    expect(oidc.json()).toEqual(res.json())
+    expect(oidc.headers['access-control-allow-origin']).toBe('*')
+  })
+
+  it('leaves out the browser endpoints when the hosted pages are off', async () => {
+    const api = await buildTestApp({ ui: false })
+    try {
+      const doc = (await api.inject({ url: '/.well-known/openid-configuration' })).json<
+        Record<string, unknown>
+      >()
+      expect(doc['authorization_endpoint']).toBeUndefined()
+      expect(doc['response_types_supported']).toEqual([])
+      expect(doc['grant_types_supported']).toEqual(['client_credentials', 'refresh_token'])
+    } finally {
+      await api.close()
+    }
   })
 })

@@ -36,6 +36,7 @@ export function describeStoreContract(
 
     const key = (status: SigningKeyRecord['status'], kid = randomUUID()): SigningKeyRecord => ({
       kid,
+      ring: 'access',
       alg: 'EdDSA',
       publicJwk: '{"kty":"OKP"}',
       privateKeyEncrypted: 'v1.a.b.c',
@@ -334,6 +335,8 @@ export function describeStoreContract(
         revokedAt: null,
         clientId: 'gatehouse',
         amr: ['pwd'],
+        scopes: null,
+        authTime: 5,
       }
       await store.sessions.create(session, {
         tokenHash: 'h1',
@@ -368,6 +371,8 @@ export function describeStoreContract(
         revokedAt: null,
         clientId: 'gatehouse',
         amr: ['pwd'],
+        scopes: null,
+        authTime: createdAt,
       }
       const tokenHash = `hash-${id}`
       await store.sessions.create(session, {

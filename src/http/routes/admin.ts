@@ -236,19 +236,31 @@ export function adminRoutes(app: GatehouseInstance, deps: RouteDeps): void {
       },
     },
     async (request, reply) => {
+      const body = request.body
       const client = await createClient(
         deps.auth,
-        request.body,
+        {
+          name: body.name,
+          scopes: body.scopes,
+          introspect: body.introspect,
+          redirectUris: body.redirect_uris,
+          postLogoutRedirectUris: body.post_logout_redirect_uris,
+          grantTypes: body.grant_types,
+          tokenEndpointAuthMethod: body.token_endpoint_auth_method,
+          skipConsent: body.skip_consent,
+          idTokenAlg: body.id_token_signed_response_alg,
+        },
         requestContext(request),
         principalOf(request),
       )
-      return reply.code(201).headers(NO_STORE).send({
-        client_id: client.clientId,
-        client_secret: client.clientSecret,
-        name: client.name,
-        scopes: client.scopes,
-        introspect: client.introspect,
-      })
+      const { created_at: _createdAt, ...view } = toClient(client)
+      return reply
+        .code(201)
+        .headers(NO_STORE)
+        .send({
+          ...view,
+          ...(client.clientSecret !== null && { client_secret: client.clientSecret }),
+        })
     },
   )
 
@@ -355,6 +367,12 @@ function toClient(client: ClientView) {
     scopes: client.scopes,
     introspect: client.introspect,
     created_at: iso(client.createdAt),
+    redirect_uris: client.redirectUris,
+    post_logout_redirect_uris: client.postLogoutRedirectUris,
+    grant_types: client.grantTypes,
+    token_endpoint_auth_method: client.tokenEndpointAuthMethod,
+    skip_consent: client.skipConsent,
+    id_token_signed_response_alg: client.idTokenAlg,
   }
 }
 

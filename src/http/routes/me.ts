@@ -1,7 +1,16 @@
 import { changePassword } from '../../auth/change-password.js'
 import { getMe } from '../../auth/users.js'
 import { ErrorBody } from '../schemas/common.js'
-import { ChangePasswordBody, ChangePasswordResponse, MeResponse } from '../schemas/me.js'
+import {
+  ChangePasswordBody,
+  ChangePasswordResponse,
+  GrantList,
+  GrantParams,
+  MeResponse,
+} from '../schemas/me.js'
+import { listGrants, withdrawGrant } from '../../auth/apps/grants.js'
+import Type from 'typebox'
+import { PageQuery } from '../schemas/common.js'
 import {
   iso,
   principalOf,
@@ -11,7 +20,7 @@ import {
   bearerAuth,
 } from '../route-deps.js'
 
-/** The caller's own account: GET /me and POST /me/password. */
+/** The caller's own account: GET /me, POST /me/password and the apps it consented to. */
 export function meRoutes(app: GatehouseInstance, deps: RouteDeps): void {
   app.get(
     '/me',
@@ -59,6 +68,56 @@ export function meRoutes(app: GatehouseInstance, deps: RouteDeps): void {
         requestContext(request),
       )
       return { msg: 'Password changed', sessions_revoked: revoked }
+    },
+  )
+
+  app.get(
+    '/me/grants',
+    {
+      onRequest: deps.required({ allowApiKeys: false, allowClients: false }),
+      schema: {
+        summary: 'Apps the user consented to, with the scopes granted, newest first',
+        tags: ['account'],
+        security: bearerAuth,
+        querystring: PageQuery,
+        response: { 200: GrantList, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
+      },
+    },
+    async (request) => {
+      const page = await listGrants(deps.auth, principalOf(request), request.query)
+      return {
+        items: page.items.map((grant) => ({
+          client_id: grant.clientId,
+          client_name: grant.clientName,
+          scopes: grant.scopes,
+          created_at: iso(grant.createdAt),
+          updated_at: iso(grant.updatedAt),
+        })),
+        next_cursor: page.nextCursor,
+      }
+    },
+  )
+
+  app.delete(
+    '/me/grants/:client_id',
+    {
+      onRequest: deps.required({ allowApiKeys: false, allowClients: false }),
+      schema: {
+        summary: 'Withdraw consent to an app; its sessions and tokens for the user end now',
+        tags: ['account'],
+        security: bearerAuth,
+        params: GrantParams,
+        response: { 204: Type.Null(), 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      await withdrawGrant(
+        deps.auth,
+        principalOf(request),
+        request.params.client_id,
+        requestContext(request),
+      )
+      return reply.code(204).send(null)
     },
   )
 }

@@ -1,6 +1,12 @@
 import { issueClientToken } from '../../auth/clients.js'
 import { introspect, revokeToken } from '../../auth/oauth-tokens.js'
 import { refresh } from '../../auth/refresh.js'
+import {
+  exchangeAuthorizationCode,
+  refreshAppTokens,
+  type AppTokens,
+} from '../../auth/apps/token-exchange.js'
+import { FIRST_PARTY_CLIENT_ID } from '../../auth/token-pair.js'
 import formbody from '@fastify/formbody'
 import { parseScopeParameter } from '../../auth/scopes.js'
 import { GatehouseError } from '../../errors/index.js'
@@ -20,7 +26,7 @@ const errors = { 400: OAuthErrorBody, 401: OAuthErrorBody }
 
 /**
  * RFC 6749 token endpoint, RFC 7662 introspection and RFC 7009 revocation, with
- * form-encoded bodies and RFC 6749 §5.2 error bodies.
+ * form-encoded bodies and RFC 6749 §5.2 error bodies. Registered under `/oauth`.
  */
 export async function oauthRoutes(app: GatehouseInstance, deps: RouteDeps): Promise<void> {
   app.setErrorHandler(oauthErrorHandler)
@@ -28,11 +34,12 @@ export async function oauthRoutes(app: GatehouseInstance, deps: RouteDeps): Prom
   await app.register(formbody)
 
   app.post(
-    '/oauth/token',
+    '/token',
     {
       onRequest: deps.limitByIp,
       schema: {
-        summary: 'OAuth 2.0 token endpoint: client_credentials and refresh_token grants',
+        summary:
+          'OAuth 2.0 token endpoint: authorization_code (PKCE), refresh_token and client_credentials grants',
         tags: ['oauth'],
         security: [...clientAuth, {}],
         consumes: ['application/x-www-form-urlencoded'],
@@ -62,9 +69,26 @@ export async function oauthRoutes(app: GatehouseInstance, deps: RouteDeps): Prom
             scope: token.scope,
           }
         }
+        case 'authorization_code': {
+          if (!client)
+            throw new GatehouseError('invalid_client', 'Client authentication is required')
+          const tokens = await exchangeAuthorizationCode(
+            deps.auth,
+            client,
+            { code: body.code, redirectUri: body.redirect_uri, codeVerifier: body.code_verifier },
+            context,
+          )
+          return appTokenResponse(tokens)
+        }
         case 'refresh_token': {
           if (body.refresh_token === undefined) {
             throw new GatehouseError('invalid_request', 'refresh_token is required')
+          }
+          // An app's refresh token (RFC 6749 §6: only for the client it was issued to).
+          if (client && client.id !== FIRST_PARTY_CLIENT_ID) {
+            return appTokenResponse(
+              await refreshAppTokens(deps.auth, client, body.refresh_token, context),
+            )
           }
           const pair = await refresh(deps.auth, body.refresh_token, context)
           return {
@@ -78,14 +102,14 @@ export async function oauthRoutes(app: GatehouseInstance, deps: RouteDeps): Prom
         default:
           throw new GatehouseError(
             'unsupported_grant_type',
-            'grant_type must be client_credentials or refresh_token',
+            'grant_type must be authorization_code, refresh_token or client_credentials',
           )
       }
     },
   )
 
   app.post(
-    '/oauth/introspect',
+    '/introspect',
     {
       schema: {
         summary: 'Token introspection (RFC 7662), client-authenticated',
@@ -104,7 +128,7 @@ export async function oauthRoutes(app: GatehouseInstance, deps: RouteDeps): Prom
   )
 
   app.post(
-    '/oauth/revoke',
+    '/revoke',
     {
       schema: {
         summary: 'Token revocation (RFC 7009), client-authenticated',
@@ -126,4 +150,15 @@ export async function oauthRoutes(app: GatehouseInstance, deps: RouteDeps): Prom
       return reply.code(200).send()
     },
   )
+}
+
+function appTokenResponse(tokens: AppTokens) {
+  return {
+    access_token: tokens.accessToken,
+    token_type: 'Bearer' as const,
+    expires_in: tokens.expiresIn,
+    scope: tokens.scope,
+    ...(tokens.idToken !== null && { id_token: tokens.idToken }),
+    ...(tokens.refreshToken !== null && { refresh_token: tokens.refreshToken }),
+  }
 }

@@ -82,16 +82,82 @@ export const AuditEvent = Type.Object({
 
 export const AuditList = Page(AuditEvent)
 
+const uriList = (description: string) =>
+  Type.Optional(Type.Array(Type.String({ maxLength: 2048 }), { maxItems: 16, description }))
+
 export const CreateClientBody = Type.Object(
   {
     name: Type.String(),
-    scopes: Type.Array(Type.String(), { maxItems: 32 }),
+    scopes: Type.Array(Type.String(), {
+      maxItems: 32,
+      description:
+        'What the client may ask for: API scopes such as data:read and, for apps, openid, profile, email, offline_access',
+    }),
     introspect: Type.Optional(
       Type.Boolean({ description: 'May call /oauth/introspect (RFC 7662). Default false.' }),
     ),
+    redirect_uris: uriList('Exact redirect URIs of the authorization code flow'),
+    post_logout_redirect_uris: uriList('Where RP-initiated logout may send the browser'),
+    grant_types: Type.Optional(
+      Type.Array(
+        Type.Union([
+          Type.Literal('client_credentials'),
+          Type.Literal('authorization_code'),
+          Type.Literal('refresh_token'),
+        ]),
+        {
+          maxItems: 3,
+          description:
+            'Default: authorization_code and refresh_token with redirect_uris, else client_credentials',
+        },
+      ),
+    ),
+    token_endpoint_auth_method: Type.Optional(
+      Type.Union(
+        [
+          Type.Literal('client_secret_basic'),
+          Type.Literal('client_secret_post'),
+          Type.Literal('none'),
+        ],
+        {
+          description:
+            'Default client_secret_basic; none = a public client (SPA, mobile), no secret',
+        },
+      ),
+    ),
+    skip_consent: Type.Optional(
+      Type.Boolean({
+        description: 'First-party app: users are not asked to consent. Default false.',
+      }),
+    ),
+    id_token_signed_response_alg: Type.Optional(
+      Type.Union([Type.Literal('RS256'), Type.Literal('ES256'), Type.Literal('EdDSA')], {
+        description: 'Default RS256 (OIDC Core §15.1)',
+      }),
+    ),
   },
-  { additionalProperties: false, examples: [{ name: 'reporting job', scopes: ['data:read'] }] },
+  {
+    additionalProperties: false,
+    examples: [
+      { name: 'reporting job', scopes: ['data:read'] },
+      {
+        name: 'Team wiki',
+        scopes: ['openid', 'profile', 'email', 'offline_access', 'data:read'],
+        redirect_uris: ['https://wiki.example/callback'],
+        post_logout_redirect_uris: ['https://wiki.example/'],
+      },
+    ],
+  },
 )
+
+const appFields = {
+  redirect_uris: Type.Array(Type.String()),
+  post_logout_redirect_uris: Type.Array(Type.String()),
+  grant_types: Type.Array(Type.String()),
+  token_endpoint_auth_method: Type.String(),
+  skip_consent: Type.Boolean(),
+  id_token_signed_response_alg: Type.String(),
+}
 
 export const Client = Type.Object({
   client_id: Type.String(),
@@ -99,14 +165,18 @@ export const Client = Type.Object({
   scopes: Type.Array(Type.String()),
   introspect: Type.Boolean(),
   created_at: timestamp,
+  ...appFields,
 })
 
 export const CreatedClient = Type.Object({
   client_id: Type.String(),
-  client_secret: Type.String({ description: 'Shown this once' }),
+  client_secret: Type.Optional(
+    Type.String({ description: 'Shown this once; a public client has none' }),
+  ),
   name: Type.String(),
   scopes: Type.Array(Type.String()),
   introspect: Type.Boolean(),
+  ...appFields,
 })
 
 export const ClientList = Page(Client)

@@ -1,3 +1,4 @@
+import { Page } from './common.js'
 import Type from 'typebox'
 import { email } from './account.js'
 
@@ -57,3 +58,15 @@ export const ChangeEmailBody = Type.Object(
   { email },
   { additionalProperties: false, examples: [{ email: 'alice@new.example' }] },
 )
+
+export const Grant = Type.Object({
+  client_id: Type.String(),
+  client_name: Type.Union([Type.String(), Type.Null()]),
+  scopes: Type.Array(Type.String()),
+  created_at: Type.String({ format: 'date-time' }),
+  updated_at: Type.String({ format: 'date-time' }),
+})
+
+export const GrantList = Page(Grant)
+
+export const GrantParams = Type.Object({ client_id: Type.String({ maxLength: 64 }) })

@@ -1,5 +1,11 @@
 import type { Kysely, Selectable } from 'kysely'
-import type { OAuthClientRecord, OAuthClientStore } from '../store.js'
+import type {
+  GrantType,
+  IdTokenAlgorithm,
+  OAuthClientRecord,
+  OAuthClientStore,
+  TokenEndpointAuthMethod,
+} from '../store.js'
 import type { Database } from './database.js'
 import { newestFirst, toNumber } from './rows.js'
 import { parseStringArray } from './users.js'
@@ -12,10 +18,17 @@ export function createOAuthClientStore(db: Kysely<Database>): OAuthClientStore {
         .values({
           id: client.id,
           name: client.name,
-          secret_hash: client.secretHash,
+          // A public client has no secret; '' is no SHA-256 hex digest, so nothing matches it.
+          secret_hash: client.secretHash ?? '',
           scopes: JSON.stringify(client.scopes),
           created_at: client.createdAt,
           introspect: client.introspect ? 1 : 0,
+          redirect_uris: JSON.stringify(client.redirectUris),
+          post_logout_redirect_uris: JSON.stringify(client.postLogoutRedirectUris),
+          grant_types: JSON.stringify(client.grantTypes),
+          token_endpoint_auth_method: client.tokenEndpointAuthMethod,
+          skip_consent: client.skipConsent ? 1 : 0,
+          id_token_alg: client.idTokenAlg,
         })
         .execute()
     },
@@ -43,9 +56,15 @@ function toClientRecord(row: Selectable<Database['oauth_clients']>): OAuthClient
   return {
     id: row.id,
     name: row.name,
-    secretHash: row.secret_hash,
+    secretHash: row.secret_hash === '' ? null : row.secret_hash,
     scopes: parseStringArray(row.scopes),
     createdAt: toNumber(row.created_at),
     introspect: Number(row.introspect) === 1,
+    redirectUris: parseStringArray(row.redirect_uris),
+    postLogoutRedirectUris: parseStringArray(row.post_logout_redirect_uris),
+    grantTypes: parseStringArray(row.grant_types) as GrantType[],
+    tokenEndpointAuthMethod: row.token_endpoint_auth_method as TokenEndpointAuthMethod,
+    skipConsent: Number(row.skip_consent) === 1,
+    idTokenAlg: row.id_token_alg as IdTokenAlgorithm,
   }
 }

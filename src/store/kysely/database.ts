@@ -27,6 +27,9 @@ export interface Database {
     client_id: string
     /** JSON array of RFC 8176 method names. */
     amr: string
+    /** JSON array; null for a /login session. */
+    scopes: string | null
+    auth_time: number | null
   }
   refresh_tokens: {
     token_hash: string
@@ -122,6 +125,35 @@ export interface Database {
     scopes: string
     created_at: number
     introspect: number
+    redirect_uris: string
+    post_logout_redirect_uris: string
+    grant_types: string
+    token_endpoint_auth_method: string
+    skip_consent: number
+    id_token_alg: string
+  }
+  authorization_codes: {
+    code_hash: string
+    client_id: string
+    user_id: string
+    redirect_uri: string
+    code_challenge: string
+    scopes: string
+    nonce: string | null
+    auth_time: number
+    amr: string
+    created_at: number
+    expires_at: number
+    used_at: number | null
+    session_id: string | null
+    reused_at: number | null
+  }
+  consents: {
+    user_id: string
+    client_id: string
+    scopes: string
+    created_at: number
+    updated_at: number
   }
   audit_events: {
     id: string
@@ -134,6 +166,7 @@ export interface Database {
   }
   signing_keys: {
     kid: string
+    ring: string
     alg: string
     public_jwk: string
     private_key_encrypted: string

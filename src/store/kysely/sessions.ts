@@ -93,6 +93,18 @@ export function createSessionStore(db: Kysely<Database>): SessionStore {
       return rows.map((row) => row.id)
     },
 
+    async revokeAllForUserAndClient(userId, clientId, at) {
+      const rows = await db
+        .updateTable('sessions')
+        .set({ revoked_at: at })
+        .where('user_id', '=', userId)
+        .where('client_id', '=', clientId)
+        .where('revoked_at', 'is', null)
+        .returning('id')
+        .execute()
+      return rows.map((row) => row.id)
+    },
+
     async listActiveForUser(userId, now, page) {
       const query = db
         .selectFrom('sessions')
@@ -118,6 +130,9 @@ function toSessionRow(session: SessionRecord): Database['sessions'] {
     revoked_at: session.revokedAt,
     client_id: session.clientId,
     amr: JSON.stringify(session.amr),
+    scopes: session.scopes === null ? null : JSON.stringify(session.scopes),
+    // A /login session authenticated when it opened: no need to say it twice.
+    auth_time: session.authTime === session.createdAt ? null : session.authTime,
   }
 }
 
@@ -133,6 +148,8 @@ function toSessionRecord(row: Selectable<Database['sessions']>): SessionRecord {
     revokedAt: toNullableNumber(row.revoked_at),
     clientId: row.client_id,
     amr: parseStringArray(row.amr),
+    scopes: row.scopes === null ? null : parseStringArray(row.scopes),
+    authTime: toNullableNumber(row.auth_time) ?? toNumber(row.created_at),
   }
 }
 

@@ -21,7 +21,7 @@ export function createSigningKeyStore(db: Kysely<Database>): SigningKeyStore {
       const result = await db.deleteFrom('signing_keys').where('kid', '=', kid).executeTakeFirst()
       return Number(result.numDeletedRows) === 1
     },
-    async rotate(expectedCurrentKid, newNext, at) {
+    async rotate(ring, expectedCurrentKid, newNext, at) {
       return db.transaction().execute(async (trx) => {
         // Order matters for the one-current/one-next unique index: free each slot before
         // filling it.
@@ -29,12 +29,14 @@ export function createSigningKeyStore(db: Kysely<Database>): SigningKeyStore {
           .updateTable('signing_keys')
           .set({ status: 'retired', retired_at: at })
           .where('kid', '=', expectedCurrentKid)
+          .where('ring', '=', ring)
           .where('status', '=', 'current')
           .executeTakeFirst()
         if (affectedRows(retired) !== 1) return false
         const promoted = await trx
           .updateTable('signing_keys')
           .set({ status: 'current', activated_at: at })
+          .where('ring', '=', ring)
           .where('status', '=', 'next')
           .executeTakeFirst()
         if (affectedRows(promoted) !== 1) throw new Error('no next signing key to promote')
@@ -56,6 +58,7 @@ export function createSigningKeyStore(db: Kysely<Database>): SigningKeyStore {
 function toSigningKeyRow(key: SigningKeyRecord): Database['signing_keys'] {
   return {
     kid: key.kid,
+    ring: key.ring,
     alg: key.alg,
     public_jwk: key.publicJwk,
     private_key_encrypted: key.privateKeyEncrypted,
@@ -69,6 +72,7 @@ function toSigningKeyRow(key: SigningKeyRecord): Database['signing_keys'] {
 function toSigningKeyRecord(row: Selectable<Database['signing_keys']>): SigningKeyRecord {
   return {
     kid: row.kid,
+    ring: row.ring,
     alg: row.alg,
     publicJwk: row.public_jwk,
     privateKeyEncrypted: row.private_key_encrypted,

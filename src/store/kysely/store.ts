@@ -13,6 +13,8 @@ import { createUserStore } from './users.js'
 import { createMailQueueStore } from './mail-queue.js'
 import { createEmailTokenStore } from './email-tokens.js'
 import { createMfaStore } from './mfa.js'
+import { createAuthorizationCodeStore } from './authorization-codes.js'
+import { createConsentStore } from './consents.js'
 
 const MIGRATION_ATTEMPTS = 5
 
@@ -37,6 +39,8 @@ export function createKyselyStore(db: Kysely<Database>, options: KyselyStoreOpti
     mail: createMailQueueStore(db),
     emailTokens: createEmailTokenStore(db),
     mfa: createMfaStore(db),
+    authorizationCodes: createAuthorizationCodeStore(db),
+    consents: createConsentStore(db),
 
     async migrate() {
       const migrator = new Migrator({

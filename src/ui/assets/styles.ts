@@ -24,6 +24,9 @@ section.card{background:#fff;border:1px solid #dde0e6;border-radius:.5rem;paddin
 form.stack>*+*{margin-top:1rem}
 .field label{display:block;font-weight:600;margin-bottom:.25rem}
 .field .hint{display:block;color:#4a4f59;font-size:.875rem;margin-bottom:.25rem}
+.actions{display:flex;flex-wrap:wrap;gap:.75rem}
+.note{color:#4a4f59;font-size:.875rem}
+ul.plain{list-style:none;margin:0;padding:0}
 input[type=text],input[type=password],input[type=search],input[type=email],select{width:100%;max-width:100%;font:inherit;padding:.5rem .625rem;border:1px solid #8a909c;border-radius:.375rem;background:#fff;color:inherit}
 input[aria-invalid="true"]{border-color:#b3261e;border-width:2px}
 .field-error{color:#b3261e;font-weight:600;margin:.25rem 0 0}

@@ -6,6 +6,7 @@ import { pendingEmailChange, requestEmailChange } from '../../auth/email-change.
 import { resendEmailVerification } from '../../auth/email-verification.js'
 import type { Principal } from '../../auth/context.js'
 import { listSessions, logout, revokeSession } from '../../auth/sessions.js'
+import { listGrants, withdrawGrant } from '../../auth/apps/grants.js'
 import {
   listFactors,
   pendingTotpSetup,
@@ -58,6 +59,7 @@ export function accountRoutes(app: GatehouseInstance, deps: PageDeps): void {
     mfa_removed: t.mfa.removed,
     mfa_needed: t.mfa.needed,
     passkey_added: t.mfa.passkeyAdded,
+    grant_withdrawn: t.account.withdrawn,
   }
 
   async function render(
@@ -68,17 +70,19 @@ export function accountRoutes(app: GatehouseInstance, deps: PageDeps): void {
     extra: Partial<AccountView>,
     mfaExtra: Partial<SecondFactorsView> = {},
   ) {
-    const [user, sessions, apiKeys, pendingEmail, factors] = await Promise.all([
+    const [user, sessions, apiKeys, pendingEmail, factors, grants] = await Promise.all([
       getMe(deps.auth, principal),
       listSessions(deps.auth, principal, { limit: 100 }),
       listApiKeys(deps.auth, principal, { limit: 100 }),
       pendingEmailChange(deps.auth, principal),
       listFactors(deps.auth, principal),
+      listGrants(deps.auth, principal, { limit: 100 }),
     ])
     const view: AccountView = {
       user,
       sessions: sessions.items,
       apiKeys: apiKeys.items,
+      grants: grants.items,
       pendingEmail,
       mfa: { ...factors, ...mfaExtra },
       ...extra,
@@ -151,6 +155,17 @@ export function accountRoutes(app: GatehouseInstance, deps: PageDeps): void {
       }
     },
   )
+
+  app.post('/account/grants/withdraw', { schema: { body: IdForm } }, async (request, reply) => {
+    const principal = requirePrincipal(deps, request, reply)
+    if (!principal) return reply
+    try {
+      await withdrawGrant(deps.auth, principal, request.body.id, requestContext(request))
+    } catch (error) {
+      return failed(request, reply, principal, error, 'actionError')
+    }
+    return redirect(reply, `${page}?done=grant_withdrawn`)
+  })
 
   app.post('/account/sessions/end', { schema: { body: IdForm } }, async (request, reply) => {
     const principal = requirePrincipal(deps, request, reply)

@@ -316,15 +316,37 @@ export function adminRoutes(app: GatehouseInstance, deps: PageDeps): void {
 
   app.post(
     '/admin/clients/create',
-    { schema: { body: formBody({ name: text(100), scopes: text(1024) }) } },
+    {
+      schema: {
+        body: formBody({
+          name: text(100),
+          scopes: text(1024),
+          kind: Type.Optional(
+            Type.Union([Type.Literal('machine'), Type.Literal('web'), Type.Literal('public')]),
+          ),
+          redirect_uris: optionalText(8192),
+          post_logout_redirect_uris: optionalText(8192),
+          skip_consent: Type.Optional(Type.Literal('on')),
+        }),
+      },
+    },
     async (request, reply) => {
       const principal = requireAdmin(request, reply)
       if (!principal) return reply
-      const { name, scopes } = request.body
+      const { name, scopes, kind = 'machine' } = request.body
       try {
+        const app = kind !== 'machine'
         const created = await createClient(
           deps.auth,
-          { name, scopes: words(scopes) },
+          {
+            name,
+            scopes: words(scopes),
+            redirectUris: words(request.body.redirect_uris),
+            postLogoutRedirectUris: words(request.body.post_logout_redirect_uris),
+            grantTypes: app ? ['authorization_code', 'refresh_token'] : ['client_credentials'],
+            tokenEndpointAuthMethod: kind === 'public' ? 'none' : 'client_secret_basic',
+            skipConsent: request.body.skip_consent === 'on',
+          },
           requestContext(request),
           actor(principal),
         )

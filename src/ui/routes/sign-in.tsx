@@ -23,6 +23,8 @@ import { SignUpPage } from '../views/sign-up.js'
 const SignInQuery = Type.Object({
   return_to: Type.Optional(Type.String({ maxLength: 2048 })),
   done: Type.Optional(Type.String({ maxLength: 32 })),
+  /** OIDC `login_hint`, passed on by the authorization endpoint: the username to fill in. */
+  login_hint: Type.Optional(Type.String({ maxLength: 254 })),
 })
 const Credentials = formBody({ username: text(), password: secret() })
 const SignUpForm = formBody({ username: text(), password: secret(), email: optionalText(254) })
@@ -62,7 +64,14 @@ export function signInRoutes(app: GatehouseInstance, deps: PageDeps): void {
     return sendPage(
       reply,
       200,
-      <SignInPage ctx={ctx} returnTo={request.query.return_to ? returnTo : null} notice={notice} />,
+      <SignInPage
+        ctx={ctx}
+        returnTo={request.query.return_to ? returnTo : null}
+        notice={notice}
+        {...(request.query.login_hint !== undefined && {
+          state: { values: { username: request.query.login_hint } },
+        })}
+      />,
     )
   })
 

@@ -1,3 +1,5 @@
+import type { GrantView } from '../../auth/apps/grants.js'
+import { describeScope } from './apps.js'
 import type { ApiKeyView, CreatedApiKey } from '../../auth/api-keys.js'
 import type { SessionView } from '../../auth/sessions.js'
 import type { PublicUser } from '../../auth/users.js'
@@ -21,6 +23,8 @@ export interface AccountView {
   user: PublicUser
   sessions: SessionView[]
   apiKeys: ApiKeyView[]
+  /** Apps the user consented to. */
+  grants: GrantView[]
   notice?: string | undefined
   createdKey?: CreatedApiKey | undefined
   passwordForm?: FormState | undefined
@@ -174,6 +178,44 @@ export function AccountPage({ ctx, view }: { ctx: PageContext; view: AccountView
               {t.account.endOthers}
             </button>
           </Form>
+        )}
+      </section>
+
+      <section class="card" aria-labelledby="apps">
+        <h2 id="apps">{t.account.appsHeading}</h2>
+        <p class="muted">{t.account.appsIntro}</p>
+        {view.grants.length === 0 ? (
+          <p>{t.account.noApps}</p>
+        ) : (
+          <Table
+            label={t.account.appsHeading}
+            columns={[t.account.app, t.account.granted, t.common.created, t.common.actions]}
+          >
+            {view.grants.map((grant) => (
+              <tr key={grant.clientId} data-grant={grant.clientId}>
+                <td>{grant.clientName ?? t.account.deletedApp}</td>
+                <td>
+                  <ul class="plain">
+                    {grant.scopes.map((scope) => (
+                      <li key={scope}>{describeScope(ctx, scope)}</li>
+                    ))}
+                  </ul>
+                </td>
+                <td>{isoDate(grant.createdAt, never)}</td>
+                <td>
+                  <RowAction
+                    ctx={ctx}
+                    action={`${ctx.root}/account/grants/withdraw`}
+                    id={grant.clientId}
+                    label={t.account.withdraw}
+                    target={grant.clientName ?? grant.clientId}
+                    danger
+                    confirm={t.account.withdrawConfirm}
+                  />
+                </td>
+              </tr>
+            ))}
+          </Table>
         )}
       </section>
 

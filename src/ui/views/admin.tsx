@@ -289,7 +289,7 @@ export function AdminClientsPage({ ctx, view }: { ctx: PageContext; view: Client
   const root = `${ctx.root}/admin/clients`
   return (
     <AdminLayout ctx={ctx} tab="clients" messages={view}>
-      {view.created && (
+      {view.created && view.created.clientSecret !== null && (
         <SecretBox
           ctx={ctx}
           heading={format(t.admin.clientCreated, { name: view.created.name })}
@@ -300,6 +300,17 @@ export function AdminClientsPage({ ctx, view }: { ctx: PageContext; view: Client
             {t.admin.clientId}: <code data-client-id>{view.created.clientId}</code>
           </p>
         </SecretBox>
+      )}
+      {view.created && view.created.clientSecret === null && (
+        <section class="secret" aria-labelledby="secret-heading">
+          <h2 id="secret-heading" tabindex={-1} autofocus>
+            {format(t.admin.clientCreated, { name: view.created.name })}
+          </h2>
+          <p>
+            {t.admin.clientId}: <code data-client-id>{view.created.clientId}</code>
+          </p>
+          <p>{t.admin.publicClient}</p>
+        </section>
       )}
       <section class="card" aria-labelledby="clients-heading">
         <h2 id="clients-heading">{t.admin.clients}</h2>
@@ -312,6 +323,7 @@ export function AdminClientsPage({ ctx, view }: { ctx: PageContext; view: Client
               t.common.name,
               t.admin.clientId,
               t.common.scopes,
+              t.admin.redirectUris,
               t.common.created,
               t.common.actions,
             ]}
@@ -321,6 +333,7 @@ export function AdminClientsPage({ ctx, view }: { ctx: PageContext; view: Client
                 <td>{client.name}</td>
                 <td class="mono">{client.clientId}</td>
                 <td>{client.scopes.join(' ')}</td>
+                <td class="mono">{client.redirectUris.join(' ')}</td>
                 <td>{isoDate(client.createdAt, t.common.never)}</td>
                 <td>
                   <RowAction
@@ -351,6 +364,25 @@ export function AdminClientsPage({ ctx, view }: { ctx: PageContext; view: Client
             state={view.createForm}
           />
           <Field name="scopes" label={t.admin.clientScopes} required state={view.createForm} />
+          <div class="field">
+            <label for="field-kind">{t.admin.clientKind}</label>
+            <select id="field-kind" name="kind">
+              <option value="machine">{t.admin.kindMachine}</option>
+              <option value="web">{t.admin.kindWeb}</option>
+              <option value="public">{t.admin.kindPublic}</option>
+            </select>
+          </div>
+          <Field name="redirect_uris" label={t.admin.redirectUris} state={view.createForm} />
+          <Field
+            name="post_logout_redirect_uris"
+            label={t.admin.postLogoutUris}
+            state={view.createForm}
+          />
+          <div class="field">
+            <label>
+              <input type="checkbox" name="skip_consent" value="on" /> {t.admin.skipConsent}
+            </label>
+          </div>
           <button type="submit">{t.admin.createClient}</button>
         </Form>
       </section>

@@ -9,6 +9,7 @@ import { emailTokens } from './0007-email-tokens.js'
 import { emailTokenAddress } from './0008-email-token-address.js'
 import { secondFactors } from './0009-second-factors.js'
 import { passkeys } from './0010-passkeys.js'
+import { apps } from './0011-apps.js'
 
 /** Ordered by name; never edit a migration once released, add a new one. */
 const migrations: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   '0008-email-token-address': emailTokenAddress,
   '0009-second-factors': secondFactors,
   '0010-passkeys': passkeys,
+  '0011-apps': apps,
 }
 
 export const migrationProvider: MigrationProvider = {

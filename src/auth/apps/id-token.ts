@@ -1,0 +1,48 @@
+import { SignJWT } from 'jose'
+import type { UserRecord } from '../../store/store.js'
+import type { AuthDeps } from '../deps.js'
+import type { OAuthClient } from '../clients.js'
+import { scopedClaims } from './claims.js'
+
+/** ID tokens are read once, at sign-in; a short life is enough (and at least a minute). */
+export function idTokenTtl(deps: AuthDeps): number {
+  return Math.max(deps.settings.accessTtl, 60)
+}
+
+export interface IdTokenInput {
+  /** When the user authenticated (epoch ms) and how (RFC 8176). */
+  authTime: number
+  amr: readonly string[]
+  /** The authorization request's nonce; none on a refresh (OIDC Core §12.2). */
+  nonce: string | null
+  scopes: readonly string[]
+}
+
+/**
+ * An OIDC Core §2 ID token for the client: `sub` is the user's id (the access token's
+ * `sub`), `aud` the client, signed with the client's algorithm (RS256 unless it
+ * registered ES256 or EdDSA) by a key published in the JWKS.
+ */
+export async function issueIdToken(
+  deps: AuthDeps,
+  client: Pick<OAuthClient, 'id' | 'idTokenAlg'>,
+  user: UserRecord,
+  input: IdTokenInput,
+): Promise<string> {
+  const key = await deps.keyRing.idTokenKey(client.idTokenAlg)
+  const iat = Math.floor(deps.clock.now() / 1000)
+  return new SignJWT({
+    ...scopedClaims(user, input.scopes),
+    auth_time: Math.floor(input.authTime / 1000),
+    amr: [...input.amr],
+    azp: client.id,
+    ...(input.nonce !== null && { nonce: input.nonce }),
+  })
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
+    .setIssuer(deps.settings.issuer)
+    .setSubject(user.id)
+    .setAudience(client.id)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + idTokenTtl(deps))
+    .sign(key.privateKey)
+}
