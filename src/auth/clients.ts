@@ -19,7 +19,7 @@ import { recordAudit } from './audit.js'
 import { normalizeDisplayName } from './display-name.js'
 import type { AuthDeps, RequestContext } from './deps.js'
 import { paginate, type Page, type PageRequest } from './pagination.js'
-import { revokeSubjectUntilNow } from './revocation.js'
+import { revokeSessionTokens, revokeSubjectUntilNow } from './revocation.js'
 import { narrowScopes, normalizeScopes } from './scopes.js'
 import { normalizeRedirectUris } from './apps/redirect-uris.js'
 
@@ -192,7 +192,10 @@ export function listClients(deps: AuthDeps, request: PageRequest): Promise<Page<
   )
 }
 
-/** Deletes a client; the tokens it already holds stop working at once. */
+/**
+ * Deletes a client; the tokens it already holds stop working at once: its own (client
+ * credentials) and those it holds for users (its sessions, refresh and access tokens).
+ */
 export async function deleteClient(
   deps: AuthDeps,
   clientId: string,
@@ -203,7 +206,12 @@ export async function deleteClient(
     throw new GatehouseError('not_found', 'No such client')
   }
   await revokeSubjectUntilNow(deps, clientId)
-  await recordAudit(deps, 'client_deleted', context, actorId, { client_id: clientId })
+  const sessions = await deps.store.sessions.revokeAllForClient(clientId, deps.clock.now())
+  await revokeSessionTokens(deps, sessions)
+  await recordAudit(deps, 'client_deleted', context, actorId, {
+    client_id: clientId,
+    sessions_revoked: sessions.length,
+  })
 }
 
 /** Client ids are ours (UUIDs); a longer one in the audit log is cut here. */

@@ -10,7 +10,8 @@ const DAY_MS = 86_400_000
 /**
  * Periodic upkeep, safe on every instance: picks up keys rotated elsewhere, rotates when
  * the current key is older than the configured interval, reloads revocations the bus
- * could not bring (Redis down, or none), drops expired mailed links and second steps,
+ * could not bring (Redis down, or none), drops expired mailed links, second steps and
+ * authorization codes,
  * and applies audit retention.
  */
 export async function runMaintenance(auth: Auth): Promise<void> {
@@ -24,6 +25,9 @@ export async function runMaintenance(auth: Auth): Promise<void> {
   await loadRevocations(auth)
   await auth.store.emailTokens.purgeExpired(auth.clock.now())
   await auth.store.mfa.purgeExpiredChallenges(auth.clock.now())
+  // Used codes are kept a day past their expiry, so a late replay still ends what the
+  // first use issued (RFC 6749 §4.1.2) instead of looking like an unknown code.
+  await auth.store.authorizationCodes.purgeExpired(auth.clock.now() - DAY_MS)
   if (auth.settings.auditRetentionDays > 0) {
     await auth.store.audit.deleteBefore(
       auth.clock.now() - auth.settings.auditRetentionDays * DAY_MS,

@@ -351,6 +351,8 @@ export interface SessionStore {
   revokeAllForUser(userId: string, at: number, exceptSessionId?: string): Promise<string[]>
   /** Revokes the user's live sessions with one app; returns the revoked ids. */
   revokeAllForUserAndClient(userId: string, clientId: string, at: number): Promise<string[]>
+  /** Revokes every live session of one app, whoever's; returns the revoked ids. */
+  revokeAllForClient(clientId: string, at: number): Promise<string[]>
   /** Live (unrevoked, unexpired) sessions, newest first. */
   listActiveForUser(
     userId: string,

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import { AUDIT_EVENT_TYPES, type AuditEventRecord } from '../../src/store/store.js'
 import { bearer, buildTestApp, json, loginAs, type TestApp } from '../helpers/build-test-app.js'
 import { totpCode } from '../helpers/totp.js'
+import { PageClient } from '../helpers/page-client.js'
+import { createHash } from 'node:crypto'
 
 let t: TestApp
 beforeAll(async () => {
@@ -147,6 +149,54 @@ async function runEverySecurityAction(): Promise<void> {
       .statusCode,
   ).toBe(204)
 
+  // An app: consent, the code exchanged, the code replayed, the consent withdrawn.
+  const app = await post(
+    '/admin/clients',
+    {
+      name: 'wiki',
+      scopes: ['openid'],
+      redirect_uris: ['https://app.example/cb'],
+      token_endpoint_auth_method: 'none',
+    },
+    asAdmin,
+  )
+  const appId = app.json<{ client_id: string }>().client_id
+  const verifier = 'v'.repeat(43)
+  const browser = new PageClient(t)
+  await browser.signIn('user1', 'password1')
+  const query = new URLSearchParams({
+    response_type: 'code',
+    client_id: appId,
+    redirect_uri: 'https://app.example/cb',
+    scope: 'openid',
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+    code_challenge_method: 'S256',
+  })
+  const consent = await browser.get(`/oauth/authorize?${query.toString()}`)
+  expect(consent.statusCode).toBe(200)
+  const allowed = await browser.post('/oauth/authorize/decision', {
+    ...Object.fromEntries(query),
+    decision: 'allow',
+  })
+  const authorizationCode = new URL(String(allowed.headers.location)).searchParams.get('code') ?? ''
+  const exchange = () =>
+    t.inject({
+      method: 'POST',
+      url: '/oauth/token',
+      ...form({
+        grant_type: 'authorization_code',
+        client_id: appId,
+        code: authorizationCode,
+        code_verifier: verifier,
+        redirect_uri: 'https://app.example/cb',
+      }),
+    })
+  expect((await exchange()).statusCode).toBe(200)
+  expect((await exchange()).statusCode).toBe(400)
+  const user1 = bearer((await loginAs(t, 'user1', 'password1')).access_token)
+  const withdrawn = await t.inject({ method: 'DELETE', url: `/me/grants/${appId}`, headers: user1 })
+  expect(withdrawn.statusCode).toBe(204)
+
   const created = await post(
     '/admin/users',
     { username: 'frank', password: 'frank has a passphrase' },
@@ -195,7 +245,7 @@ it('records every kind of security event, with who, from where and when', async 
   ).toHaveLength(3)
   // Nothing secret is in the log: no password, token or client secret in any detail.
   const logged = JSON.stringify(events)
-  for (const secret of ['passphrase', 'gthr_', 'gthk_', 'gthc_', 'eyJ']) {
+  for (const secret of ['passphrase', 'gthr_', 'gthk_', 'gthc_', 'gtha_', 'eyJ']) {
     expect(logged).not.toContain(secret)
   }
 })

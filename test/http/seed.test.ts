@@ -151,7 +151,7 @@ describe('discovery and health', () => {
     expect(res.json()).toMatchObject({
       issuer: 'http://127.0.0.1:8080',
       jwks_uri: 'http://127.0.0.1:8080/.well-known/jwks.json',
-      response_types_supported: [],
+      response_types_supported: ['code'],
     })
   })
 

@@ -53,6 +53,31 @@ describe('OpenID Connect with openid-client as the relying party', () => {
     expect(jwks.keys.filter((key) => key.alg === 'RS256' && key.kty === 'RSA')).toHaveLength(2)
   })
 
+  it('rotates the ID-token keys with the access-token keys: the next RSA key signs next', async () => {
+    const app = await provider.registerApp({})
+    const config = await relyingParty(provider, app)
+    const before = await signIn(config)
+    const jwks = async () =>
+      (await provider.t.inject({ url: '/.well-known/jwks.json' })).json<{
+        keys: { kid: string; alg: string }[]
+      }>().keys
+    const rsaBefore = (await jwks()).filter((key) => key.alg === 'RS256').map((key) => key.kid)
+    const admin = (await loginAs(provider.t, 'admin', 'adminpass')).access_token
+    const rotated = await provider.t.inject({
+      method: 'POST',
+      url: '/admin/keys/rotate',
+      headers: bearer(admin),
+    })
+    expect(rotated.statusCode).toBe(200)
+    const after = await signIn(config)
+    const kid = (token: string) => decodeProtectedHeader(token).kid
+    // The new signer was published (as "next") before it signed anything.
+    expect(kid(after.tokens.id_token!)).not.toBe(kid(before.tokens.id_token!))
+    expect(rsaBefore).toContain(kid(after.tokens.id_token!))
+    // The retired key is still published while its ID tokens may live.
+    expect((await jwks()).map((key) => key.kid)).toContain(kid(before.tokens.id_token!))
+  })
+
   it('signs a user in for a confidential client (client_secret_basic): ID token, userinfo', async () => {
     const app = await provider.registerApp({})
     const config = await relyingParty(provider, app)
@@ -350,7 +375,11 @@ describe('the authorization endpoint refuses what RFC 9700 rules out', () => {
       const { url } = await authorizationRequest(config, params)
       const res = await browser.get(pathOf(url))
       const back = new URL(String(res.headers.location))
-      expect(back.searchParams.get('error'), JSON.stringify(params)).toBe(error)
+      // A client that asked for tokens in the redirect reads its answer in the fragment.
+      const inFragment = /token/.test(params['response_type'] ?? '')
+      const answer = inFragment ? new URLSearchParams(back.hash.slice(1)) : back.searchParams
+      expect(answer.get('error'), JSON.stringify(params)).toBe(error)
+      expect(answer.get('iss')).toBe(provider.issuer)
     }
     // Without response_type (certification: response-type-missing).
     const { url } = await authorizationRequest(config)
@@ -480,6 +509,10 @@ describe('consent', () => {
       ],
       next_cursor: null,
     })
+    // The account page lists the app, and removing its access there is the same use case.
+    const account = await browser.get('/ui/account')
+    expect(textOf(account.body)).toContain('Team wiki')
+    expect(account.body).toContain(`data-grant="${app.client_id}"`)
     const withdrawn = await provider.t.inject({
       method: 'DELETE',
       url: `/me/grants/${app.client_id}`,
@@ -496,6 +529,19 @@ describe('consent', () => {
       headers: bearer(user),
     })
     expect(gone.statusCode).toBe(404)
+
+    // Allowed again, then removed from the account page.
+    await browser.post(
+      '/oauth/authorize/decision',
+      { ...hiddenFields(asked.body), decision: 'allow' },
+      { csrf: null },
+    )
+    await browser.get('/ui/account')
+    const removed = await browser.post('/ui/account/grants/withdraw', { id: app.client_id })
+    expect(removed.statusCode).toBe(303)
+    expect(removed.headers.location).toBe('/ui/account?done=grant_withdrawn')
+    const after = await browser.get('/ui/account')
+    expect(textOf(after.body)).toContain('You have not let any app sign you in.')
   })
 
   it('offline_access needs prompt=consent (OIDC Core §11); then refresh tokens rotate with reuse detection', async () => {
@@ -578,6 +624,33 @@ describe('an app’s tokens', () => {
     const info = await fetch(userinfoUrl(), { headers: bearer(own) })
     expect(info.status).toBe(403)
     expect(info.headers.get('www-authenticate')).toMatch(/insufficient_scope/)
+  })
+
+  it('die with their app: deleting the client ends its sessions and tokens', async () => {
+    const app = await provider.registerApp({})
+    const config = await relyingParty(provider, app)
+    const { tokens } = await signIn(config, undefined, {
+      scope: 'openid offline_access',
+      prompt: 'consent',
+    })
+    const admin = (await loginAs(provider.t, 'admin', 'adminpass')).access_token
+    const deleted = await provider.t.inject({
+      method: 'DELETE',
+      url: `/admin/clients/${app.client_id}`,
+      headers: bearer(admin),
+    })
+    expect(deleted.statusCode).toBe(204)
+    expect((await fetch(userinfoUrl(), { headers: bearer(tokens.access_token) })).status).toBe(401)
+    const refreshed = await provider.t.inject({
+      method: 'POST',
+      url: '/oauth/token',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: tokens.refresh_token!,
+      }).toString(),
+    })
+    expect(refreshed.statusCode).toBe(400)
   })
 
   it('codes live 60 seconds', async () => {

@@ -125,13 +125,16 @@ it('logs every request with an id, and never a password, token, key or secret', 
   await call('POST', `/oauth/token?client_secret=${encodeURIComponent(client_secret)}`, {
     form: { grant_type: 'client_credentials', client_id },
   })
-  expect(
-    server.logs.some(
-      (l) =>
-        (l['req'] as { url?: string } | undefined)?.url ===
-        '/protected?access_token=[redacted]&client_secret=[redacted]&page=2',
-    ),
-  ).toBe(true)
+  // The server's log lines arrive on its stdout a moment after the answers.
+  await expect
+    .poll(() =>
+      server.logs.some(
+        (l) =>
+          (l['req'] as { url?: string } | undefined)?.url ===
+          '/protected?access_token=[redacted]&client_secret=[redacted]&page=2',
+      ),
+    )
+    .toBe(true)
   // Malformed input echoes nothing secret either.
   await call('POST', '/login', { json: { username: 'logan', password, extra: true } })
   await call('GET', '/protected', { headers: bearer(`${access_token}x`) })

@@ -577,5 +577,158 @@ export function describeStoreContract(
       const statuses = (await store.signingKeys.list()).map((k) => k.status).sort()
       expect(statuses).toEqual(['current', 'next', 'retired', 'retired'])
     })
+
+    it('keeps one current and one next signing key per ring', async () => {
+      const idRing = (status: SigningKeyRecord['status']) => ({ ...key(status), ring: 'id:RS256' })
+      expect(await store.signingKeys.insertIfSlotFree(key('current'))).toBe(true)
+      expect(await store.signingKeys.insertIfSlotFree(idRing('current'))).toBe(true)
+      expect(await store.signingKeys.insertIfSlotFree(idRing('current'))).toBe(false)
+      const next = idRing('next')
+      expect(await store.signingKeys.insertIfSlotFree(next)).toBe(true)
+      const current = (await store.signingKeys.list()).find(
+        (k) => k.ring === 'id:RS256' && k.status === 'current',
+      )!
+      // Rotating one ring leaves the other alone.
+      expect(await store.signingKeys.rotate('id:RS256', current.kid, idRing('next'), 10)).toBe(true)
+      const rings = (await store.signingKeys.list()).map((k) => `${k.ring} ${k.status}`).sort()
+      expect(rings).toEqual([
+        'access current',
+        'id:RS256 current',
+        'id:RS256 next',
+        'id:RS256 retired',
+      ])
+      expect((await store.signingKeys.list()).find((k) => k.kid === next.kid)?.status).toBe(
+        'current',
+      )
+    })
+
+    async function appClient(id = randomUUID()) {
+      await store.clients.insert({
+        id,
+        name: 'wiki',
+        secretHash: null,
+        scopes: ['openid'],
+        createdAt: 1,
+        introspect: false,
+        redirectUris: ['https://app.example/cb'],
+        postLogoutRedirectUris: ['https://app.example/'],
+        grantTypes: ['authorization_code', 'refresh_token'],
+        tokenEndpointAuthMethod: 'none',
+        skipConsent: true,
+        idTokenAlg: 'ES256',
+      })
+      return id
+    }
+
+    it('keeps an app client’s registration intact, a public one without a secret', async () => {
+      const id = await appClient()
+      expect(await store.clients.findById(id)).toEqual({
+        id,
+        name: 'wiki',
+        secretHash: null,
+        scopes: ['openid'],
+        createdAt: 1,
+        introspect: false,
+        redirectUris: ['https://app.example/cb'],
+        postLogoutRedirectUris: ['https://app.example/'],
+        grantTypes: ['authorization_code', 'refresh_token'],
+        tokenEndpointAuthMethod: 'none',
+        skipConsent: true,
+        idTokenAlg: 'ES256',
+      })
+    })
+
+    it('spends an authorization code once under concurrency, and marks a reuse', async () => {
+      const alice = user()
+      await store.users.insert(alice)
+      const clientId = await appClient()
+      const code = {
+        codeHash: 'c'.repeat(64),
+        clientId,
+        userId: alice.id,
+        redirectUri: 'https://app.example/cb',
+        codeChallenge: 'x'.repeat(43),
+        scopes: ['openid', 'profile'],
+        nonce: 'n',
+        authTime: 5,
+        amr: ['pwd', 'otp', 'mfa'],
+        createdAt: 10,
+        expiresAt: 70,
+      }
+      await store.authorizationCodes.insert(code)
+      expect(await store.authorizationCodes.find(code.codeHash)).toEqual({ code, usedAt: null })
+      const spent = await Promise.all(
+        Array.from({ length: 5 }, () => store.authorizationCodes.spend(code.codeHash, 20)),
+      )
+      expect(spent.filter(Boolean)).toHaveLength(1)
+      expect(await store.authorizationCodes.attachSession(code.codeHash, 'session-1')).toBe(true)
+      expect(await store.authorizationCodes.markReused(code.codeHash, 30)).toBe('session-1')
+      // Once reused, the session can no longer be attached (a racing first use ends it).
+      expect(await store.authorizationCodes.attachSession(code.codeHash, 'session-2')).toBe(false)
+      expect(await store.authorizationCodes.find('missing')).toBeUndefined()
+      expect(await store.authorizationCodes.purgeExpired(71)).toBe(1)
+      expect(await store.authorizationCodes.find(code.codeHash)).toBeUndefined()
+    })
+
+    it('remembers consent per user and client, lists it newest first, and forgets it', async () => {
+      const alice = user()
+      await store.users.insert(alice)
+      const first = await appClient()
+      const second = await appClient()
+      const consent = {
+        userId: alice.id,
+        clientId: first,
+        scopes: ['openid'],
+        createdAt: 1,
+        updatedAt: 1,
+      }
+      await store.consents.save(consent)
+      await store.consents.save({ ...consent, clientId: second, createdAt: 2, updatedAt: 2 })
+      await store.consents.save({ ...consent, scopes: ['openid', 'email'], updatedAt: 3 })
+      expect(await store.consents.find(alice.id, first)).toEqual({
+        ...consent,
+        scopes: ['openid', 'email'],
+        updatedAt: 3,
+      })
+      const page1 = await store.consents.listForUser(alice.id, { limit: 1 })
+      expect(page1.map((c) => c.clientId)).toEqual([first])
+      const page2 = await store.consents.listForUser(alice.id, {
+        limit: 5,
+        after: { at: 3, id: first },
+      })
+      expect(page2.map((c) => c.clientId)).toEqual([second])
+      expect(await store.consents.delete(alice.id, first)).toBe(true)
+      expect(await store.consents.delete(alice.id, first)).toBe(false)
+      expect(await store.consents.find(alice.id, first)).toBeUndefined()
+    })
+
+    it('keeps an app session’s scopes and sign-in time, and revokes a user’s sessions with one app', async () => {
+      const alice = user()
+      await store.users.insert(alice)
+      const { session: own } = await sessionFor(alice.id, 100)
+      const app = { ...own, id: randomUUID(), clientId: 'wiki', scopes: ['openid'], authTime: 40 }
+      await store.sessions.create(app, {
+        tokenHash: `hash-${app.id}`,
+        sessionId: app.id,
+        createdAt: 100,
+        expiresAt: app.expiresAt,
+      })
+      expect(await store.sessions.findById(app.id)).toEqual(app)
+      expect(await store.sessions.findById(own.id)).toEqual(own)
+      expect(await store.sessions.revokeAllForUserAndClient(alice.id, 'wiki', 200)).toEqual([
+        app.id,
+      ])
+      expect(await store.sessions.revokeAllForUserAndClient(alice.id, 'wiki', 201)).toEqual([])
+      expect((await store.sessions.findById(own.id))?.revokedAt).toBeNull()
+      const again = { ...app, id: randomUUID() }
+      await store.sessions.create(again, {
+        tokenHash: `hash-${again.id}`,
+        sessionId: again.id,
+        createdAt: 100,
+        expiresAt: again.expiresAt,
+      })
+      expect(await store.sessions.revokeAllForClient('wiki', 300)).toEqual([again.id])
+      expect((await store.sessions.findById(own.id))?.revokedAt).toBeNull()
+    })
   })
 }

@@ -625,6 +625,58 @@ describe('admin console', () => {
     expect((await browser.get('/ui/admin/clients')).body).not.toContain(clientId!)
   })
 
+  it('creates apps: a web app with a secret, a public one without, each with its redirect URIs', async () => {
+    const browser = await signedIn('admin', 'adminpass')
+    await browser.get('/ui/admin/clients')
+    const web = await browser.post('/ui/admin/clients/create', {
+      name: 'wiki',
+      scopes: 'openid profile',
+      kind: 'web_post',
+      redirect_uris: 'https://wiki.example/callback https://wiki.example/cb2',
+      post_logout_redirect_uris: 'https://wiki.example/',
+      id_token_alg: 'ES256',
+      skip_consent: 'on',
+    })
+    expect(web.statusCode, web.body).toBe(201)
+    expect(web.body).toMatch(/<code data-copy[^>]*>gthc_/)
+    await browser.get('/ui/admin/clients')
+    const spa = await browser.post('/ui/admin/clients/create', {
+      name: 'dashboard',
+      scopes: 'openid',
+      kind: 'public',
+      redirect_uris: 'https://dash.example/callback',
+    })
+    expect(spa.statusCode).toBe(201)
+    expect(spa.body).not.toMatch(/gthc_/)
+    expect(textOf(spa.body)).toContain('A public client has no secret')
+    const admin = (await loginAs(t, 'admin', 'adminpass')).access_token
+    const listed = (
+      await t.inject({ url: '/admin/clients', headers: { authorization: `Bearer ${admin}` } })
+    ).json<{ items: Record<string, unknown>[] }>().items
+    expect(listed.find((c) => c['name'] === 'wiki')).toMatchObject({
+      redirect_uris: ['https://wiki.example/callback', 'https://wiki.example/cb2'],
+      post_logout_redirect_uris: ['https://wiki.example/'],
+      grant_types: ['authorization_code', 'refresh_token'],
+      token_endpoint_auth_method: 'client_secret_post',
+      skip_consent: true,
+      id_token_signed_response_alg: 'ES256',
+    })
+    expect(listed.find((c) => c['name'] === 'dashboard')).toMatchObject({
+      token_endpoint_auth_method: 'none',
+      skip_consent: false,
+    })
+    // A redirect URI that is no URI is the form's error, not a client.
+    await browser.get('/ui/admin/clients')
+    const bad = await browser.post('/ui/admin/clients/create', {
+      name: 'bad',
+      scopes: 'openid',
+      kind: 'web',
+      redirect_uris: 'javascript:alert(1)',
+    })
+    expect(bad.statusCode).toBe(400)
+    expect(textOf(bad.body)).toContain('redirect_uris')
+  })
+
   it('rotates the signing keys: the JWKS changes', async () => {
     const browser = await signedIn('admin', 'adminpass')
     const before = (await t.inject({ url: '/.well-known/jwks.json' })).json<{

@@ -89,9 +89,11 @@ export async function authorize(
     request = validate(client, redirectUri, raw)
   } catch (error) {
     if (!(error instanceof AuthorizationRedirectError)) throw error
-    return back(
-      errorRedirect(auth, redirectUri, error, typeof state === 'string' ? state : undefined),
-    )
+    // A client asking for tokens in the redirect (an implicit or hybrid client) reads the
+    // answer from the fragment (OAuth 2.0 Multiple Response Types §5): say no there.
+    const types = (single(raw, 'response_type') ?? '').split(' ')
+    const inFragment = types.includes('token') || types.includes('id_token')
+    return back(errorRedirect(auth, redirectUri, error, state, inFragment))
   }
   const fail = (error: string, description: string) =>
     back(
@@ -343,13 +345,18 @@ function errorRedirect(
   redirectUri: string,
   error: AuthorizationRedirectError,
   state: string | undefined,
+  inFragment = false,
 ): string {
-  return withParameters(redirectUri, {
+  const parameters = {
     error: error.error,
     error_description: error.description,
     ...(state !== undefined && { state }),
     iss: auth.settings.issuer,
-  })
+  }
+  if (!inFragment) return withParameters(redirectUri, parameters)
+  const url = new URL(redirectUri)
+  url.hash = new URLSearchParams(parameters).toString()
+  return url.toString()
 }
 
 /** The redirect URI with these query parameters added (its own query kept, §3.1.2). */

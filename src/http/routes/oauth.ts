@@ -85,7 +85,13 @@ export async function oauthRoutes(app: GatehouseInstance, deps: RouteDeps): Prom
             throw new GatehouseError('invalid_request', 'refresh_token is required')
           }
           // An app's refresh token (RFC 6749 §6: only for the client it was issued to).
-          if (client && client.id !== FIRST_PARTY_CLIENT_ID) {
+          // A client without the refresh_token grant relays a /login session's token, as
+          // it always could.
+          if (
+            client &&
+            client.id !== FIRST_PARTY_CLIENT_ID &&
+            client.grantTypes.includes('refresh_token')
+          ) {
             return appTokenResponse(
               await refreshAppTokens(deps.auth, client, body.refresh_token, context),
             )

@@ -105,6 +105,17 @@ export function createSessionStore(db: Kysely<Database>): SessionStore {
       return rows.map((row) => row.id)
     },
 
+    async revokeAllForClient(clientId, at) {
+      const rows = await db
+        .updateTable('sessions')
+        .set({ revoked_at: at })
+        .where('client_id', '=', clientId)
+        .where('revoked_at', 'is', null)
+        .returning('id')
+        .execute()
+      return rows.map((row) => row.id)
+    },
+
     async listActiveForUser(userId, now, page) {
       const query = db
         .selectFrom('sessions')

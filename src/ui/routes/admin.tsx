@@ -40,6 +40,14 @@ const Cursor = Type.Optional(Type.String({ maxLength: 512 }))
 const Done = Type.Optional(Type.String({ maxLength: 32 }))
 const IdForm = formBody({ id: text(128) })
 
+/** The console's kinds of client, and how each authenticates at the token endpoint. */
+const AUTH_METHOD_OF_KIND = {
+  machine: 'client_secret_basic',
+  web: 'client_secret_basic',
+  web_post: 'client_secret_post',
+  public: 'none',
+} as const
+
 /** `?cursor=…` links of a listing, keeping its filters. */
 function pageLinks(
   base: string,
@@ -322,8 +330,14 @@ export function adminRoutes(app: GatehouseInstance, deps: PageDeps): void {
           name: text(100),
           scopes: text(1024),
           kind: Type.Optional(
-            Type.Union([Type.Literal('machine'), Type.Literal('web'), Type.Literal('public')]),
+            Type.Union([
+              Type.Literal('machine'),
+              Type.Literal('web'),
+              Type.Literal('web_post'),
+              Type.Literal('public'),
+            ]),
           ),
+          id_token_alg: optionalText(8),
           redirect_uris: optionalText(8192),
           post_logout_redirect_uris: optionalText(8192),
           skip_consent: Type.Optional(Type.Literal('on')),
@@ -344,8 +358,9 @@ export function adminRoutes(app: GatehouseInstance, deps: PageDeps): void {
             redirectUris: words(request.body.redirect_uris),
             postLogoutRedirectUris: words(request.body.post_logout_redirect_uris),
             grantTypes: app ? ['authorization_code', 'refresh_token'] : ['client_credentials'],
-            tokenEndpointAuthMethod: kind === 'public' ? 'none' : 'client_secret_basic',
+            tokenEndpointAuthMethod: AUTH_METHOD_OF_KIND[kind],
             skipConsent: request.body.skip_consent === 'on',
+            idTokenAlg: request.body.id_token_alg,
           },
           requestContext(request),
           actor(principal),

@@ -369,7 +369,16 @@ export function AdminClientsPage({ ctx, view }: { ctx: PageContext; view: Client
             <select id="field-kind" name="kind">
               <option value="machine">{t.admin.kindMachine}</option>
               <option value="web">{t.admin.kindWeb}</option>
+              <option value="web_post">{t.admin.kindWebPost}</option>
               <option value="public">{t.admin.kindPublic}</option>
+            </select>
+          </div>
+          <div class="field">
+            <label for="field-id-token-alg">{t.admin.idTokenAlg}</label>
+            <select id="field-id-token-alg" name="id_token_alg">
+              <option value="RS256">RS256</option>
+              <option value="ES256">ES256</option>
+              <option value="EdDSA">EdDSA</option>
             </select>
           </div>
           <Field name="redirect_uris" label={t.admin.redirectUris} state={view.createForm} />
