@@ -48,9 +48,18 @@ export interface KeyRing {
   revoke: (kid: string) => Promise<{ current: string; next: string }>
   /** When the current access-token key started signing (epoch ms). */
   currentSince: () => number
-  /** Kids as published, with their status. */
-  list: () => { kid: string; alg: string; status: SigningKeyStatus; createdAt: number }[]
+  /** Kids as published, with their status and what they sign. */
+  list: () => {
+    kid: string
+    alg: string
+    status: SigningKeyStatus
+    use: KeyUse
+    createdAt: number
+  }[]
 }
+
+/** What a key signs: access tokens, or only ID tokens (a ring of another algorithm). */
+export type KeyUse = 'access_token' | 'id_token'
 
 export interface KeyRingOptions {
   store: SigningKeyStore
@@ -244,6 +253,7 @@ export async function createKeyRing(options: KeyRingOptions): Promise<KeyRing> {
         kid: record.kid,
         alg: record.alg,
         status: record.status,
+        use: record.ring === ACCESS_RING ? ('access_token' as const) : ('id_token' as const),
         createdAt: record.createdAt,
       })),
   }

@@ -8,6 +8,8 @@ export interface SigningKeyView {
   kid: string
   alg: string
   status: string
+  /** `access_token` (these keys also sign ID tokens of their algorithm) or `id_token`. */
+  use: string
   createdAt: number
 }
 

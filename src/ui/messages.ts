@@ -238,6 +238,9 @@ export const en = {
     noClients: 'No OAuth clients yet.',
     kid: 'Key id',
     algorithm: 'Algorithm',
+    keyUse: 'Signs',
+    accessTokens: 'access tokens (and ID tokens)',
+    idTokens: 'ID tokens',
     state: 'State',
     rotate: 'Rotate signing keys',
     rotateIntro:

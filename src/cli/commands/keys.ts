@@ -37,7 +37,7 @@ export async function keysCommand(args: string[], settings: Settings): Promise<n
     }
     for (const key of listSigningKeys(core.auth)) {
       process.stdout.write(
-        `${key.status.padEnd(8)} ${key.alg.padEnd(6)} ${key.kid} ${new Date(key.createdAt).toISOString()}\n`,
+        `${key.status.padEnd(8)} ${key.alg.padEnd(6)} ${key.kid} ${new Date(key.createdAt).toISOString()} ${key.use}\n`,
       )
     }
     return 0

@@ -301,6 +301,7 @@ export function adminRoutes(app: GatehouseInstance, deps: RouteDeps): void {
         kid: k.kid,
         alg: k.alg,
         status: k.status,
+        use: k.use,
         created_at: iso(k.createdAt),
       })),
     }),

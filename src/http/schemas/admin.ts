@@ -197,6 +197,9 @@ export const SigningKeyList = Type.Object({
       kid: Type.String(),
       alg: Type.String(),
       status: Type.String(),
+      use: Type.String({
+        description: 'access_token (also signs ID tokens of its algorithm) or id_token',
+      }),
       created_at: timestamp,
     }),
   ),

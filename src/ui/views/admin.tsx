@@ -411,12 +411,19 @@ export function AdminKeysPage({ ctx, view }: { ctx: PageContext; view: KeysView 
         <h2 id="keys-heading">{t.admin.keys}</h2>
         <Table
           label={t.admin.keys}
-          columns={[t.admin.kid, t.admin.algorithm, t.admin.state, t.common.created]}
+          columns={[
+            t.admin.kid,
+            t.admin.algorithm,
+            t.admin.keyUse,
+            t.admin.state,
+            t.common.created,
+          ]}
         >
           {view.keys.map((key) => (
             <tr key={key.kid} data-kid={key.kid}>
               <td class="mono">{key.kid}</td>
               <td>{key.alg}</td>
+              <td>{key.use === 'id_token' ? t.admin.idTokens : t.admin.accessTokens}</td>
               <td>
                 <span class="badge">{key.status}</span>
               </td>
