@@ -17,6 +17,8 @@ export interface SessionView {
   userAgent: string | null
   /** The session of the token making the request. */
   current: boolean
+  /** `gatehouse` for a sign-in here, else the app (OAuth client) it belongs to. */
+  clientId: string
 }
 
 /**
@@ -89,5 +91,6 @@ function toSessionView(session: SessionRecord, currentSid: string | undefined): 
     ip: session.ip,
     userAgent: session.userAgent,
     current: session.id === currentSid,
+    clientId: session.clientId,
   }
 }

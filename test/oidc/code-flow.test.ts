@@ -144,6 +144,22 @@ describe('OpenID Connect with openid-client as the relying party', () => {
     ).rejects.toMatchObject({ status: 401, cause: [{ scheme: 'basic' }] })
   })
 
+  it('gives a public client offline_access with prompt=consent; it refreshes with its client_id alone', async () => {
+    // supabase/auth#2820: a public client asking for offline_access (with a `resource`)
+    // got a 400 at consent.
+    const spa = await provider.registerApp({ token_endpoint_auth_method: 'none' })
+    const config = await relyingParty(provider, spa, 'none')
+    const { tokens } = await signIn(config, undefined, {
+      scope: 'openid offline_access',
+      prompt: 'consent',
+      resource: 'https://api.example',
+    })
+    expect(tokens.refresh_token).toMatch(/^gthr_/)
+    const next = await client.refreshTokenGrant(config, tokens.refresh_token!)
+    expect(next.refresh_token).toMatch(/^gthr_/)
+    expect(next.claims()?.aud).toBe(spa.client_id)
+  })
+
   it('signs ID tokens with the algorithm the client registered', async () => {
     for (const alg of ['ES256', 'EdDSA'] as const) {
       const app = await provider.registerApp({ id_token_signed_response_alg: alg })
@@ -583,6 +599,20 @@ describe('consent', () => {
     await expect(
       client.refreshTokenGrant(stranger, other.tokens.refresh_token!),
     ).rejects.toMatchObject({ error: 'invalid_grant' })
+  })
+
+  it('carries no decision or form token a request smuggles in onto the consent page', async () => {
+    const app = await provider.registerApp({})
+    const config = await relyingParty(provider, app)
+    const browser = new PageClient(provider.t)
+    await browser.signIn('user1', 'password1')
+    const request = await authorizationRequest(config, { decision: 'allow', csrf: 'forged' })
+    const page = await browser.get(pathOf(request.url))
+    expect(page.statusCode).toBe(200)
+    expect(page.body.match(/name="decision"/g)).toHaveLength(2) // the two buttons
+    expect(page.body).not.toContain('value="forged"')
+    const callback = await authorizeInBrowser(browser, request.url)
+    expect(callback.searchParams.get('code')).toBeTruthy()
   })
 
   it('a first-party client (skip_consent) asks nothing', async () => {

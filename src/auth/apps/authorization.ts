@@ -59,6 +59,11 @@ class AuthorizationRedirectError extends Error {
 }
 
 const PROMPTS = new Set(['none', 'login', 'consent', 'select_account'])
+/**
+ * Names the pages add to a request's parameters themselves (the consent form's token and
+ * answer, the forced sign-in's time): a request's own are dropped, so none can be smuggled in.
+ */
+const CARRIED_BY_THE_PAGES = new Set([LOGIN_AFTER_PARAMETER, 'csrf', 'decision'])
 const MAX_NONCE = 512
 const MAX_STATE = 2048
 
@@ -216,7 +221,7 @@ function validate(
   const scopes = grantableScopes(client, value('scope'), prompts)
   const parameters: Record<string, string> = {}
   for (const [name, text] of Object.entries(raw)) {
-    if (typeof text === 'string' && name !== LOGIN_AFTER_PARAMETER) parameters[name] = text
+    if (typeof text === 'string' && !CARRIED_BY_THE_PAGES.has(name)) parameters[name] = text
   }
   const loginAfter = value(LOGIN_AFTER_PARAMETER)
   if (loginAfter !== undefined) parameters[LOGIN_AFTER_PARAMETER] = loginAfter

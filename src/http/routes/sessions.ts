@@ -36,6 +36,7 @@ export function sessionsRoutes(app: GatehouseInstance, deps: RouteDeps): void {
           ip: s.ip,
           user_agent: s.userAgent,
           current: s.current,
+          client_id: s.clientId,
         })),
         next_cursor: page.nextCursor,
       }

@@ -9,6 +9,9 @@ export const SessionItem = Type.Object({
   ip: Type.Union([Type.String(), Type.Null()]),
   user_agent: Type.Union([Type.String(), Type.Null()]),
   current: Type.Boolean({ description: 'The session of the token making this request' }),
+  client_id: Type.String({
+    description: '`gatehouse` for a sign-in here, else the app the session belongs to',
+  }),
 })
 
 export const SessionList = Page(SessionItem)
