@@ -5,6 +5,7 @@ import { recordAudit } from './audit.js'
 import type { AuthDeps, RequestContext } from './deps.js'
 import { paginate, type Page, type PageRequest } from './pagination.js'
 import { revokeAccessToken, revokeSessionTokens } from './revocation.js'
+import { FIRST_PARTY_CLIENT_ID } from './token-pair.js'
 
 export type LogoutScope = 'local' | 'others' | 'global'
 
@@ -19,6 +20,8 @@ export interface SessionView {
   current: boolean
   /** `gatehouse` for a sign-in here, else the app (OAuth client) it belongs to. */
   clientId: string
+  /** The app's name for an app's session (null for a sign-in here, or a deleted app). */
+  appName: string | null
 }
 
 /**
@@ -49,17 +52,30 @@ export async function logout(
   return revoked.length
 }
 
-export function listSessions(
+export async function listSessions(
   deps: AuthDeps,
   principal: AccessTokenClaims,
   request: PageRequest,
 ): Promise<Page<SessionView>> {
-  return paginate(
+  const page = await paginate(
     request,
-    (page) => deps.store.sessions.listActiveForUser(principal.sub, deps.clock.now(), page),
+    (after) => deps.store.sessions.listActiveForUser(principal.sub, deps.clock.now(), after),
     (session) => ({ at: session.createdAt, id: session.id }),
     (session) => toSessionView(session, principal.sid),
   )
+  // An app's session is named after the app: one lookup per app on the page.
+  const apps = new Set(
+    page.items.map((s) => s.clientId).filter((id) => id !== FIRST_PARTY_CLIENT_ID),
+  )
+  const names = new Map<string, string>()
+  for (const id of apps) {
+    const client = await deps.store.clients.findById(id)
+    if (client) names.set(id, client.name)
+  }
+  return {
+    ...page,
+    items: page.items.map((item) => ({ ...item, appName: names.get(item.clientId) ?? null })),
+  }
 }
 
 /** Ends one of the caller's own sessions; anyone else's is reported as not found. */
@@ -92,5 +108,6 @@ function toSessionView(session: SessionRecord, currentSid: string | undefined): 
     userAgent: session.userAgent,
     current: session.id === currentSid,
     clientId: session.clientId,
+    appName: null,
   }
 }

@@ -162,6 +162,7 @@ export const en = {
     granted: 'Allowed',
     deletedApp: 'a deleted app',
     withdraw: 'Remove access',
+    appSession: 'The app {app}',
     withdrawConfirm: 'The app is signed out and must ask again.',
     withdrawn: 'The app’s access was removed and its sessions ended.',
   },

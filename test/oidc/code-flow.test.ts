@@ -529,6 +529,8 @@ describe('consent', () => {
     const account = await browser.get('/ui/account')
     expect(textOf(account.body)).toContain('Team wiki')
     expect(account.body).toContain(`data-grant="${app.client_id}"`)
+    // The app's session is named after the app in the session list.
+    expect(textOf(account.body)).toContain('The app Team wiki')
     const withdrawn = await provider.t.inject({
       method: 'DELETE',
       url: `/me/grants/${app.client_id}`,

@@ -1,3 +1,4 @@
+import { FIRST_PARTY_CLIENT_ID } from '../../auth/token-pair.js'
 import type { GrantView } from '../../auth/apps/grants.js'
 import { describeScope } from './apps.js'
 import type { ApiKeyView, CreatedApiKey } from '../../auth/api-keys.js'
@@ -153,7 +154,11 @@ export function AccountPage({ ctx, view }: { ctx: PageContext; view: AccountView
           {view.sessions.map((session) => (
             <tr key={session.id} data-session={session.id}>
               <td>
-                {session.userAgent ?? t.common.none}{' '}
+                {session.clientId === FIRST_PARTY_CLIENT_ID
+                  ? (session.userAgent ?? t.common.none)
+                  : format(t.account.appSession, {
+                      app: session.appName ?? t.account.deletedApp,
+                    })}{' '}
                 {session.current && <span class="badge">{t.account.thisSession}</span>}
               </td>
               <td class="mono">{session.ip ?? t.common.none}</td>
