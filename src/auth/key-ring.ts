@@ -35,6 +35,11 @@ export interface KeyRing {
   /** Re-reads the store, creating the current and next keys when they are missing. */
   refresh: () => Promise<void>
   /**
+   * Re-reads the store if this instance's copy is older than `maxAgeMs` (real time).
+   * Concurrent callers share one read.
+   */
+  refreshIfStale: (maxAgeMs: number) => Promise<void>
+  /**
    * Promotes the published next key to current, retires the current one (still published
    * until its tokens expire) and publishes a new next key, in every ring. Safe when
    * several instances rotate at once: one rotation wins, the others adopt it.
@@ -100,7 +105,10 @@ export async function createKeyRing(options: KeyRingOptions): Promise<KeyRing> {
   let state: {
     rings: Map<string, RingState>
     published: Map<string, PublishedKey>
+    refreshedAt: number
   }
+  /** The read in progress for `refreshIfStale`, shared by its concurrent callers. */
+  let staleRefresh: Promise<void> | undefined
   const isLive = (key: PublishedKey) => options.clock.now() < key.until
   const algOfRing = (ring: string) =>
     (ring === ACCESS_RING ? options.alg : ring.slice('id:'.length)) as SigningAlgorithm
@@ -157,7 +165,8 @@ export async function createKeyRing(options: KeyRingOptions): Promise<KeyRing> {
       }
     }
     if (!ringStates.has(ACCESS_RING)) throw new Error('no current signing key after creating one')
-    state = { rings: ringStates, published }
+    // Real elapsed time, not the token clock: this is the age of a cached copy.
+    state = { rings: ringStates, published, refreshedAt: performance.now() }
   }
 
   function ringState(ring: string): RingState {
@@ -246,6 +255,13 @@ export async function createKeyRing(options: KeyRingOptions): Promise<KeyRing> {
     jwks: () => ({ keys: live().map((k) => k.jwk) }),
     currentSince: () => ringState(ACCESS_RING).since,
     refresh: () => refresh(),
+    refreshIfStale(maxAgeMs) {
+      if (performance.now() - state.refreshedAt <= maxAgeMs) return Promise.resolve()
+      staleRefresh ??= refresh().finally(() => {
+        staleRefresh = undefined
+      })
+      return staleRefresh
+    },
     rotate,
     revoke,
     list: () =>

@@ -17,8 +17,21 @@ export function listSigningKeys(auth: Auth): SigningKeyView[] {
   return auth.keyRing.list()
 }
 
-/** The published JWKS (current, next and not-yet-expired retired keys). */
+/** The published JWKS (current, next and not-yet-expired retired keys), as last read. */
 export function jwks(auth: Auth): Jwks {
+  return auth.keyRing.jwks()
+}
+
+/** How stale this instance's copy of the keys may be when it answers for the JWKS. */
+const JWKS_FRESHNESS_MS = 1_000
+
+/**
+ * The JWKS as the store has it now: a ring another instance just created (the ID-token
+ * keys of a new app) is published here before the key poll or the bus would bring it. At
+ * most one store read a second, whatever the traffic; verification never waits for it.
+ */
+export async function currentJwks(auth: Auth): Promise<Jwks> {
+  await withVanishedKeysForgotten(auth, () => auth.keyRing.refreshIfStale(JWKS_FRESHNESS_MS))
   return auth.keyRing.jwks()
 }
 
@@ -58,9 +71,13 @@ export async function revokeSigningKey(
  * Re-reads the keys; when a kid vanished (revoked, or retired for good) tokens it signed
  * must not live on in the verified-token cache.
  */
-export async function refreshSigningKeys(auth: Auth): Promise<void> {
+export function refreshSigningKeys(auth: Auth): Promise<void> {
+  return withVanishedKeysForgotten(auth, () => auth.keyRing.refresh())
+}
+
+async function withVanishedKeysForgotten(auth: Auth, reread: () => Promise<void>) {
   const before = auth.keyRing.list().map((key) => key.kid)
-  await auth.keyRing.refresh()
+  await reread()
   const after = new Set(auth.keyRing.list().map((key) => key.kid))
   if (before.some((kid) => !after.has(kid))) auth.verifier.clear()
 }

@@ -1,4 +1,4 @@
-import { jwks } from '../../auth/signing-keys.js'
+import { currentJwks } from '../../auth/signing-keys.js'
 import Type from 'typebox'
 import { DEFAULT_USER_SCOPES } from '../../auth/rbac.js'
 import { OIDC_SCOPES, SUPPORTED_CLAIMS } from '../../auth/apps/claims.js'
@@ -23,9 +23,9 @@ export function wellKnownRoutes(app: GatehouseInstance, deps: RouteDeps): void {
         response: { 200: Jwks },
       },
     },
-    (_request, reply) => {
+    async (_request, reply) => {
       void reply.headers(discovery)
-      return jwks(deps.auth)
+      return currentJwks(deps.auth)
     },
   )
 
