@@ -26,19 +26,8 @@ import { normalizeRedirectUris } from './apps/redirect-uris.js'
 /** An authenticated client as routes and use cases see it: never its secret's hash. */
 export type OAuthClient = Omit<OAuthClientRecord, 'secretHash'>
 
-export interface ClientView {
-  clientId: string
-  name: string
-  scopes: string[]
-  introspect: boolean
-  createdAt: number
-  redirectUris: string[]
-  postLogoutRedirectUris: string[]
-  grantTypes: GrantType[]
-  tokenEndpointAuthMethod: TokenEndpointAuthMethod
-  skipConsent: boolean
-  idTokenAlg: IdTokenAlgorithm
-}
+/** A client as the admin API shows it: its registration, never its secret's hash. */
+export type ClientView = Omit<OAuthClientRecord, 'id' | 'secretHash'> & { clientId: string }
 
 export interface CreatedClient extends ClientView {
   /** Shown this once; only its hash is kept. Null for a public client (it has none). */
@@ -305,17 +294,6 @@ export async function issueClientToken(
 }
 
 function toClientView(client: OAuthClientRecord): ClientView {
-  return {
-    clientId: client.id,
-    name: client.name,
-    scopes: client.scopes,
-    introspect: client.introspect,
-    createdAt: client.createdAt,
-    redirectUris: client.redirectUris,
-    postLogoutRedirectUris: client.postLogoutRedirectUris,
-    grantTypes: client.grantTypes,
-    tokenEndpointAuthMethod: client.tokenEndpointAuthMethod,
-    skipConsent: client.skipConsent,
-    idTokenAlg: client.idTokenAlg,
-  }
+  const { id, secretHash: _secretHash, ...registration } = client
+  return { clientId: id, ...registration }
 }

@@ -1,5 +1,5 @@
 import { GatehouseError } from '../errors/index.js'
-import type { RefreshTokenRecord, SessionRecord } from '../store/store.js'
+import type { RefreshTokenRecord, SessionRecord, UserRecord } from '../store/store.js'
 import {
   deriveSuccessorToken,
   hashOpaqueToken,
@@ -27,12 +27,18 @@ import {
  *   token: the whole session (the rotation family) is revoked and the event audited
  *   (RFC 9700 §4.14.2).
  */
+/** A refresh's new pair, with the session and user it was issued for. */
+export interface Refreshed extends TokenPair {
+  session: SessionRecord
+  user: UserRecord
+}
+
 export async function refresh(
   deps: AuthDeps,
   refreshToken: string,
   context: RequestContext,
   clientId: string = FIRST_PARTY_CLIENT_ID,
-): Promise<TokenPair> {
+): Promise<Refreshed> {
   // A malformed token is refused without touching the store.
   if (!hasTokenShape(refreshToken, TOKEN_PREFIXES.refreshToken)) throw invalidRefreshToken()
   const tokenHash = hashOpaqueToken(refreshToken)
@@ -87,6 +93,8 @@ export async function refresh(
     refreshExpiresIn: Math.max(0, Math.floor((expiresAt - deps.clock.now()) / 1000)),
     sessionId: session.id,
     scope: access.claims.scope,
+    session,
+    user,
   }
 }
 

@@ -60,10 +60,11 @@ class AuthorizationRedirectError extends Error {
 
 const PROMPTS = new Set(['none', 'login', 'consent', 'select_account'])
 /**
- * Names the pages add to a request's parameters themselves (the consent form's token and
- * answer, the forced sign-in's time): a request's own are dropped, so none can be smuggled in.
+ * Names the consent form adds to a request's parameters itself (its token and answer): a
+ * request's own are dropped, so none can be smuggled in. (The forced sign-in's time rides
+ * along as it came: it is signed, and checked where it is read.)
  */
-const CARRIED_BY_THE_PAGES = new Set([LOGIN_AFTER_PARAMETER, 'csrf', 'decision'])
+const ADDED_BY_THE_CONSENT_FORM = new Set(['csrf', 'decision'])
 const MAX_NONCE = 512
 const MAX_STATE = 2048
 
@@ -221,10 +222,8 @@ function validate(
   const scopes = grantableScopes(client, value('scope'), prompts)
   const parameters: Record<string, string> = {}
   for (const [name, text] of Object.entries(raw)) {
-    if (typeof text === 'string' && !CARRIED_BY_THE_PAGES.has(name)) parameters[name] = text
+    if (typeof text === 'string' && !ADDED_BY_THE_CONSENT_FORM.has(name)) parameters[name] = text
   }
-  const loginAfter = value(LOGIN_AFTER_PARAMETER)
-  if (loginAfter !== undefined) parameters[LOGIN_AFTER_PARAMETER] = loginAfter
   const loginHint = value('login_hint')
   return {
     client,

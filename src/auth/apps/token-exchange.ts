@@ -105,9 +105,7 @@ export async function refreshAppTokens(
 ): Promise<AppTokens> {
   assertMayUse(client, 'refresh_token')
   const pair = await refresh(deps, refreshToken, context, client.id)
-  const session = await deps.store.sessions.findById(pair.sessionId)
-  const user = session && (await deps.store.users.findById(session.userId))
-  if (!session || !user) throw new GatehouseError('invalid_refresh_token')
+  const { session, user } = pair
   const scopes = session.scopes ?? []
   const idToken = scopes.includes('openid')
     ? await issueIdToken(deps, client, user, {

@@ -1,7 +1,7 @@
-import { sql, type Kysely, type Selectable, type SqlBool } from 'kysely'
+import type { Kysely, Selectable } from 'kysely'
 import type { ConsentRecord, ConsentStore } from '../store.js'
 import type { Database } from './database.js'
-import { toNumber } from './rows.js'
+import { newestFirst, toNumber } from './rows.js'
 import { parseStringArray } from './users.js'
 
 export function createConsentStore(db: Kysely<Database>): ConsentStore {
@@ -36,17 +36,11 @@ export function createConsentStore(db: Kysely<Database>): ConsentStore {
     },
 
     async listForUser(userId, page) {
-      // Keyset on (updated_at, client_id), newest first.
-      let query = db.selectFrom('consents').selectAll().where('user_id', '=', userId)
-      if (page.after !== undefined) {
-        query = query.where(
-          sql<SqlBool>`(updated_at, client_id) < (${page.after.at}, ${page.after.id})`,
-        )
-      }
-      const rows = await query
-        .orderBy('updated_at', 'desc')
-        .orderBy('client_id', 'desc')
-        .limit(page.limit)
+      const rows = await db
+        .selectFrom('consents')
+        .selectAll()
+        .where('user_id', '=', userId)
+        .$call(newestFirst('updated_at', page, 'client_id'))
         .execute()
       return rows.map(toConsentRecord)
     },

@@ -36,24 +36,25 @@ interface PageRequest {
 /**
  * One page of a list ordered by (time, id): the rows strictly beyond `page.after` in that
  * order. The keyset is a row-value comparison: SQLite and Postgres both support it and can
- * use the (time, id) index. Use with `query.$call(newestFirst(…))`.
+ * use the (time, id) index. `idColumn` breaks ties between equal times (`id`, unless the
+ * table's key is another column). Use with `query.$call(newestFirst(…))`.
  */
-function keysetPage(order: 'asc' | 'desc', timeColumn: string, page: PageRequest) {
+function keysetPage(order: 'asc' | 'desc', timeColumn: string, page: PageRequest, idColumn = 'id') {
   const beyond = sql.raw(order === 'desc' ? '<' : '>')
   return <DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>) =>
     (page.after === undefined
       ? query
       : query.where(
-          sql<SqlBool>`(${sql.ref(timeColumn)}, ${sql.ref('id')}) ${beyond} (${page.after.at}, ${page.after.id})`,
+          sql<SqlBool>`(${sql.ref(timeColumn)}, ${sql.ref(idColumn)}) ${beyond} (${page.after.at}, ${page.after.id})`,
         )
     )
       .orderBy(sql.ref(timeColumn), order)
-      .orderBy(sql.ref('id'), order)
+      .orderBy(sql.ref(idColumn), order)
       .limit(page.limit)
 }
 
-export const newestFirst = (timeColumn: string, page: PageRequest) =>
-  keysetPage('desc', timeColumn, page)
+export const newestFirst = (timeColumn: string, page: PageRequest, idColumn?: string) =>
+  keysetPage('desc', timeColumn, page, idColumn)
 
 /** Oldest first, for exports that follow a log as it grows. */
 export const oldestFirst = (timeColumn: string, page: PageRequest) =>
