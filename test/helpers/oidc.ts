@@ -104,6 +104,21 @@ export async function authorizationRequest(
   return { url, codeVerifier, state, nonce, redirectUri }
 }
 
+/** The callback's code exchanged by openid-client, checked against what the request sent. */
+export function exchangeCode(
+  config: client.Configuration,
+  callback: URL,
+  request: { codeVerifier: string; state: string; nonce: string },
+  checks: client.AuthorizationCodeGrantChecks = {},
+) {
+  return client.authorizationCodeGrant(config, callback, {
+    pkceCodeVerifier: request.codeVerifier,
+    expectedState: request.state,
+    expectedNonce: request.nonce,
+    ...checks,
+  })
+}
+
 /** The path and query of a URL on the provider, for `inject`. */
 export const pathOf = (url: string | URL): string => {
   const parsed = new URL(url)

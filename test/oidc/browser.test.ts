@@ -12,6 +12,7 @@ import {
 } from '../helpers/browser.js'
 import {
   authorizationRequest,
+  exchangeCode,
   relyingParty,
   startProvider,
   type Provider,
@@ -97,11 +98,7 @@ describe.skipIf(!run)('the code flow in Chromium', () => {
     await page.getByRole('button', { name: 'Allow' }).click()
     const callback = await arrivedAt(page, '/callback')
     expect(refusals).toEqual([])
-    const tokens = await client.authorizationCodeGrant(config, callback, {
-      pkceCodeVerifier: request.codeVerifier,
-      expectedState: request.state,
-      expectedNonce: request.nonce,
-    })
+    const tokens = await exchangeCode(config, callback, request)
     expect(tokens.claims()?.preferred_username).toBe('user1')
     await page.context().close()
   })
@@ -119,11 +116,7 @@ describe.skipIf(!run)('the code flow in Chromium', () => {
     await signInOnPage(page)
     const callback = await arrivedAt(page, '/spa')
     expect(refusals).toEqual([])
-    const tokens = await client.authorizationCodeGrant(config, callback, {
-      pkceCodeVerifier: request.codeVerifier,
-      expectedState: request.state,
-      expectedNonce: request.nonce,
-    })
+    const tokens = await exchangeCode(config, callback, request)
     expect(tokens.access_token).toBeTruthy()
     await page.context().close()
   })
@@ -166,11 +159,7 @@ describe.skipIf(!run)('the code flow in Chromium', () => {
     await page.getByRole('button', { name: 'Allow' }).click()
     const callback = await arrivedAt(page, '/callback')
     expect(refusals).toEqual([])
-    const tokens = await client.authorizationCodeGrant(config, callback, {
-      pkceCodeVerifier: allowed.codeVerifier,
-      expectedState: allowed.state,
-      expectedNonce: allowed.nonce,
-    })
+    const tokens = await exchangeCode(config, callback, allowed)
     expect(tokens.claims()?.amr).toEqual(expect.arrayContaining(['pwd', 'mfa']))
     await page.context().close()
   })
@@ -187,11 +176,7 @@ describe.skipIf(!run)('the code flow in Chromium', () => {
     await page.goto(request.url.href)
     await signInOnPage(page)
     const callback = await arrivedAt(page, '/callback')
-    const tokens = await client.authorizationCodeGrant(config, callback, {
-      pkceCodeVerifier: request.codeVerifier,
-      expectedState: request.state,
-      expectedNonce: request.nonce,
-    })
+    const tokens = await exchangeCode(config, callback, request)
     await page.goto(
       client.buildEndSessionUrl(config, {
         id_token_hint: tokens.id_token!,

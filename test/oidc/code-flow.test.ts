@@ -6,6 +6,7 @@ import { PageClient, textOf } from '../helpers/page-client.js'
 import {
   APP_REDIRECT,
   authorizationRequest,
+  exchangeCode,
   pathOf,
   relyingParty,
   startProvider,
@@ -27,12 +28,7 @@ async function signIn(
 ) {
   const request = await authorizationRequest(config, extra)
   const callback = await authorizeInBrowser(browser, request.url)
-  const tokens = await client.authorizationCodeGrant(config, callback, {
-    pkceCodeVerifier: request.codeVerifier,
-    expectedState: request.state,
-    expectedNonce: request.nonce,
-    idTokenExpected: true,
-  })
+  const tokens = await exchangeCode(config, callback, request, { idTokenExpected: true })
   return { tokens, callback, browser, request }
 }
 
@@ -135,13 +131,10 @@ describe('OpenID Connect with openid-client as the relying party', () => {
     const bare = await relyingParty(provider, confidential, 'none')
     const request = await authorizationRequest(bare)
     const callback = await authorizeInBrowser(new PageClient(provider.t), request.url)
-    await expect(
-      client.authorizationCodeGrant(bare, callback, {
-        pkceCodeVerifier: request.codeVerifier,
-        expectedState: request.state,
-        expectedNonce: request.nonce,
-      }),
-    ).rejects.toMatchObject({ status: 401, cause: [{ scheme: 'basic' }] })
+    await expect(exchangeCode(bare, callback, request)).rejects.toMatchObject({
+      status: 401,
+      cause: [{ scheme: 'basic' }],
+    })
   })
 
   it('gives a public client offline_access with prompt=consent; it refreshes with its client_id alone', async () => {
@@ -233,11 +226,7 @@ describe('the authorization endpoint refuses what RFC 9700 rules out', () => {
         expectedNonce: request.nonce,
       }),
     ).rejects.toMatchObject({ error: 'invalid_grant' })
-    const tokens = await client.authorizationCodeGrant(config, callback, {
-      pkceCodeVerifier: request.codeVerifier,
-      expectedState: request.state,
-      expectedNonce: request.nonce,
-    })
+    const tokens = await exchangeCode(config, callback, request)
     expect(tokens.access_token).toBeTruthy()
   })
 
@@ -249,13 +238,9 @@ describe('the authorization endpoint refuses what RFC 9700 rules out', () => {
       prompt: 'consent',
     })
     expect(tokens.refresh_token).toBeTruthy()
-    await expect(
-      client.authorizationCodeGrant(config, callback, {
-        pkceCodeVerifier: request.codeVerifier,
-        expectedState: request.state,
-        expectedNonce: request.nonce,
-      }),
-    ).rejects.toMatchObject({ error: 'invalid_grant' })
+    await expect(exchangeCode(config, callback, request)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    })
     const info = await fetch(userinfoUrl(), { headers: bearer(tokens.access_token) })
     expect(info.status).toBe(401)
     expect(info.headers.get('www-authenticate')).toMatch(/error="invalid_token"/)
@@ -270,13 +255,7 @@ describe('the authorization endpoint refuses what RFC 9700 rules out', () => {
     const request = await authorizationRequest(config)
     const callback = await authorizeInBrowser(new PageClient(provider.t), request.url)
     const results = await Promise.allSettled(
-      Array.from({ length: 10 }, () =>
-        client.authorizationCodeGrant(config, callback, {
-          pkceCodeVerifier: request.codeVerifier,
-          expectedState: request.state,
-          expectedNonce: request.nonce,
-        }),
-      ),
+      Array.from({ length: 10 }, () => exchangeCode(config, callback, request)),
     )
     const won = results.filter((r) => r.status === 'fulfilled')
     expect(won.length).toBeLessThanOrEqual(1)
@@ -458,10 +437,7 @@ describe('prompt, max_age and login_hint', () => {
       expect(res.statusCode).toBe(302)
       expect(String(res.headers.location)).toMatch(/^\/ui\/sign-in\?.*done=reauthenticate/)
       const callback = await authorizeInBrowser(first.browser, request.url)
-      const tokens = await client.authorizationCodeGrant(config, callback, {
-        pkceCodeVerifier: request.codeVerifier,
-        expectedState: request.state,
-        expectedNonce: request.nonce,
+      const tokens = await exchangeCode(config, callback, request, {
         ...('max_age' in extra && { maxAge: 10 }),
       })
       expect(tokens.claims()!.auth_time).toBeGreaterThan(firstAuth)
@@ -641,11 +617,7 @@ describe('an app’s tokens', () => {
       username: 'admin',
       password: 'adminpass',
     })
-    const adminTokens = await client.authorizationCodeGrant(config, callback, {
-      pkceCodeVerifier: forAdmin.codeVerifier,
-      expectedState: forAdmin.state,
-      expectedNonce: forAdmin.nonce,
-    })
+    const adminTokens = await exchangeCode(config, callback, forAdmin)
     const admin = await provider.t.inject({
       url: '/admin/users',
       headers: bearer(adminTokens.access_token),
@@ -691,13 +663,9 @@ describe('an app’s tokens', () => {
     const request = await authorizationRequest(config)
     const callback = await authorizeInBrowser(new PageClient(provider.t), request.url)
     provider.t.clock.advance(61)
-    await expect(
-      client.authorizationCodeGrant(config, callback, {
-        pkceCodeVerifier: request.codeVerifier,
-        expectedState: request.state,
-        expectedNonce: request.nonce,
-      }),
-    ).rejects.toMatchObject({ error: 'invalid_grant' })
+    await expect(exchangeCode(config, callback, request)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    })
   })
 })
 
