@@ -8,7 +8,7 @@ import type { TrustProxy } from '../config/schema.js'
 import type { Core } from '../core.js'
 import { clientErrorHandler } from './client-errors.js'
 import { errorHandler, notFoundHandler } from './error-handler.js'
-import { createLoggerOptions } from './logger.js'
+import { createLoggerOptions, OneLinePerRequest } from './logger.js'
 import { noSniff } from './no-sniff.js'
 import { BODY_LIMIT_BYTES, gatehouse } from './plugin.js'
 import type { GatehouseInstance } from './route-deps.js'
@@ -27,8 +27,6 @@ export interface BuildAppOptions {
   /** Called with every route as it is registered (tooling, e.g. checking the OpenAPI document). */
   onRoute?: (route: RouteOptions) => void
 }
-
-export { REDACTED_PATHS } from './log-redaction.js'
 
 /**
  * Fastify 5 treats a bare hop count as "trust nothing"; a hop count here means what
@@ -54,6 +52,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: fastifyTrustProxy(config.trustProxy),
     genReqId: () => randomUUID(),
+    logController: new OneLinePerRequest(),
     ...(!perRequestLoggers && { childLoggerFactory: (logger) => logger }),
     return503OnClosing: true,
     // Slow clients: headers and body must both arrive within the request timeout. Node

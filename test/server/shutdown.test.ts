@@ -17,7 +17,10 @@ const post = (url: string, path: string, body: object, token?: string) =>
 
 describe('shutdown', () => {
   it('SIGTERM lets in-flight requests finish, then exits 0', async () => {
-    const server = await startServer(['--demo', '--database', join(tmp.dir, 'graceful.db')])
+    // At debug, Fastify logs each request as it arrives.
+    const server = await startServer(['--demo', '--database', join(tmp.dir, 'graceful.db')], {
+      env: cleanEnv({ GATEHOUSE_LOG_LEVEL: 'debug' }),
+    })
     const inFlight = Array.from({ length: 8 }, () =>
       post(server.url, '/login', { username: 'user1', password: 'password1' }),
     )

@@ -10,6 +10,7 @@ import type { Config, SettingName } from '../../config/schema.js'
 import { openCore } from '../../core.js'
 import { ConfigError } from '../../errors/index.js'
 import { buildApp } from '../../http/app.js'
+import { exitOnUncaughtException } from '../../http/logger.js'
 import { DEMO_USERS } from '../../auth/users.js'
 import { lowerBackgroundThreadPriority } from '../thread-priority.js'
 
@@ -26,6 +27,8 @@ export async function serveCommand(
 async function runServer(config: Config): Promise<number> {
   const core = await openCore(config)
   const app = await buildApp({ core, closeCore: true })
+  // A crash still leaves its reason, and every line logged before it, in the log.
+  exitOnUncaughtException(app.log)
   for (const warning of core.warnings) app.log.warn(warning)
   try {
     await app.listen({ host: config.host, port: config.port })
