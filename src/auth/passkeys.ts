@@ -1,13 +1,9 @@
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
-  type AuthenticatorTransport,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
+import type {
+  AuthenticationResponseJSON,
+  AuthenticatorTransport,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from '@simplewebauthn/server'
 import { GatehouseError } from '../errors/index.js'
 import { newId } from '../ids.js'
@@ -26,6 +22,12 @@ const FLOW_TTL_MS = 5 * 60_000
 export const PASSKEY_SIGN_IN_AMR = ['hwk', 'user', 'mfa'] as const
 
 const refused = (why: string) => new GatehouseError('invalid_passkey', why)
+
+/**
+ * @simplewebauthn/server and its ASN.1 and X.509 libraries are ~300 modules: loaded with the
+ * first passkey ceremony, not with every server (docs/performance.md, start-up).
+ */
+const webauthn = () => import('@simplewebauthn/server')
 
 async function startFlow(
   deps: AuthDeps,
@@ -77,7 +79,9 @@ export async function passkeyRegistrationOptions(
   principal: AccessTokenClaims,
 ): Promise<{ flowId: string; options: PublicKeyCredentialCreationOptionsJSON }> {
   const { user, verified } = await assertMayChangeFactors(deps, principal)
-  const options = await generateRegistrationOptions({
+  const options = await (
+    await webauthn()
+  ).generateRegistrationOptions({
     rpName: deps.settings.productName,
     rpID: deps.settings.webauthn.rpId,
     userName: user.username,
@@ -104,15 +108,19 @@ export async function registerPasskey(
 ): Promise<{ factor: MfaFactorRecord; recoveryCodes: string[] | null }> {
   const { user, verified } = await assertMayChangeFactors(deps, principal)
   const flow = await spendFlow(deps, input.flowId, 'register', user.id)
-  const result = await verifyRegistrationResponse({
-    response: input.response as RegistrationResponseJSON,
-    expectedChallenge: flow.challenge,
-    expectedOrigin: [...deps.settings.webauthn.origins],
-    expectedRPID: deps.settings.webauthn.rpId,
-    requireUserVerification: false,
-  }).catch((error: unknown) => {
-    throw refused(`The passkey was refused: ${describe(error)}`)
-  })
+  const result = await (
+    await webauthn()
+  )
+    .verifyRegistrationResponse({
+      response: input.response as RegistrationResponseJSON,
+      expectedChallenge: flow.challenge,
+      expectedOrigin: [...deps.settings.webauthn.origins],
+      expectedRPID: deps.settings.webauthn.rpId,
+      requireUserVerification: false,
+    })
+    .catch((error: unknown) => {
+      throw refused(`The passkey was refused: ${describe(error)}`)
+    })
   if (!result.verified) throw refused('The passkey was refused')
   const { credential } = result.registrationInfo
   if (await deps.store.mfa.findPasskey(credential.id))
@@ -149,7 +157,9 @@ export async function registerPasskey(
 export async function passkeySignInOptions(
   deps: AuthDeps,
 ): Promise<{ flowId: string; options: PublicKeyCredentialRequestOptionsJSON }> {
-  const options = await generateAuthenticationOptions({
+  const options = await (
+    await webauthn()
+  ).generateAuthenticationOptions({
     rpID: deps.settings.webauthn.rpId,
     userVerification: 'required',
   })
@@ -168,7 +178,9 @@ export async function passkeySecondFactorOptions(
 ): Promise<{ flowId: string; options: PublicKeyCredentialRequestOptionsJSON }> {
   const passkeys = passkeysOf(factors)
   if (passkeys.length === 0) throw refused('This account has no passkey')
-  const options = await generateAuthenticationOptions({
+  const options = await (
+    await webauthn()
+  ).generateAuthenticationOptions({
     rpID: deps.settings.webauthn.rpId,
     userVerification: 'preferred',
     allowCredentials: passkeys.map(descriptor),
@@ -196,21 +208,25 @@ export async function verifyPasskeyAssertion(
     credentialId.length <= 1024 ? await deps.store.mfa.findPasskey(credentialId) : undefined
   if (!factor?.passkey || factor.verifiedAt === null) throw refused('Unknown passkey')
   if (flow.userId !== null && factor.userId !== flow.userId) throw refused('Unknown passkey')
-  const result = await verifyAuthenticationResponse({
-    response,
-    expectedChallenge: flow.challenge,
-    expectedOrigin: [...deps.settings.webauthn.origins],
-    expectedRPID: deps.settings.webauthn.rpId,
-    credential: {
-      id: factor.passkey.credentialId,
-      publicKey: new Uint8Array(Buffer.from(factor.passkey.publicKey, 'base64url')),
-      counter: factor.passkey.counter,
-      transports: factor.passkey.transports,
-    },
-    requireUserVerification: purpose === 'sign_in',
-  }).catch((error: unknown) => {
-    throw refused(`The passkey was refused: ${describe(error)}`)
-  })
+  const result = await (
+    await webauthn()
+  )
+    .verifyAuthenticationResponse({
+      response,
+      expectedChallenge: flow.challenge,
+      expectedOrigin: [...deps.settings.webauthn.origins],
+      expectedRPID: deps.settings.webauthn.rpId,
+      credential: {
+        id: factor.passkey.credentialId,
+        publicKey: new Uint8Array(Buffer.from(factor.passkey.publicKey, 'base64url')),
+        counter: factor.passkey.counter,
+        transports: factor.passkey.transports,
+      },
+      requireUserVerification: purpose === 'sign_in',
+    })
+    .catch((error: unknown) => {
+      throw refused(`The passkey was refused: ${describe(error)}`)
+    })
   if (!result.verified) throw refused('The passkey was refused')
   await deps.store.mfa.usePasskey(factor.id, result.authenticationInfo.newCounter, deps.clock.now())
   return { factor, userVerified: result.authenticationInfo.userVerified }

@@ -27,7 +27,7 @@ import { sessionRoutes } from './routes/session.js'
 import type { GatehouseInstance, RouteDeps } from './route-deps.js'
 import { seedResourceRoutes } from './routes/seed-resources.js'
 import { wellKnownRoutes } from './routes/well-known.js'
-import { createValidatorCompiler } from './validation.js'
+import { createSerializerCompiler, createValidatorCompiler } from './validation.js'
 import { hostedPages } from '../ui/plugin.js'
 import cors from '@fastify/cors'
 import { userinfoRoutes } from './routes/userinfo.js'
@@ -149,6 +149,7 @@ async function gatehousePlugin(app: FastifyInstance, options: GatehouseOptions):
     (child: GatehouseInstance, _opts, done) => {
       // The one validator compiler of Gatehouse's routes; the OAuth context inherits it.
       child.setValidatorCompiler(createValidatorCompiler())
+      child.setSerializerCompiler(createSerializerCompiler())
       child.setErrorHandler(errorHandler)
       // Only JSON bodies: text/plain (parsed by Fastify by default) gets 415 like the rest.
       child.removeContentTypeParser('text/plain')

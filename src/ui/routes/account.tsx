@@ -19,7 +19,6 @@ import {
 import { registerPasskey } from '../../auth/passkeys.js'
 import { getMe } from '../../auth/users.js'
 import { passkeyAnswer } from './mfa.js'
-import QRCode from 'qrcode'
 import { requestContext, type GatehouseInstance } from '../../http/route-deps.js'
 import { clearSessionCookies } from '../browser-session.js'
 import { formBody, optionalText, secret, text, words } from '../forms.js'
@@ -233,6 +232,8 @@ export function accountRoutes(app: GatehouseInstance, deps: PageDeps): void {
   }
 
   async function setupView(setup: TotpSetup): Promise<TotpSetupView> {
+    // Loaded with the first enrolment: qrcode and pngjs are ~65 modules.
+    const { default: QRCode } = await import('qrcode')
     const svg = await QRCode.toString(setup.otpauthUri, { type: 'svg', margin: 1 })
     return {
       id: setup.id,
