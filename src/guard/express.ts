@@ -1,4 +1,4 @@
-import { runGuard, type UserLoader } from './admit.js'
+import { principalMemo, runGuard, type UserLoader } from './admit.js'
 import type { Principal } from '../tokens/principal.js'
 import type { Guard, RequireOptions } from './guard.js'
 
@@ -33,6 +33,7 @@ export function expressGuard(
   required(options?: RequireOptions): ExpressMiddleware
   optional(): ExpressMiddleware
 } {
+  const principalOf = principalMemo()
   const middleware =
     (required: RequireOptions | null): ExpressMiddleware =>
     (req, res, next) => {
@@ -41,6 +42,7 @@ export function expressGuard(
       req.principal = null
       runGuard(
         guard,
+        principalOf,
         header,
         required,
         options.loadUser,

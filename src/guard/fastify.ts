@@ -1,7 +1,7 @@
 import type { FastifyInstance, onRequestHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Principal } from '../tokens/principal.js'
-import { runGuard, type UserLoader } from './admit.js'
+import { principalMemo, runGuard, type UserLoader } from './admit.js'
 import { createGuard, type Guard, type GuardOptions, type RequireOptions } from './guard.js'
 
 declare module 'fastify' {
@@ -38,6 +38,7 @@ export type FastifyGuardOptions = ({ guard: Guard } | GuardOptions) & {
 export const gatehouseGuard = fp(
   (app: FastifyInstance, options: FastifyGuardOptions, done: (error?: Error) => void) => {
     const guard = 'guard' in options ? options.guard : createGuard(options)
+    const principalOf = principalMemo()
     // The Gatehouse plugin shares this decoration, so an app may register both.
     if (!app.hasRequestDecorator('principal')) app.decorateRequest('principal', null)
     app.decorateRequest('user', null)
@@ -47,6 +48,7 @@ export const gatehouseGuard = fp(
       (request, reply, next) => {
         runGuard(
           guard,
+          principalOf,
           request.headers.authorization,
           required,
           options.loadUser,

@@ -327,6 +327,31 @@ describe('adapters', () => {
     }
   })
 
+  it('Fastify: a token seen before yields the principal built for it the first time', async () => {
+    const { guard } = guardFor()
+    const app = Fastify()
+    await app.register(gatehouseGuard, { guard })
+    const seen: unknown[] = []
+    app.get('/who', { onRequest: app.auth.required() }, (request) => {
+      seen.push(request.principal)
+      return { user: request.principal?.username }
+    })
+    const first = await login()
+    const second = await login()
+    try {
+      for (const token of [first.access_token, first.access_token, second.access_token]) {
+        const res = await app.inject({ url: '/who', headers: { authorization: header(token) } })
+        expect(res.json()).toEqual({ user: 'user1' })
+      }
+      // Built once per verified token (not per request), and never shared between tokens.
+      expect(seen[1]).toBe(seen[0])
+      expect(seen[2]).not.toBe(seen[0])
+      expect(seen[2]).toMatchObject({ username: 'user1', kind: 'user' })
+    } finally {
+      await app.close()
+    }
+  })
+
   it('loads request.user with loadUser; no user refuses the request', async () => {
     const { guard } = guardFor()
     const app = Fastify()
