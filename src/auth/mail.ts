@@ -68,45 +68,72 @@ export function mailUser(
 }
 
 /**
- * One pass of delivery: claims due messages (each by one instance only), sends them and
- * records the outcome. A failure is retried with backoff; the last failure is audited.
- * Returns how many were sent.
+ * One pass of delivery: claims due messages (each by one instance only), sends them at
+ * once (the transport's pool bounds the connections) and records each outcome. A failure
+ * is retried with backoff; the last failure is audited. Returns how many were sent.
  */
 export async function deliverDueMail(deps: AuthDeps, transport: MailTransport): Promise<number> {
-  const due = await deps.store.mail.claimDue(deps.clock.now(), BATCH, LEASE_MS)
-  let sent = 0
-  for (const message of due) {
-    try {
-      await transport.send({
-        to: message.to,
-        subject: message.subject,
-        text: message.text,
-        html: message.html,
-      })
-      await deps.store.mail.markSent(message.id, deps.clock.now())
-      deps.telemetry.mailAttempted('sent')
-      sent++
-    } catch (error) {
-      const attempts = message.attempts + 1
-      const reason = error instanceof Error ? error.message : String(error)
-      const giveUp = attempts >= MAX_MAIL_ATTEMPTS
-      await deps.store.mail.markAttemptFailed(
-        message.id,
-        reason,
-        giveUp ? null : deps.clock.now() + retryDelayMs(attempts),
-      )
-      deps.telemetry.mailAttempted(giveUp ? 'failed' : 'retry')
-      if (giveUp) {
-        // The address is personal data the audit log need not keep: the id finds the message.
-        await recordAudit(deps, 'mail_failed', NO_REQUEST, null, {
-          mail_id: message.id,
-          attempts,
-          error: reason.slice(0, 200),
-        })
-      }
-    }
+  return (await deliverPass(deps, transport)).sent
+}
+
+/**
+ * Passes until the queue holds nothing due: a burst (a thousand sign-ups) leaves at the
+ * SMTP server's pace, not one batch per poll. Returns how many were sent.
+ */
+export async function deliverAllDueMail(deps: AuthDeps, transport: MailTransport): Promise<number> {
+  let total = 0
+  for (;;) {
+    const { claimed, sent } = await deliverPass(deps, transport)
+    total += sent
+    // A short batch means the queue is empty; a failure means the server is struggling.
+    if (claimed < BATCH || sent < claimed) return total
   }
-  return sent
+}
+
+async function deliverPass(
+  deps: AuthDeps,
+  transport: MailTransport,
+): Promise<{ claimed: number; sent: number }> {
+  const due = await deps.store.mail.claimDue(deps.clock.now(), BATCH, LEASE_MS)
+  const outcomes = await Promise.all(due.map((message) => deliverOne(deps, transport, message)))
+  return { claimed: due.length, sent: outcomes.filter(Boolean).length }
+}
+
+async function deliverOne(
+  deps: AuthDeps,
+  transport: MailTransport,
+  message: MailRecord,
+): Promise<boolean> {
+  try {
+    await transport.send({
+      to: message.to,
+      subject: message.subject,
+      text: message.text,
+      html: message.html,
+    })
+    await deps.store.mail.markSent(message.id, deps.clock.now())
+    deps.telemetry.mailAttempted('sent')
+    return true
+  } catch (error) {
+    const attempts = message.attempts + 1
+    const reason = error instanceof Error ? error.message : String(error)
+    const giveUp = attempts >= MAX_MAIL_ATTEMPTS
+    await deps.store.mail.markAttemptFailed(
+      message.id,
+      reason,
+      giveUp ? null : deps.clock.now() + retryDelayMs(attempts),
+    )
+    deps.telemetry.mailAttempted(giveUp ? 'failed' : 'retry')
+    if (giveUp) {
+      // The address is personal data the audit log need not keep: the id finds the message.
+      await recordAudit(deps, 'mail_failed', NO_REQUEST, null, {
+        mail_id: message.id,
+        attempts,
+        error: reason.slice(0, 200),
+      })
+    }
+    return false
+  }
 }
 
 /** Queued or kept mail, newest first (`gatehouse mail outbox`). */

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyPluginAsync, onRequestHookHandler } from '
 import fp from 'fastify-plugin'
 import type { AdditionalClaims } from '../auth/deps.js'
 import type { Auth } from '../auth/context.js'
-import { deliverDueMail } from '../auth/mail.js'
+import { deliverAllDueMail } from '../auth/mail.js'
 import { runMaintenance } from '../auth/maintenance.js'
 import { refreshSigningKeys } from '../auth/signing-keys.js'
 import { ensureDemoUsers } from '../auth/users.js'
@@ -235,7 +235,7 @@ function startMaintenance(app: FastifyInstance, core: Core): void {
       // pass still waiting on a slow SMTP server is not joined by another.
       let delivering: Promise<void> | null = null
       every(MAIL_POLL_INTERVAL_MS, 'mail delivery', () => {
-        delivering ??= deliverDueMail(core.auth, transport)
+        delivering ??= deliverAllDueMail(core.auth, transport)
           .then(() => undefined)
           .finally(() => {
             delivering = null

@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { deliverDueMail, MAX_MAIL_ATTEMPTS, retryDelayMs } from '../../src/auth/mail.js'
+import {
+  deliverAllDueMail,
+  deliverDueMail,
+  MAX_MAIL_ATTEMPTS,
+  retryDelayMs,
+} from '../../src/auth/mail.js'
 import { bearer, buildTestApp, json, loginAs, type TestApp } from '../helpers/build-test-app.js'
 import { startTestSmtp, type TestSmtp } from '../helpers/smtp.js'
 
@@ -102,6 +107,35 @@ describe('mail over a real SMTP server', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_500))
     expect(smtp.received).toHaveLength(1)
     expect((await t.core.store.mail.list({}, { limit: 5 })).map((m) => m.status)).toEqual(['sent'])
+  })
+
+  it('sends a burst in one go: a pass takes a batch, delivery goes on until the queue is empty', async () => {
+    smtp = await startTestSmtp()
+    // Not started: the instance's own loop stays out of the way of the counts below.
+    t = await buildTestApp({ demo: true, smtpUrl: smtp.url })
+    const now = t.clock.now()
+    for (let i = 0; i < 65; i++) {
+      await t.core.store.mail.enqueue({
+        id: `burst-${String(i).padStart(2, '0')}`,
+        to: `reader${i}@example.com`,
+        subject: `Message ${i}`,
+        text: 'Hello',
+        html: '<p>Hello</p>',
+        status: 'pending',
+        attempts: 0,
+        nextAttemptAt: now,
+        lastError: null,
+        createdAt: now,
+        sentAt: null,
+      })
+    }
+    const transport = t.core.mailTransport!
+    expect(await deliverDueMail(t.core.auth, transport)).toBe(20)
+    expect(await deliverAllDueMail(t.core.auth, transport)).toBe(45)
+    await smtp.waitFor(65)
+    expect(new Set(smtp.received.map((mail) => mail.subject)).size).toBe(65)
+    const statuses = (await t.core.store.mail.list({}, { limit: 100 })).map((m) => m.status)
+    expect(statuses).toEqual(Array(65).fill('sent'))
   })
 
   it('retries a refusing server with growing waits, then gives up, audits it and counts it', async () => {
