@@ -74,7 +74,7 @@ export async function mintGatehouseTokens(
     const key = keyRing.signingKey()
     const tokens: string[] = []
     for (let i = 0; i < count; i++) {
-      const { token } = await issueAccessToken(
+      const { token } = issueAccessToken(
         key,
         {
           subject: claims.sub,

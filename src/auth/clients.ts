@@ -276,7 +276,7 @@ export async function issueClientToken(
     throw new GatehouseError('unauthorized_client', 'This client may not use client_credentials')
   }
   const scopes = narrowScopes(requestedScopes, client.scopes)
-  const { token } = await issueAccessToken(
+  const { token } = issueAccessToken(
     deps.keyRing.signingKey(),
     { subject: client.id, clientId: client.id, roles: [], scopes, fresh: false },
     {

@@ -84,7 +84,7 @@ export async function refresh(
     successorExpiresAt ??
     (await deps.store.sessions.findRefreshToken(successorHash))?.token.expiresAt ??
     deps.clock.now()
-  const access = await issueUserAccessToken(deps, user, session, false)
+  const access = issueUserAccessToken(deps, user, session, false)
   return {
     accessToken: access.token,
     accessTokenId: access.claims.jti,

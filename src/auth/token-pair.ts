@@ -32,7 +32,7 @@ export const PASSWORD_AMR: readonly string[] = ['pwd']
  * scopes the user granted it and none of the user's roles: consenting to an app never
  * hands it the user's admin powers.
  */
-export async function issueUserAccessToken(
+export function issueUserAccessToken(
   deps: AuthDeps,
   user: UserRecord,
   session: Pick<SessionRecord, 'id' | 'clientId' | 'authTime' | 'amr' | 'scopes'>,
@@ -111,7 +111,7 @@ export async function openSession(
     createdAt: now,
     expiresAt: refreshExpiresAt,
   })
-  const access = await issueUserAccessToken(deps, user, session, app === undefined)
+  const access = issueUserAccessToken(deps, user, session, app === undefined)
   return {
     accessToken: access.token,
     accessTokenId: access.claims.jti,

@@ -1,12 +1,11 @@
 import type { KeyObject } from 'node:crypto'
-import { SignJWT } from 'jose'
 import { LRUCache } from 'lru-cache'
 import Type, { type Static } from 'typebox'
 import { Compile } from 'typebox/compile'
 import type { Clock } from '../clock.js'
 import { newId } from '../ids.js'
 import { GatehouseError } from '../errors/index.js'
-import { checkClaims, JwsError, parseCompactJws, verifyParsedJws } from './jws.js'
+import { checkClaims, JwsError, parseCompactJws, signCompactJws, verifyParsedJws } from './jws.js'
 import type { ActiveSigningKey } from './signing-key.js'
 
 /** RFC 9068 §2.1: access tokens are typed so they cannot be confused with other JWTs. */
@@ -74,11 +73,11 @@ export interface IssuedAccessToken {
   claims: AccessTokenClaims
 }
 
-export async function issueAccessToken(
+export function issueAccessToken(
   key: ActiveSigningKey,
   input: IssueAccessTokenInput,
   options: IssuerOptions,
-): Promise<IssuedAccessToken> {
+): IssuedAccessToken {
   const iat = Math.floor(options.clock.now() / 1000)
   const claims: AccessTokenClaims = {
     iss: options.issuer,
@@ -106,9 +105,11 @@ export async function issueAccessToken(
       throw new TypeError(`additionalClaims may not set the reserved claim "${clash}"`)
     }
   }
-  const token = await new SignJWT({ ...input.extra, ...claims })
-    .setProtectedHeader({ alg: key.alg, typ: ACCESS_TOKEN_TYPE, kid: key.kid })
-    .sign(key.privateKey)
+  const token = signCompactJws(
+    { alg: key.alg, typ: ACCESS_TOKEN_TYPE, kid: key.kid },
+    { ...input.extra, ...claims },
+    key.privateKey,
+  )
   return { token, claims }
 }
 

@@ -1,7 +1,12 @@
 import { generateKeyPairSync, randomUUID, sign as cryptoSign, type KeyObject } from 'node:crypto'
 import { jwtVerify, SignJWT, type JWTHeaderParameters } from 'jose'
 import { describe, expect, it } from 'vitest'
-import { checkClaims, parseCompactJws, verifyParsedJws } from '../../src/tokens/jws.js'
+import {
+  checkClaims,
+  parseCompactJws,
+  signCompactJws,
+  verifyParsedJws,
+} from '../../src/tokens/jws.js'
 
 /**
  * The synchronous verifier must accept exactly what jose's jwtVerify accepts, with the same
@@ -211,5 +216,41 @@ describe('synchronous JWS verification', () => {
     }
     // Only mutations that change nothing (same character, or unused trailing bits) pass.
     expect(accepted).toBeLessThan(60)
+  })
+})
+
+describe('signCompactJws, held to jose', () => {
+  const claimSets: Record<string, unknown>[] = [
+    { sub: 'u1', iat: NOW, exp: NOW + 900, jti: randomUUID(), scope: 'data:read', roles: [] },
+    { sub: 'Zoë ✓', aud: ['api', 'other'], nested: { a: [1, 2, { b: null }] }, n: 1.5 },
+    { iss: 'https://auth.example', sub: '', amr: ['pwd', 'otp'], nonce: 'n-0S6_WzA2Mj' },
+  ]
+  const cases = [
+    { alg: 'EdDSA' as const, key: ed.privateKey, publicKey: ed.publicKey },
+    { alg: 'RS256' as const, key: rsa.privateKey, publicKey: rsa.publicKey },
+    { alg: 'ES256' as const, key: ec.privateKey, publicKey: ec.publicKey },
+  ]
+
+  it('makes the token jose makes, byte for byte where the signature is deterministic', async () => {
+    for (const { alg, key, publicKey } of cases) {
+      for (const claims of claimSets) {
+        const header = { alg, typ: 'at+jwt', kid: 'k1' }
+        const token = signCompactJws(header, claims, key)
+        const theirs = await new SignJWT(claims).setProtectedHeader(header).sign(key)
+        // ECDSA signs with a random nonce: equal up to the signature.
+        if (alg === 'ES256')
+          expect(token.split('.').slice(0, 2)).toEqual(theirs.split('.').slice(0, 2))
+        else expect(token).toBe(theirs)
+        const verified = await jwtVerify(token, publicKey, { algorithms: [alg] })
+        expect(verified.payload).toEqual(claims)
+        expect(verified.protectedHeader).toEqual(header)
+      }
+    }
+  })
+
+  it('refuses a key that does not fit the algorithm', () => {
+    expect(() => signCompactJws({ alg: 'EdDSA' }, {}, rsa.privateKey)).toThrow(/does not fit/)
+    expect(() => signCompactJws({ alg: 'RS256' }, {}, ed.privateKey)).toThrow(/does not fit/)
+    expect(() => signCompactJws({ alg: 'ES256' }, {}, ed.privateKey)).toThrow(/does not fit/)
   })
 })

@@ -1,4 +1,4 @@
-import { SignJWT } from 'jose'
+import { signCompactJws } from '../../tokens/jws.js'
 import type { UserRecord } from '../../store/store.js'
 import type { AuthDeps } from '../deps.js'
 import type { OAuthClient } from '../clients.js'
@@ -31,18 +31,20 @@ export async function issueIdToken(
 ): Promise<string> {
   const key = await deps.keyRing.idTokenKey(client.idTokenAlg)
   const iat = Math.floor(deps.clock.now() / 1000)
-  return new SignJWT({
-    ...scopedClaims(user, input.scopes),
-    auth_time: Math.floor(input.authTime / 1000),
-    amr: [...input.amr],
-    azp: client.id,
-    ...(input.nonce !== null && { nonce: input.nonce }),
-  })
-    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
-    .setIssuer(deps.settings.issuer)
-    .setSubject(user.id)
-    .setAudience(client.id)
-    .setIssuedAt(iat)
-    .setExpirationTime(iat + idTokenTtl(deps))
-    .sign(key.privateKey)
+  return signCompactJws(
+    { alg: key.alg, kid: key.kid, typ: 'JWT' },
+    {
+      ...scopedClaims(user, input.scopes),
+      auth_time: Math.floor(input.authTime / 1000),
+      amr: [...input.amr],
+      azp: client.id,
+      ...(input.nonce !== null && { nonce: input.nonce }),
+      iss: deps.settings.issuer,
+      sub: user.id,
+      aud: client.id,
+      iat,
+      exp: iat + idTokenTtl(deps),
+    },
+    key.privateKey,
+  )
 }
