@@ -14,18 +14,35 @@ export function usePrettyLogs(format: Config['logFormat']): boolean {
   return format === 'pretty' || (format === 'auto' && process.stdout.isTTY === true)
 }
 
+/** The most one write carries: a burst's backlog leaves in one go, not 16 KiB at a time. */
+const MAX_WRITE_BYTES = 1024 * 1024
+
 /**
- * JSON lines go to stdout through pino's asynchronous destination: a line is appended to a
- * buffer and the event loop goes on; whatever gathers while one write is in flight leaves
- * in the next, so under load a write carries many lines. pino flushes the buffer
- * synchronously when the process exits, whatever the reason (a signal's drain, an uncaught
- * exception, `process.exit`); `flushLogs` does it earlier where that matters.
+ * JSON lines go to stdout through pino's asynchronous destination (sonic-boom): a line is
+ * appended to a buffer and the event loop goes on; whatever gathers while one write is in
+ * flight leaves in the next, so under load a write carries many lines. pino flushes the
+ * buffer synchronously when the process exits, whatever the reason (a signal's drain, an
+ * uncaught exception, `process.exit`); `flushLogs` does it earlier where that matters.
  *
- * Writes are at most 4096 bytes, whole lines: a pipe takes a write that size in one piece,
- * so the workers of `serve --workers N`, which share stdout, never split each other's lines.
+ * Lines are handed over as bytes (sonic-boom's buffer mode): in its text mode each line
+ * re-measures the chunk it joins, and chunks are capped at 16 KiB, one per write. Under a
+ * flood that made one write per event-loop turn the limit: the backlog grew by megabytes
+ * a second (docs/performance.md). The workers of `serve --workers N` write to their own
+ * pipe, which the primary forwards line by line (serve.ts), so big writes never split a
+ * line of another process.
  */
 export function asyncStdout(fd = 1): pino.DestinationStream & { flushSync(): void } {
-  return pino.destination({ dest: fd, sync: false, minLength: 0, maxWrite: 4096 })
+  const destination = pino.destination({
+    dest: fd,
+    sync: false,
+    minLength: 0,
+    maxWrite: MAX_WRITE_BYTES,
+    contentMode: 'buffer',
+  })
+  return {
+    write: (line: string) => destination.write(Buffer.from(line) as unknown as string),
+    flushSync: () => destination.flushSync(),
+  }
 }
 
 /**

@@ -1,4 +1,5 @@
 import cluster from 'node:cluster'
+import type { Readable, Writable } from 'node:stream'
 import { resolve as resolvePath } from 'node:path'
 import { availableParallelism } from 'node:os'
 import pino from 'pino'
@@ -155,6 +156,13 @@ async function runPrimary(config: Config, workers: number): Promise<number> {
   await core.close()
   serveWorkerState({ ...DEFAULT_LOCKOUT_POLICY, threshold: config.lockoutThreshold })
 
+  // Each worker logs into a pipe of its own; this process writes their lines to stdout
+  // whole, so large batched writes of two workers never interleave mid-line.
+  cluster.setupPrimary({ silent: true })
+  cluster.on('fork', (worker) => {
+    if (worker.process.stdout) forwardLines(worker.process.stdout, process.stdout)
+    worker.process.stderr?.pipe(process.stderr, { end: false })
+  })
   let stopping = false
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return
@@ -173,14 +181,39 @@ async function runPrimary(config: Config, workers: number): Promise<number> {
       if (left === 0) resolve(0)
       let failed = false
       for (const worker of running) {
+        // Done when it has exited and its last log lines have been forwarded.
+        const output = worker.process.stdout
+        const drained = output
+          ? new Promise((done) => output.once('close', done))
+          : Promise.resolve()
         worker.once('exit', (code) => {
           failed ||= code !== 0
-          if (--left === 0) resolve(failed ? 1 : 0)
+          void drained.then(() => {
+            if (--left === 0) resolve(failed ? 1 : 0)
+          })
         })
         worker.process.kill('SIGTERM')
       }
     }
     process.once('SIGTERM', stop)
     process.once('SIGINT', stop)
+  })
+}
+
+/** Copies `from` to `to` in whole lines: a read that ends mid-line waits for the rest. */
+function forwardLines(from: Readable, to: Writable): void {
+  let partial = ''
+  from.setEncoding('utf8')
+  from.on('data', (chunk: string) => {
+    const end = chunk.lastIndexOf('\n')
+    if (end < 0) {
+      partial += chunk
+      return
+    }
+    to.write(partial + chunk.slice(0, end + 1))
+    partial = chunk.slice(end + 1)
+  })
+  from.on('end', () => {
+    if (partial !== '') to.write(`${partial}\n`)
   })
 }
