@@ -79,8 +79,26 @@ const CLOCK_TICKS = (() => {
   }
 })()
 
-/** CPU seconds (user + system) a process has used, from /proc; NaN where there is none. */
+/**
+ * CPU seconds (user + system) a process and its children (the workers of `--workers N`)
+ * have used, from /proc; NaN where there is none.
+ */
 export function cpuSeconds(pid: number | undefined): number {
+  return ownCpuSeconds(pid) + childrenOf(pid).reduce((sum, child) => sum + cpuSeconds(child), 0)
+}
+
+function childrenOf(pid: number | undefined): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .split(' ')
+      .filter((id) => id.trim() !== '')
+      .map(Number)
+  } catch {
+    return []
+  }
+}
+
+function ownCpuSeconds(pid: number | undefined): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
     // Fields after the command name, which is in parentheses and may contain spaces.
