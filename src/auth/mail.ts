@@ -23,17 +23,26 @@ export function retryDelayMs(attempts: number): number {
  * server the message goes to the outbox (`gatehouse mail outbox`) instead.
  */
 export async function enqueueMail(deps: AuthDeps, message: MailMessage): Promise<void> {
-  const now = deps.clock.now()
-  await deps.store.mail.enqueue({
+  const status = deps.mailDelivery ? 'pending' : 'outbox'
+  await deps.store.mail.enqueue(newMailRecord(message, status, deps.clock.now()))
+}
+
+/** A message as the queue first holds it: never tried, due at once. */
+export function newMailRecord(
+  message: MailMessage,
+  status: Extract<MailStatus, 'pending' | 'outbox'>,
+  now: number,
+): MailRecord {
+  return {
     id: newId(),
     ...message,
-    status: deps.mailDelivery ? 'pending' : 'outbox',
+    status,
     attempts: 0,
     nextAttemptAt: now,
     lastError: null,
     createdAt: now,
     sentAt: null,
-  })
+  }
 }
 
 /**

@@ -79,9 +79,8 @@ export async function passkeyRegistrationOptions(
   principal: AccessTokenClaims,
 ): Promise<{ flowId: string; options: PublicKeyCredentialCreationOptionsJSON }> {
   const { user, verified } = await assertMayChangeFactors(deps, principal)
-  const options = await (
-    await webauthn()
-  ).generateRegistrationOptions({
+  const { generateRegistrationOptions } = await webauthn()
+  const options = await generateRegistrationOptions({
     rpName: deps.settings.productName,
     rpID: deps.settings.webauthn.rpId,
     userName: user.username,
@@ -108,19 +107,16 @@ export async function registerPasskey(
 ): Promise<{ factor: MfaFactorRecord; recoveryCodes: string[] | null }> {
   const { user, verified } = await assertMayChangeFactors(deps, principal)
   const flow = await spendFlow(deps, input.flowId, 'register', user.id)
-  const result = await (
-    await webauthn()
-  )
-    .verifyRegistrationResponse({
-      response: input.response as RegistrationResponseJSON,
-      expectedChallenge: flow.challenge,
-      expectedOrigin: [...deps.settings.webauthn.origins],
-      expectedRPID: deps.settings.webauthn.rpId,
-      requireUserVerification: false,
-    })
-    .catch((error: unknown) => {
-      throw refused(`The passkey was refused: ${describe(error)}`)
-    })
+  const { verifyRegistrationResponse } = await webauthn()
+  const result = await verifyRegistrationResponse({
+    response: input.response as RegistrationResponseJSON,
+    expectedChallenge: flow.challenge,
+    expectedOrigin: [...deps.settings.webauthn.origins],
+    expectedRPID: deps.settings.webauthn.rpId,
+    requireUserVerification: false,
+  }).catch((error: unknown) => {
+    throw refused(`The passkey was refused: ${describe(error)}`)
+  })
   if (!result.verified) throw refused('The passkey was refused')
   const { credential } = result.registrationInfo
   if (await deps.store.mfa.findPasskey(credential.id))
@@ -157,9 +153,8 @@ export async function registerPasskey(
 export async function passkeySignInOptions(
   deps: AuthDeps,
 ): Promise<{ flowId: string; options: PublicKeyCredentialRequestOptionsJSON }> {
-  const options = await (
-    await webauthn()
-  ).generateAuthenticationOptions({
+  const { generateAuthenticationOptions } = await webauthn()
+  const options = await generateAuthenticationOptions({
     rpID: deps.settings.webauthn.rpId,
     userVerification: 'required',
   })
@@ -178,9 +173,8 @@ export async function passkeySecondFactorOptions(
 ): Promise<{ flowId: string; options: PublicKeyCredentialRequestOptionsJSON }> {
   const passkeys = passkeysOf(factors)
   if (passkeys.length === 0) throw refused('This account has no passkey')
-  const options = await (
-    await webauthn()
-  ).generateAuthenticationOptions({
+  const { generateAuthenticationOptions } = await webauthn()
+  const options = await generateAuthenticationOptions({
     rpID: deps.settings.webauthn.rpId,
     userVerification: 'preferred',
     allowCredentials: passkeys.map(descriptor),
@@ -208,25 +202,22 @@ export async function verifyPasskeyAssertion(
     credentialId.length <= 1024 ? await deps.store.mfa.findPasskey(credentialId) : undefined
   if (!factor?.passkey || factor.verifiedAt === null) throw refused('Unknown passkey')
   if (flow.userId !== null && factor.userId !== flow.userId) throw refused('Unknown passkey')
-  const result = await (
-    await webauthn()
-  )
-    .verifyAuthenticationResponse({
-      response,
-      expectedChallenge: flow.challenge,
-      expectedOrigin: [...deps.settings.webauthn.origins],
-      expectedRPID: deps.settings.webauthn.rpId,
-      credential: {
-        id: factor.passkey.credentialId,
-        publicKey: new Uint8Array(Buffer.from(factor.passkey.publicKey, 'base64url')),
-        counter: factor.passkey.counter,
-        transports: factor.passkey.transports,
-      },
-      requireUserVerification: purpose === 'sign_in',
-    })
-    .catch((error: unknown) => {
-      throw refused(`The passkey was refused: ${describe(error)}`)
-    })
+  const { verifyAuthenticationResponse } = await webauthn()
+  const result = await verifyAuthenticationResponse({
+    response,
+    expectedChallenge: flow.challenge,
+    expectedOrigin: [...deps.settings.webauthn.origins],
+    expectedRPID: deps.settings.webauthn.rpId,
+    credential: {
+      id: factor.passkey.credentialId,
+      publicKey: new Uint8Array(Buffer.from(factor.passkey.publicKey, 'base64url')),
+      counter: factor.passkey.counter,
+      transports: factor.passkey.transports,
+    },
+    requireUserVerification: purpose === 'sign_in',
+  }).catch((error: unknown) => {
+    throw refused(`The passkey was refused: ${describe(error)}`)
+  })
   if (!result.verified) throw refused('The passkey was refused')
   await deps.store.mfa.usePasskey(factor.id, result.authenticationInfo.newCounter, deps.clock.now())
   return { factor, userVerified: result.authenticationInfo.userVerified }

@@ -34,7 +34,7 @@ export function createSerializerCompiler(): FastifySerializerCompiler<unknown> {
  */
 
 /** `compile()`'s function, built on the first call. */
-export function onFirstUse<T, R>(compile: () => (value: T) => R): (value: T) => R {
+function onFirstUse<T, R>(compile: () => (value: T) => R): (value: T) => R {
   let compiled: ((value: T) => R) | undefined
   return (value) => (compiled ??= compile())(value)
 }

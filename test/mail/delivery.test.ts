@@ -3,6 +3,7 @@ import {
   deliverAllDueMail,
   deliverDueMail,
   MAX_MAIL_ATTEMPTS,
+  newMailRecord,
   retryDelayMs,
 } from '../../src/auth/mail.js'
 import { bearer, buildTestApp, json, loginAs, type TestApp } from '../helpers/build-test-app.js'
@@ -115,19 +116,13 @@ describe('mail over a real SMTP server', () => {
     t = await buildTestApp({ demo: true, smtpUrl: smtp.url })
     const now = t.clock.now()
     for (let i = 0; i < 65; i++) {
-      await t.core.store.mail.enqueue({
-        id: `burst-${String(i).padStart(2, '0')}`,
+      const message = {
         to: `reader${i}@example.com`,
         subject: `Message ${i}`,
         text: 'Hello',
         html: '<p>Hello</p>',
-        status: 'pending',
-        attempts: 0,
-        nextAttemptAt: now,
-        lastError: null,
-        createdAt: now,
-        sentAt: null,
-      })
+      }
+      await t.core.store.mail.enqueue(newMailRecord(message, 'pending', now))
     }
     const transport = t.core.mailTransport!
     expect(await deliverDueMail(t.core.auth, transport)).toBe(20)

@@ -2,6 +2,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import SqliteDatabase from 'better-sqlite3'
 import { Kysely, SqliteDialect, type SqliteDialectConfig } from 'kysely'
+import { LRUCache } from 'lru-cache'
 import type { Store } from '../store.js'
 import type { Database } from './database.js'
 import { createKyselyStore } from './store.js'
@@ -33,18 +34,17 @@ const STATEMENT_CACHE_SIZE = 500
  * Kysely's SQLite driver prepares every query again on every execution; better-sqlite3's
  * statements are reusable, and preparing was ~40 µs of a ~1 ms token request
  * (docs/performance.md). Queries are built from fixed shapes with bound parameters, so
- * the distinct SQL texts are few; the cache is bounded all the same, oldest out first.
+ * the distinct SQL texts are few; the cache is bounded all the same (least recently used out).
  */
 function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDialectConfig['database'] {
-  const statements = new Map<string, SqliteDatabase.Statement>()
+  const statements = new LRUCache<string, SqliteDatabase.Statement>({
+    max: STATEMENT_CACHE_SIZE,
+  })
   return {
     prepare(sql: string) {
       let statement = statements.get(sql)
       if (statement === undefined) {
         statement = sqlite.prepare(sql)
-        if (statements.size >= STATEMENT_CACHE_SIZE) {
-          statements.delete(statements.keys().next().value as string)
-        }
         statements.set(sql, statement)
       }
       return statement
