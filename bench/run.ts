@@ -21,11 +21,11 @@ import {
   spawnNode,
   stop,
 } from './lib/processes.js'
-import { refreshChains } from './lib/refresh.js'
 import { createPeerKeys, mintGatehouseTokens, type PeerKeys } from './lib/tokens.js'
 import type { GatehouseOptions, Harness, Row, Server } from './lib/harness.js'
 import { codeFlow, mailQueue, totpScenarios } from './scenarios/flows.js'
-import { guardInApp, refreshOnPostgres, workers } from './scenarios/services.js'
+import { interleaved } from './lib/interleaved.js'
+import { guardInApp, measureRefresh, refreshOnPostgres, workers } from './scenarios/services.js'
 
 const SCENARIOS = [
   'hot',
@@ -158,11 +158,6 @@ async function probe(script: string, args: string[], cores: string | null) {
   return (await firstJsonLine<{ perSecond: number }>(child)).perSecond
 }
 
-const median = <T>(items: T[], by: (item: T) => number): T => {
-  const sorted = [...items].sort((a, b) => by(a) - by(b))
-  return sorted[Math.floor((sorted.length - 1) / 2)] as T
-}
-
 // ---------------------------------------------------------------------------------------
 
 async function hotToken(keys: PeerKeys): Promise<void> {
@@ -191,28 +186,9 @@ async function hotToken(keys: PeerKeys): Promise<void> {
     servers.push({ server: await startPeer(name, keys.env), token })
   }
   servers.push(...ours)
-  const runs = new Map<string, { result: LoadResult; cpuMicros: number }[]>()
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const { server, token } of servers) {
-      const options = {
-        url: `${server.url}/protected`,
-        ...FLOOD,
-        headers: token === null ? {} : { authorization: `Bearer ${token}` },
-      }
-      await load({ ...options, duration: WARMUP })
-      const run = await measured(server, { ...options, duration: DURATION })
-      runs.set(server.name, [...(runs.get(server.name) ?? []), run])
-      log(`  ${server.name}: ${Math.round(run.result.requestsPerSecond)} req/s`)
-    }
-  }
-  for (const { server } of servers) {
-    const run = median(runs.get(server.name) ?? [], (r) => r.result.requestsPerSecond)
-    rows.push({ scenario: '/protected, one hot token', server: server.name, ...run })
-    await stop(server.child)
-  }
-  const rate = (name: string) =>
-    rows.find((r) => r.scenario === '/protected, one hot token' && r.server === name)?.result
-      .requestsPerSecond ?? Number.NaN
+  const results = await interleaved(harness, '/protected, one hot token', servers)
+  for (const { server } of servers) await stop(server.child)
+  const rate = (name: string) => results.get(name)?.requestsPerSecond ?? Number.NaN
   const standard = rate('gatehouse (default: info logs, metrics)')
   const ratio = standard / rate('bare-node')
   const quiet = rate('gatehouse, request logs off (warn)') / rate('bare-node')
@@ -315,24 +291,7 @@ async function logins(): Promise<void> {
 async function refreshes(): Promise<void> {
   log('refresh: 16 clients rotating their refresh tokens')
   const server = await startGatehouse('gatehouse-refresh', { cores: SERVER_CORES })
-  const tokens: string[] = []
-  for (let i = 0; i < 16; i++) tokens.push((await login(server.url)).refresh_token)
-  const before = cpuSeconds(server.child.pid)
-  const chains = await refreshChains(server.url, tokens, DURATION)
-  const cpu = cpuSeconds(server.child.pid) - before
-  rows.push({
-    scenario: 'POST /refresh (rotation, SQLite)',
-    server: server.name,
-    result: {
-      requestsPerSecond: chains.requestsPerSecond,
-      p50: chains.p50,
-      p99: chains.p99,
-      requests: chains.requestsPerSecond * DURATION,
-      seconds: DURATION,
-      failures: chains.failures,
-    },
-    cpuMicros: (cpu * 1e6) / Math.max(1, chains.requestsPerSecond * DURATION),
-  })
+  await measureRefresh(harness, server, 'POST /refresh (rotation, SQLite)')
   await stop(server.child)
 }
 

@@ -37,7 +37,11 @@ export interface Harness {
   flood: { connections: number; pipelining: number }
   startGatehouse(name: string, options: GatehouseOptions): Promise<Server & { database: string }>
   startPeer(name: string, env?: Record<string, string>): Promise<Server>
-  login(url: string, username?: string, password?: string): Promise<{ access_token: string }>
+  login(
+    url: string,
+    username?: string,
+    password?: string,
+  ): Promise<{ access_token: string; refresh_token: string }>
   /** A load run with the server's CPU time per request over the same run. */
   measured(
     server: Server,

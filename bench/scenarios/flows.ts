@@ -5,6 +5,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { TOTP, Secret } from 'otpauth'
 import { SMTPServer } from 'smtp-server'
+import { newMailRecord } from '../../src/auth/mail.js'
 import { createStore } from '../../src/store/create-store.js'
 import { load } from '../lib/load.js'
 import { CookieJar, postJson, runFlows, type FlowResult } from '../lib/flows.js'
@@ -297,19 +298,14 @@ export async function mailQueue(h: Harness): Promise<void> {
   const store = createStore(migrated.database)
   const now = Date.now()
   for (let i = 0; i < count; i++) {
-    await store.mail.enqueue({
-      id: randomUUID(),
+    const link = `http://127.0.0.1/ui/verify-email?token=${randomUUID()}`
+    const message = {
       to: `reader${i}@example.test`,
       subject: 'Verify your address',
-      text: `Open this link to verify: http://127.0.0.1/ui/verify-email?token=${randomUUID()}`,
-      html: `<p>Open <a href="http://127.0.0.1/ui/verify-email?token=${randomUUID()}">this link</a>.</p>`,
-      status: 'pending',
-      attempts: 0,
-      nextAttemptAt: now,
-      lastError: null,
-      createdAt: now,
-      sentAt: null,
-    })
+      text: `Open this link to verify: ${link}`,
+      html: `<p>Open <a href="${link}">this link</a>.</p>`,
+    }
+    await store.mail.enqueue(newMailRecord(message, 'pending', now))
   }
   await store.close()
 

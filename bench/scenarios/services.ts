@@ -4,45 +4,11 @@
  */
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
-import { load, type LoadResult } from '../lib/load.js'
+import { interleaved } from '../lib/interleaved.js'
 import type { Harness, Server } from '../lib/harness.js'
 import { refreshChains } from '../lib/refresh.js'
 import { cpuSeconds, SERVER_CORES, stop } from '../lib/processes.js'
 import type { PeerKeys } from '../lib/tokens.js'
-
-const median = <T>(items: T[], by: (item: T) => number): T => {
-  const sorted = [...items].sort((a, b) => by(a) - by(b))
-  return sorted[Math.floor((sorted.length - 1) / 2)] as T
-}
-
-/** Floods each server in turn, `rounds` times interleaved; one row each with the median. */
-async function interleaved(
-  h: Harness,
-  scenario: string,
-  servers: { server: Server; token: string | null }[],
-): Promise<Map<string, LoadResult>> {
-  const runs = new Map<string, { result: LoadResult; cpuMicros: number }[]>()
-  for (let round = 0; round < h.rounds; round++) {
-    for (const { server, token } of servers) {
-      const options = {
-        url: `${server.url}/protected`,
-        ...h.flood,
-        headers: token === null ? {} : { authorization: `Bearer ${token}` },
-      }
-      await load({ ...options, duration: h.warmup })
-      const run = await h.measured(server, { ...options, duration: h.duration })
-      runs.set(server.name, [...(runs.get(server.name) ?? []), run])
-      h.log(`  ${server.name}: ${Math.round(run.result.requestsPerSecond)} req/s`)
-    }
-  }
-  const results = new Map<string, LoadResult>()
-  for (const { server } of servers) {
-    const run = median(runs.get(server.name) ?? [], (r) => r.result.requestsPerSecond)
-    h.addRow({ scenario, server: server.name, ...run })
-    results.set(server.name, run.result)
-  }
-  return results
-}
 
 /**
  * `gatehouse-auth/guard` in a user's Fastify app, against the same app without auth and
@@ -117,24 +83,22 @@ export async function refreshOnPostgres(h: Harness): Promise<void> {
     database: `${POSTGRES}/gatehouse_bench`,
     env: { GATEHOUSE_SECRET: randomBytes(48).toString('base64') },
   })
+  await measureRefresh(h, server, 'POST /refresh (rotation, PostgreSQL on 127.0.0.1)')
+  await stop(server.child)
+}
+
+/** 16 clients rotating their refresh tokens for the run's duration: one row. */
+export async function measureRefresh(h: Harness, server: Server, scenario: string): Promise<void> {
   const tokens: string[] = []
-  for (let i = 0; i < 16; i++) {
-    const res = await fetch(`${server.url}/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'user1', password: 'password1' }),
-    })
-    tokens.push(((await res.json()) as { refresh_token: string }).refresh_token)
-  }
+  for (let i = 0; i < 16; i++) tokens.push((await h.login(server.url)).refresh_token)
   const before = cpuSeconds(server.child.pid)
   const chains = await refreshChains(server.url, tokens, h.duration)
   const cpu = cpuSeconds(server.child.pid) - before
   const requests = chains.requestsPerSecond * h.duration
   h.addRow({
-    scenario: 'POST /refresh (rotation, PostgreSQL on 127.0.0.1)',
+    scenario,
     server: server.name,
     result: { ...chains, requests, seconds: h.duration },
     cpuMicros: (cpu * 1e6) / Math.max(1, requests),
   })
-  await stop(server.child)
 }
