@@ -408,7 +408,31 @@ export function describeStoreContract(
         expiresAt: 900,
       })
       expect(successor?.session.lastUsedAt).toBe(200)
-      expect(await store.sessions.findRefreshToken('successor-unknown')).toBeUndefined()
+      // A losing rotation leaves nothing behind: no successor of its own.
+      for (const [i, won] of attempts.entries()) {
+        if (!won) expect(await store.sessions.findRefreshToken(`successor-${i}`)).toBeUndefined()
+      }
+    })
+
+    it('refuses to rotate a token already rotated, and changes nothing', async () => {
+      const alice = user()
+      await store.users.insert(alice)
+      const { session, tokenHash } = await sessionFor(alice.id, 100)
+      const next = { sessionId: session.id, createdAt: 200, expiresAt: 900 }
+      expect(await store.sessions.rotate(tokenHash, { ...next, tokenHash: 'next-1' }, 200)).toBe(
+        true,
+      )
+      expect(await store.sessions.rotate(tokenHash, { ...next, tokenHash: 'next-2' }, 300)).toBe(
+        false,
+      )
+      expect(
+        await store.sessions.rotate('hash-unknown', { ...next, tokenHash: 'next-3' }, 300),
+      ).toBe(false)
+      const old = await store.sessions.findRefreshToken(tokenHash)
+      expect(old?.token).toMatchObject({ rotatedAt: 200, successorHash: 'next-1' })
+      expect(old?.session.lastUsedAt).toBe(200)
+      expect(await store.sessions.findRefreshToken('next-2')).toBeUndefined()
+      expect(await store.sessions.findRefreshToken('next-3')).toBeUndefined()
     })
 
     it('revokes sessions one by one or per user, sparing one, each only once', async () => {

@@ -28,6 +28,7 @@ export function createPostgresStore(url: string, options: PostgresStoreOptions =
   }
   return createKyselyStore(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), {
     migrationSchema: options.schema ?? 'public',
+    dialect: 'postgres',
   })
 }
 

@@ -1,10 +1,13 @@
-import type { Kysely, Selectable } from 'kysely'
+import { sql, type Kysely, type Selectable } from 'kysely'
 import type { NewRefreshToken, RefreshTokenRecord, SessionRecord, SessionStore } from '../store.js'
 import type { Database } from './database.js'
 import { affectedRows, newestFirst, toNullableNumber, toNumber } from './rows.js'
 import { parseStringArray } from './users.js'
 
-export function createSessionStore(db: Kysely<Database>): SessionStore {
+export function createSessionStore(
+  db: Kysely<Database>,
+  dialect: 'sqlite' | 'postgres',
+): SessionStore {
   return {
     async create(session, firstToken) {
       await db.transaction().execute(async (trx) => {
@@ -52,6 +55,7 @@ export function createSessionStore(db: Kysely<Database>): SessionStore {
     },
 
     async rotate(tokenHash, successor, at) {
+      if (dialect === 'postgres') return rotateInOneStatement(db, tokenHash, successor, at)
       return db.transaction().execute(async (trx) => {
         // The conditional update is the compare-and-swap: only one caller finds the row
         // still unrotated, on SQLite (writes are serialised) and on Postgres (row lock).
@@ -162,6 +166,38 @@ function toSessionRecord(row: Selectable<Database['sessions']>): SessionRecord {
     scopes: row.scopes === null ? null : parseStringArray(row.scopes),
     authTime: toNullableNumber(row.auth_time) ?? toNumber(row.created_at),
   }
+}
+
+/**
+ * PostgreSQL: the same compare-and-swap, successor and session touch as one statement
+ * (data-modifying CTEs), one round trip where the transaction takes five. A refresh's cost
+ * on PostgreSQL is mostly its round trips (docs/performance.md). The conditional UPDATE
+ * takes the row lock: a concurrent rotation waits for it, finds `rotated_at` set and
+ * changes nothing, so the successor and the touch happen only with the swap.
+ */
+async function rotateInOneStatement(
+  db: Kysely<Database>,
+  tokenHash: string,
+  successor: NewRefreshToken,
+  at: number,
+): Promise<boolean> {
+  const { rows } = await sql<{ swapped: number }>`
+    WITH swapped AS (
+      UPDATE refresh_tokens SET rotated_at = ${at}, successor_hash = ${successor.tokenHash}
+      WHERE token_hash = ${tokenHash} AND rotated_at IS NULL
+      RETURNING session_id
+    ), inserted AS (
+      INSERT INTO refresh_tokens (token_hash, session_id, created_at, expires_at)
+      SELECT ${successor.tokenHash}::varchar, ${successor.sessionId}::varchar,
+        ${successor.createdAt}::bigint, ${successor.expiresAt}::bigint
+      FROM swapped
+    ), touched AS (
+      UPDATE sessions SET last_used_at = ${at}
+      WHERE id = ${successor.sessionId} AND EXISTS (SELECT 1 FROM swapped)
+    )
+    SELECT count(*)::int AS swapped FROM swapped
+  `.execute(db)
+  return rows[0]?.swapped === 1
 }
 
 function toTokenRow(token: NewRefreshToken): Database['refresh_tokens'] {

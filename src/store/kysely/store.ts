@@ -25,12 +25,14 @@ export interface KyselyStoreOptions {
    * tables from any schema, and another application's would hide ours.
    */
   migrationSchema?: string
+  /** Whose SQL beyond the common part a store may use (PostgreSQL's data-modifying CTEs). */
+  dialect?: 'sqlite' | 'postgres'
 }
 
 export function createKyselyStore(db: Kysely<Database>, options: KyselyStoreOptions = {}): Store {
   return {
     users: createUserStore(db),
-    sessions: createSessionStore(db),
+    sessions: createSessionStore(db, options.dialect ?? 'sqlite'),
     signingKeys: createSigningKeyStore(db),
     revocations: createRevocationStore(db),
     audit: createAuditStore(db),
