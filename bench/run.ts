@@ -160,6 +160,19 @@ async function probe(script: string, args: string[], cores: string | null) {
   return (await firstJsonLine<{ perSecond: number }>(child)).perSecond
 }
 
+/** A row for what a probe alone reaches: the ceiling a scenario is compared with. */
+function ceilingOf(scenario: string, perSecond: number, cpuMicros: number): Row {
+  const result = {
+    requestsPerSecond: perSecond,
+    p50: 0,
+    p99: 0,
+    requests: 0,
+    seconds: 0,
+    failures: 0,
+  }
+  return { scenario, server: 'ceiling', result, cpuMicros }
+}
+
 // ---------------------------------------------------------------------------------------
 
 async function hotToken(keys: PeerKeys): Promise<void> {
@@ -240,12 +253,15 @@ async function cacheMisses(keys: PeerKeys): Promise<void> {
   const after = await probe('ed25519.js', ['3'], SERVER_CORES)
   const ceiling = (before + after) / 2
   log(`  Ed25519 loop: ${Math.round(before)} and ${Math.round(after)} verifications/s`)
-  rows.splice(ceilingRow, 0, {
-    scenario: 'Ed25519 verification alone (node:crypto loop, one core, before and after)',
-    server: 'ceiling',
-    result: { requestsPerSecond: ceiling, p50: 0, p99: 0, requests: 0, seconds: 0, failures: 0 },
-    cpuMicros: 1e6 / ceiling,
-  })
+  rows.splice(
+    ceilingRow,
+    0,
+    ceilingOf(
+      'Ed25519 verification alone (node:crypto loop, one core, before and after)',
+      ceiling,
+      1e6 / ceiling,
+    ),
+  )
   // 10,000 users' tokens in turn: after the first pass, the verified-token cache answers.
   const users = ours.slice(0, 10_000)
   const url = `${gatehouse.url}/protected`
@@ -270,12 +286,7 @@ async function cacheMisses(keys: PeerKeys): Promise<void> {
 async function logins(): Promise<void> {
   log('login: argon2id on every core, compared with the raw hash rate')
   const raw = await probe('argon2.js', ['5', '8'], null)
-  rows.push({
-    scenario: 'argon2id verify alone (same parameters, all cores)',
-    server: 'ceiling',
-    result: { requestsPerSecond: raw, p50: 0, p99: 0, requests: 0, seconds: 0, failures: 0 },
-    cpuMicros: Number.NaN,
-  })
+  rows.push(ceilingOf('argon2id verify alone (same parameters, all cores)', raw, Number.NaN))
   const server = await startGatehouse('gatehouse-login', { cores: null })
   const options = {
     url: `${server.url}/login`,

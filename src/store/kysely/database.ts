@@ -1,5 +1,8 @@
 import type { Generated } from 'kysely'
 
+/** The databases the Kysely store runs on; most SQL is common to both. */
+export type SqlDialect = 'sqlite' | 'postgres'
+
 /** Table shapes as the database sees them (snake_case, booleans as 0/1, JSON as text). */
 export interface Database {
   users: {

@@ -1,13 +1,10 @@
 import { sql, type Kysely, type Selectable } from 'kysely'
 import type { NewRefreshToken, RefreshTokenRecord, SessionRecord, SessionStore } from '../store.js'
-import type { Database } from './database.js'
+import type { Database, SqlDialect } from './database.js'
 import { affectedRows, newestFirst, toNullableNumber, toNumber } from './rows.js'
 import { parseStringArray } from './users.js'
 
-export function createSessionStore(
-  db: Kysely<Database>,
-  dialect: 'sqlite' | 'postgres',
-): SessionStore {
+export function createSessionStore(db: Kysely<Database>, dialect: SqlDialect): SessionStore {
   return {
     async create(session, firstToken) {
       await db.transaction().execute(async (trx) => {
@@ -57,8 +54,8 @@ export function createSessionStore(
     async rotate(tokenHash, successor, at) {
       if (dialect === 'postgres') return rotateInOneStatement(db, tokenHash, successor, at)
       return db.transaction().execute(async (trx) => {
-        // The conditional update is the compare-and-swap: only one caller finds the row
-        // still unrotated, on SQLite (writes are serialised) and on Postgres (row lock).
+        // The conditional update is the compare-and-swap: SQLite serialises writes, so only
+        // one caller finds the row still unrotated.
         const swapped = await trx
           .updateTable('refresh_tokens')
           .set({ rotated_at: at, successor_hash: successor.tokenHash })

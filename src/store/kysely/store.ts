@@ -4,7 +4,7 @@ import type { Store } from '../store.js'
 import { createApiKeyStore } from './api-keys.js'
 import { createAuditStore } from './audit.js'
 import { createOAuthClientStore } from './clients.js'
-import type { Database } from './database.js'
+import type { Database, SqlDialect } from './database.js'
 import { createRevocationStore } from './revocations.js'
 import { migrationProvider } from './migrations/index.js'
 import { createSessionStore } from './sessions.js'
@@ -26,7 +26,7 @@ export interface KyselyStoreOptions {
    */
   migrationSchema?: string
   /** Whose SQL beyond the common part a store may use (PostgreSQL's data-modifying CTEs). */
-  dialect?: 'sqlite' | 'postgres'
+  dialect?: SqlDialect
 }
 
 export function createKyselyStore(db: Kysely<Database>, options: KyselyStoreOptions = {}): Store {
