@@ -77,6 +77,22 @@ export default tseslint.config(
     },
   },
   ...layerConfigs,
+  {
+    // Every way into a session ends in `completeSignIn` (auth/sign-in.ts), which applies
+    // the sign-in gates in order; a method that opened sessions itself could skip one.
+    files: ['src/**/*.ts', 'src/**/*.tsx'],
+    ignores: ['src/auth/sign-in.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "ImportSpecifier[imported.name='openSession'], ExportNamedDeclaration[source] > ExportSpecifier[local.name='openSession']",
+          message: 'Only auth/sign-in.ts opens sessions: end a sign-in method in completeSignIn.',
+        },
+      ],
+    },
+  },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
   prettier,
 )

@@ -1,13 +1,11 @@
-import { GatehouseError, RateLimitedError } from '../errors/index.js'
+import { GatehouseError } from '../errors/index.js'
 import type { UserRecord } from '../store/store.js'
 import { recordAudit } from './audit.js'
 import type { AuthDeps, RequestContext } from './deps.js'
-import { sendEmailVerification } from './email-verification.js'
 import { withPasswordAttempt } from './lockout.js'
-import { secondFactorChallenge } from './mfa-login.js'
-import { verifiedFactors } from './second-factors.js'
 import { MAX_PASSWORD_LENGTH, normalizePassword } from './password-policy.js'
-import { openSession, type TokenPair } from './token-pair.js'
+import { completeSignIn } from './sign-in.js'
+import { PASSWORD_AMR, type TokenPair } from './token-pair.js'
 import { usernameKeyOrNull } from './username.js'
 
 export interface LoginInput {
@@ -16,11 +14,12 @@ export interface LoginInput {
 }
 
 /**
- * Checks the password and opens a session. Unknown users and wrong passwords get the same
- * error after the same work (a dummy argon2 verification), so neither the body nor the
- * timing tells whether a username exists. A disabled user learns so only with the right
- * password. A user with a verified second factor gets no session from the password: the
- * answer is `mfa_required` with a short-lived `mfa_token` for `completeMfaLogin`.
+ * Checks the password, then hands the user to `completeSignIn`. Unknown users and wrong
+ * passwords get the same error after the same work (a dummy argon2 verification), so
+ * neither the body nor the timing tells whether a username exists. A disabled user learns
+ * so only with the right password. A user with a verified second factor gets no session
+ * from the password: the answer is `mfa_required` with a short-lived `mfa_token` for
+ * `completeMfaLogin`.
  */
 export async function login(
   deps: AuthDeps,
@@ -45,30 +44,15 @@ export async function login(
     },
   )
   if (user === undefined) throw new GatehouseError('invalid_credentials')
-  if (user.disabled) {
-    await recordAudit(deps, 'login_failure', context, user.id, { reason: 'user_disabled' })
-    throw new GatehouseError('user_disabled')
-  }
-  // Users created by an admin or the operator without an address are trusted as they are.
-  if (
-    deps.settings.emailVerification === 'required' &&
-    user.email !== null &&
-    user.emailVerifiedAt === null
-  ) {
-    await recordAudit(deps, 'login_failure', context, user.id, { reason: 'email_not_verified' })
-    await resendIfLinkExpired(deps, user, context)
-    throw new GatehouseError('email_not_verified')
-  }
-
   if (deps.hasher.needsRehash(user.passwordHash)) {
     const passwordHash = await deps.hasher.hash(password)
     await deps.store.users.update(user.id, { passwordHash }, deps.clock.now())
   }
-  const factors = await verifiedFactors(deps, user.id)
-  if (factors.length > 0) throw await secondFactorChallenge(deps, user, factors)
-  const pair = await openSession(deps, user, context)
-  await recordAudit(deps, 'login_success', context, user.id, { session_id: pair.sessionId })
-  return pair
+  return completeSignIn(
+    deps,
+    { user, method: 'password', amr: PASSWORD_AMR, secondFactorDone: false },
+    context,
+  )
 }
 
 /** The user whose password this is; undefined (audited) for a wrong one or an unknown user. */
@@ -95,24 +79,4 @@ async function checkPassword(
     return undefined
   }
   return user
-}
-
-const RESEND_AFTER_MS = 10 * 60_000
-
-/**
- * A user who must verify but cannot sign in has no other way to ask for a new link: the
- * right password sends one, unless one went out in the last ten minutes (or the address's
- * limit is hit).
- */
-async function resendIfLinkExpired(
-  deps: AuthDeps,
-  user: UserRecord,
-  context: RequestContext,
-): Promise<void> {
-  const now = deps.clock.now()
-  const live = await deps.store.emailTokens.outstanding(user.id, 'verify', now)
-  if (live && now - live.createdAt < RESEND_AFTER_MS) return
-  await sendEmailVerification(deps, user, context).catch((error: unknown) => {
-    if (!(error instanceof RateLimitedError)) throw error
-  })
 }

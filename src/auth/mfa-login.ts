@@ -1,22 +1,14 @@
 import { GatehouseError } from '../errors/index.js'
-import type { MfaFactorRecord, UserRecord } from '../store/store.js'
-import {
-  generateOpaqueToken,
-  hashOpaqueToken,
-  hasTokenShape,
-  TOKEN_PREFIXES,
-} from '../tokens/opaque-token.js'
+import type { UserRecord } from '../store/store.js'
+import { hashOpaqueToken, hasTokenShape, TOKEN_PREFIXES } from '../tokens/opaque-token.js'
 import { recordAudit } from './audit.js'
 import type { AuthDeps, RequestContext } from './deps.js'
 import { withPasswordAttempt } from './lockout.js'
 import { acceptTotp, recoveryCodeHash, verifiedFactors } from './second-factors.js'
 import { passkeySecondFactorOptions, verifyPasskeyAssertion } from './passkeys.js'
-import { openSession, type TokenPair } from './token-pair.js'
-
-/** An `mfa_token` lasts this long… */
-export const MFA_TOKEN_TTL_MS = 5 * 60_000
-/** …and dies after this many wrong codes. */
-export const MFA_MAX_FAILURES = 5
+import { MFA_MAX_FAILURES } from './second-factor-challenge.js'
+import { completeSignIn } from './sign-in.js'
+import type { TokenPair } from './token-pair.js'
 
 /** RFC 8176 methods of a login finished with each kind of second step. */
 const AMR_AFTER = {
@@ -24,33 +16,6 @@ const AMR_AFTER = {
   recovery: ['pwd', 'mfa'],
   passkey: ['pwd', 'hwk', 'mfa'],
 } as const
-
-/**
- * The right password of a user with a verified factor yields this and nothing else: no
- * session, no token, no cookie. The answer carries a short-lived, single-use `mfa_token`
- * that `completeMfaLogin` takes with a code.
- */
-export async function secondFactorChallenge(
-  deps: AuthDeps,
-  user: UserRecord,
-  factors: MfaFactorRecord[],
-): Promise<GatehouseError> {
-  const token = generateOpaqueToken(TOKEN_PREFIXES.mfaToken)
-  const now = deps.clock.now()
-  await deps.store.mfa.createChallenge({
-    tokenHash: hashOpaqueToken(token),
-    userId: user.id,
-    failures: 0,
-    createdAt: now,
-    expiresAt: now + MFA_TOKEN_TTL_MS,
-  })
-  return new GatehouseError('mfa_required', undefined, {
-    fields: {
-      mfa_token: token,
-      factors: factors.map((factor) => ({ id: factor.id, type: factor.type, name: factor.name })),
-    },
-  })
-}
 
 export interface SecondStepInput {
   mfaToken: string
@@ -134,12 +99,11 @@ export async function completeMfaLogin(
   }
   // Two right codes racing on one token: one session.
   if (!(await deps.store.mfa.spendChallenge(hash, deps.clock.now()))) throw invalidToken()
-  const pair = await openSession(deps, user, context, AMR_AFTER[method])
-  await recordAudit(deps, 'login_success', context, user.id, {
-    session_id: pair.sessionId,
-    amr: AMR_AFTER[method],
-  })
-  return pair
+  return completeSignIn(
+    deps,
+    { user, method: 'second_factor', amr: AMR_AFTER[method], secondFactorDone: true },
+    context,
+  )
 }
 
 async function checkSecondFactor(
@@ -152,7 +116,13 @@ async function checkSecondFactor(
       await verifyPasskeyAssertion(deps, input.passkey, 'second_factor', user.id)
       return true
     } catch (error) {
-      if (error instanceof GatehouseError && error.code === 'invalid_passkey') return false
+      // A refused or stale passkey answer counts as a wrong code.
+      if (
+        error instanceof GatehouseError &&
+        (error.code === 'invalid_passkey' || error.code === 'passkey_flow_expired')
+      ) {
+        return false
+      }
       throw error
     }
   }

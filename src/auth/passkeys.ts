@@ -13,7 +13,8 @@ import { generateOpaqueToken } from '../tokens/opaque-token.js'
 import { recordAudit } from './audit.js'
 import type { AuthDeps, RequestContext } from './deps.js'
 import { assertMayChangeFactors, factorName, newRecoveryCodes, notify } from './second-factors.js'
-import { openSession, type TokenPair } from './token-pair.js'
+import { completeSignIn } from './sign-in.js'
+import type { TokenPair } from './token-pair.js'
 
 /** A ceremony must finish within this long. */
 const FLOW_TTL_MS = 5 * 60_000
@@ -21,7 +22,10 @@ const FLOW_TTL_MS = 5 * 60_000
 /** RFC 8176: a passkey that verified the user (PIN or biometrics) is two factors in one. */
 export const PASSKEY_SIGN_IN_AMR = ['hwk', 'user', 'mfa'] as const
 
+/** A sign-in's passkey did not verify: a refused credential, 401 like a wrong password. */
 const refused = (why: string) => new GatehouseError('invalid_passkey', why)
+/** A new passkey's answer did not verify: a bad request, the account is not at stake. */
+const notRegistered = (why: string) => new GatehouseError('invalid_passkey_registration', why)
 
 /**
  * @simplewebauthn/server and its ASN.1 and X.509 libraries are ~300 modules: loaded with the
@@ -57,7 +61,7 @@ async function spendFlow(
   const flow =
     flowId.length <= 64 ? await deps.store.mfa.spendFlow(flowId, deps.clock.now()) : undefined
   if (!flow || flow.purpose !== purpose || (userId !== null && flow.userId !== userId)) {
-    throw refused('This passkey request expired or was already used; start again')
+    throw new GatehouseError('passkey_flow_expired')
   }
   return flow
 }
@@ -97,7 +101,7 @@ export async function passkeyRegistrationOptions(
  * `POST /me/passkeys`: verifies the authenticator's answer against the flow's challenge,
  * the configured origins and RP ID, and keeps the credential. The user's first factor
  * brings ten recovery codes.
- * @throws GatehouseError `invalid_passkey`
+ * @throws GatehouseError `invalid_passkey_registration`, `passkey_flow_expired`
  */
 export async function registerPasskey(
   deps: AuthDeps,
@@ -115,12 +119,12 @@ export async function registerPasskey(
     expectedRPID: deps.settings.webauthn.rpId,
     requireUserVerification: false,
   }).catch((error: unknown) => {
-    throw refused(`The passkey was refused: ${describe(error)}`)
+    throw notRegistered(`The passkey was refused: ${describe(error)}`)
   })
-  if (!result.verified) throw refused('The passkey was refused')
+  if (!result.verified) throw notRegistered('The passkey was refused')
   const { credential } = result.registrationInfo
   if (await deps.store.mfa.findPasskey(credential.id))
-    throw refused('This passkey is registered already')
+    throw notRegistered('This passkey is registered already')
   const now = deps.clock.now()
   const factor: MfaFactorRecord = {
     id: newId(),
@@ -226,7 +230,8 @@ export async function verifyPasskeyAssertion(
 /**
  * `POST /login/passkey`: a sign-in with a passkey alone; the authenticator must have
  * verified the user (PIN or biometrics), which makes it two factors.
- * @throws GatehouseError `invalid_passkey`, `user_disabled`
+ * @throws GatehouseError `invalid_passkey` (401), `passkey_flow_expired`, and the sign-in
+ *   gates' `user_disabled`, `email_not_verified`
  */
 export async function signInWithPasskey(
   deps: AuthDeps,
@@ -236,13 +241,12 @@ export async function signInWithPasskey(
   const { factor } = await verifyPasskeyAssertion(deps, input, 'sign_in', null)
   const user = await deps.store.users.findById(factor.userId)
   if (!user) throw refused('Unknown passkey')
-  if (user.disabled) throw new GatehouseError('user_disabled')
-  const pair = await openSession(deps, user, context, PASSKEY_SIGN_IN_AMR)
-  await recordAudit(deps, 'login_success', context, user.id, {
-    session_id: pair.sessionId,
-    amr: PASSKEY_SIGN_IN_AMR,
-  })
-  return pair
+  // The authenticator verified the user (required above): the passkey is both factors.
+  return completeSignIn(
+    deps,
+    { user, method: 'passkey', amr: PASSKEY_SIGN_IN_AMR, secondFactorDone: true },
+    context,
+  )
 }
 
 /** What the library said, without anything from the request that could be a secret. */

@@ -1,6 +1,6 @@
 import { newId } from '../ids.js'
 import type { SessionRecord, UserRecord } from '../store/store.js'
-import { issueAccessToken } from '../tokens/access-token.js'
+import { issueAccessToken, type AccessTokenClaims } from '../tokens/access-token.js'
 import { generateOpaqueToken, hashOpaqueToken, TOKEN_PREFIXES } from '../tokens/opaque-token.js'
 import type { AuthDeps, RequestContext } from './deps.js'
 import { DEFAULT_USER_SCOPES } from './rbac.js'
@@ -21,6 +21,16 @@ export interface TokenPair {
 
 /** Who `/login` issues tokens to (RFC 9068 §2.2 `client_id`): Gatehouse itself. */
 export const FIRST_PARTY_CLIENT_ID = 'gatehouse'
+
+/**
+ * Whether a token stands for a sign-in at Gatehouse itself (`/login`, the hosted pages),
+ * as opposed to an app's token for the same person. Only such a token may act as the
+ * person's browser session or manage their account: an app holds what the person granted
+ * it, never the person's own powers.
+ */
+export function isFirstPartyToken(claims: Pick<AccessTokenClaims, 'client_id'>): boolean {
+  return claims.client_id === FIRST_PARTY_CLIENT_ID
+}
 
 /** RFC 8176: a password login. */
 export const PASSWORD_AMR: readonly string[] = ['pwd']
@@ -77,13 +87,14 @@ export interface AppSessionGrant {
 
 /**
  * Opens a session (one refresh-token family) and issues its first, fresh, pair. `amr` says
- * how the user signed in (RFC 8176); every token of the session repeats it.
+ * how the user signed in (RFC 8176); every token of the session repeats it. Only
+ * `completeSignIn` (auth/sign-in.ts) calls this, after the sign-in gates; lint keeps it so.
  */
 export async function openSession(
   deps: AuthDeps,
   user: UserRecord,
   context: RequestContext,
-  amr: readonly string[] = PASSWORD_AMR,
+  amr: readonly string[],
   app?: AppSessionGrant,
 ): Promise<TokenPair> {
   const now = deps.clock.now()

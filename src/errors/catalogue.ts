@@ -139,12 +139,30 @@ export const ERROR_CATALOGUE: Record<ErrorCode, ErrorEntry> = {
     meaning: 'The mfa_token is unknown, used, older than 5 minutes, or dead after 5 wrong codes.',
   },
   invalid_passkey: {
-    status: 400,
+    // A refused credential is 401 on every sign-in route, as a wrong password is.
+    status: 401,
     message: 'The passkey was refused',
+    challenge: bearer(),
+    oauth: oauth('invalid_grant'),
+    flask: 'as_http',
+    meaning:
+      'A sign-in passkey answer that does not verify: another origin or RP ID, a bad signature, an unknown credential, another challenge, or no user verification where it is required.',
+  },
+  invalid_passkey_registration: {
+    status: 400,
+    message: 'The passkey could not be added',
     oauth: badRequest,
     flask: 'as_http',
     meaning:
-      'A WebAuthn answer that does not verify: another origin or RP ID, a bad signature, an unknown credential, a spent or expired ceremony, or no user verification where it is required.',
+      'A new passkey whose answer does not verify (another origin or RP ID, a bad attestation), or one registered already.',
+  },
+  passkey_flow_expired: {
+    status: 400,
+    message: 'This passkey request expired or was already used; start again',
+    oauth: badRequest,
+    flask: 'as_http',
+    meaning:
+      'A passkey ceremony (flow_id) that is unknown, spent, older than 5 minutes, or for another purpose or user.',
   },
   user_disabled: {
     status: 403,
@@ -241,6 +259,13 @@ export const ERROR_CATALOGUE: Record<ErrorCode, ErrorEntry> = {
     oauth: badRequest,
     flask: 'as_http',
     meaning: 'The current password given to change it is wrong.',
+  },
+  password_unchanged: {
+    status: 400,
+    message: 'The new password must differ from the current one',
+    oauth: badRequest,
+    flask: 'as_http',
+    meaning: 'A password change whose new password is the current one.',
   },
   csrf_failed: {
     status: 403,

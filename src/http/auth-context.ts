@@ -3,7 +3,7 @@ import { hasRoles, hasScopes } from '../auth/rbac.js'
 import { authenticate } from '../auth/authenticate.js'
 import type { Auth, Principal } from '../auth/context.js'
 import { checkCsrfToken } from '../auth/csrf.js'
-import { FIRST_PARTY_CLIENT_ID } from '../auth/token-pair.js'
+import { isFirstPartyToken } from '../auth/token-pair.js'
 import { parseBearerHeader } from '../bearer.js'
 import { GatehouseError } from '../errors/index.js'
 import type { TelemetrySink } from '../auth/telemetry.js'
@@ -111,7 +111,7 @@ export function createRequiredGuard(
       !refusal &&
       options.allowClients === false &&
       principal.client_id !== undefined &&
-      principal.client_id !== FIRST_PARTY_CLIENT_ID
+      !isFirstPartyToken(principal)
     ) {
       refusal = new GatehouseError(
         'insufficient_scope',

@@ -5,7 +5,7 @@ import { authenticateAccessToken } from '../auth/authenticate.js'
 import type { Auth, Principal } from '../auth/context.js'
 import { checkCsrfToken, csrfTokenFor } from '../auth/csrf.js'
 import { refresh } from '../auth/refresh.js'
-import type { TokenPair } from '../auth/token-pair.js'
+import { isFirstPartyToken, type TokenPair } from '../auth/token-pair.js'
 import { requestContext } from '../http/route-deps.js'
 
 /**
@@ -99,7 +99,9 @@ export async function resolveBrowserSession(
   if (access) {
     try {
       const principal = await authenticateAccessToken(auth, access)
-      if (principal.kind === 'user') return principal
+      // An app's access token for this person is no browser session (whatever carries
+      // it): with it the app could act on the account and consent on the person's behalf.
+      if (principal.kind === 'user' && isFirstPartyToken(principal)) return principal
     } catch {
       // Expired, revoked or forged: the refresh token decides below.
     }
@@ -109,6 +111,7 @@ export async function resolveBrowserSession(
     return null
   }
   try {
+    // `refresh` takes first-party refresh tokens only (an app's is refused untouched).
     const pair = await refresh(auth, refreshToken, requestContext(request))
     setSessionCookies(reply, pair, settings)
     return await authenticateAccessToken(auth, pair.accessToken)

@@ -1,7 +1,8 @@
 /**
  * Where to go after signing in: only a path on this origin. `//evil.example` (scheme
  * relative), `/\evil.example` (browsers read `\` as `/`), absolute URLs, control
- * characters and anything over 2 KiB fall back to `home`.
+ * characters, anything over 2 KiB, and anything that becomes one of these once normalised
+ * fall back to `home`. The answer is the exact value to put in `Location`.
  */
 export function safeReturnTo(value: unknown, home: string): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > 2048) return home
@@ -14,7 +15,12 @@ export function safeReturnTo(value: unknown, home: string): string {
   } catch {
     return home
   }
-  return url.origin === base ? `${url.pathname}${url.search}${url.hash}` : home
+  if (url.origin !== base) return home
+  // Judge what will be sent, not what came: `/.//evil.example`, `/ui/..//evil.example` and
+  // `/%2e//evil.example` all normalise to `//evil.example`, which a browser reads as
+  // another host. The path sent must start with exactly one `/`.
+  const path = `${url.pathname}${url.search}${url.hash}`
+  return path.startsWith('//') || path.startsWith('/\\') ? home : path
 }
 
 function hasControlOrBackslash(value: string): boolean {

@@ -34,11 +34,15 @@ export const APP_REDIRECT = 'https://app.example/callback'
 
 export async function startProvider(
   settings: Partial<Record<SettingName, unknown>> = {},
+  options: Pick<NonNullable<Parameters<typeof buildTestApp>[1]>, 'onRoute'> = {},
 ): Promise<Provider> {
   const port = await freePort()
   const issuer = `http://127.0.0.1:${port}`
   // The clock starts now: openid-client checks `iat` and `exp` against the real time.
-  const t = await buildTestApp({ demo: true, issuer, ...settings }, { clockStart: Date.now() })
+  const t = await buildTestApp(
+    { demo: true, issuer, ...settings },
+    { clockStart: Date.now(), ...options },
+  )
   await t.app.listen({ host: '127.0.0.1', port })
   const adminToken = (await loginAs(t, 'admin', 'adminpass')).access_token
   return {

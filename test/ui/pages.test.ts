@@ -302,6 +302,12 @@ describe('sign-in and sign-up', () => {
       ['/%0d%0aSet-Cookie:x=1', '/%0d%0aSet-Cookie:x=1'],
       ['javascript:alert(1)', '/ui/account'],
       ['\t//evil.example', '/ui/account'],
+      // Paths that only become another host once normalised (/.// → //).
+      ['/.//evil.example/phish', '/ui/account'],
+      ['/ui/..//evil.example', '/ui/account'],
+      ['/%2e//evil.example', '/ui/account'],
+      ['/%2E%2E//evil.example', '/ui/account'],
+      ['/ui/./account', '/ui/account'],
     ]
     for (const [returnTo, expected] of cases) {
       const browser = new PageClient(t)
@@ -312,6 +318,9 @@ describe('sign-in and sign-up', () => {
         password: 'password1',
       })
       expect(res.headers.location, returnTo).toBe(expected)
+      // A browser already signed in is sent on at once: the same check.
+      const again = await browser.get(`/ui/sign-in${query}`)
+      expect(again.headers.location, returnTo).toBe(expected)
     }
   })
 })

@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path'
 import { decodeJwt } from 'jose'
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildTestApp, type TestApp } from '../helpers/build-test-app.js'
+import { bearer, buildTestApp, json, loginAs, type TestApp } from '../helpers/build-test-app.js'
 import { chromiumAvailable, freePort, launchChromium } from '../helpers/browser.js'
 
 // Passkeys made and used by Chromium's virtual authenticator (DevTools WebAuthn domain),
@@ -170,10 +170,15 @@ describe.runIf(run)('passkeys in Chromium', { timeout: 120_000 }, () => {
     // Replayed: the same answer again, and the same answer to a new challenge.
     const genuine = await fresh()
     expect((await submit(genuine.flowId, genuine.assertion)).status).toBe(200)
+    // A spent ceremony is a stale request (400); an answer to another challenge is a
+    // refused credential (401, like a wrong password).
     const replay = await submit(genuine.flowId, genuine.assertion)
-    expect(replay.body).toMatchObject({ error: 'invalid_passkey' })
+    expect(replay.status).toBe(400)
+    expect(replay.body).toMatchObject({ error: 'passkey_flow_expired' })
     const newFlow = await api('/login/passkey/options')
-    expect((await submit(newFlow.body['flow_id'], genuine.assertion)).status).toBe(400)
+    const otherChallenge = await submit(newFlow.body['flow_id'], genuine.assertion)
+    expect(otherChallenge.status).toBe(401)
+    expect(otherChallenge.body).toMatchObject({ error: 'invalid_passkey' })
 
     // Re-signed with the credential's own key, so only the forged part can fail.
     const forged = async (change: {
@@ -223,7 +228,7 @@ describe.runIf(run)('passkeys in Chromium', { timeout: 120_000 }, () => {
       ['a counter that went back (a cloned authenticator)', { counter: 1 }],
     ] as const) {
       const res = await forged(change)
-      expect(res.status, why).toBe(400)
+      expect(res.status, why).toBe(401)
       expect(res.body, why).toMatchObject({ error: 'invalid_passkey' })
     }
   })
@@ -275,5 +280,90 @@ describe.runIf(run)('passkeys in Chromium', { timeout: 120_000 }, () => {
     await tab.waitForURL(`${base}/ui/account`)
     expect(problems).toEqual([])
     await tab.close()
+  })
+
+  it('a passkey signs in only under the rules of a password: an unverified address is refused when verification is required', async () => {
+    // Its own server, with GATEHOUSE_EMAIL_VERIFICATION=required, and its own authenticator.
+    const port = await freePort()
+    const origin = `http://localhost:${port}`
+    const strict = await buildTestApp({ demo: true, issuer: origin, emailVerification: 'required' })
+    await strict.app.listen({ host: '127.0.0.1', port })
+    const tab = await context.newPage()
+    try {
+      await tab.goto(`${origin}/ui/sign-in`)
+      await tab.evaluate(BROWSER_LIB)
+      const session = await context.newCDPSession(tab)
+      await session.send('WebAuthn.enable')
+      await session.send('WebAuthn.addVirtualAuthenticator', {
+        options: {
+          protocol: 'ctap2',
+          transport: 'internal',
+          hasResidentKey: true,
+          hasUserVerification: true,
+          isUserVerified: true,
+          automaticPresenceSimulation: true,
+        },
+      })
+      const run = (name: Ceremony, options: unknown) =>
+        tab.evaluate(
+          ({ name, optionsJSON }) =>
+            (
+              window as unknown as {
+                SimpleWebAuthnBrowser: Record<
+                  Ceremony,
+                  (o: { optionsJSON: unknown }) => Promise<Json>
+                >
+              }
+            ).SimpleWebAuthnBrowser[name]({ optionsJSON }),
+          { name, optionsJSON: options },
+        )
+      const post = async (path: string, body: unknown, token?: string) => {
+        const res = await fetch(`${origin}${path}`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            ...(token && { authorization: `Bearer ${token}` }),
+          },
+          body: JSON.stringify(body),
+        })
+        return { status: res.status, body: (await res.json()) as Json }
+      }
+      // user1 (no address: trusted as created) adds a passkey…
+      const access = (await loginAs(strict, 'user1', 'password1')).access_token
+      const options = await post('/me/passkeys/options', {}, access)
+      const created = await run('startRegistration', options.body['options'])
+      const added = await post(
+        '/me/passkeys',
+        { flow_id: options.body['flow_id'], response: created },
+        access,
+      )
+      expect(added.status).toBe(201)
+      const signIn = async () => {
+        const start = await post('/login/passkey/options', {})
+        const answer = await run('startAuthentication', start.body['options'])
+        return post('/login/passkey', { flow_id: start.body['flow_id'], response: answer })
+      }
+      expect((await signIn()).status).toBe(200)
+
+      // …then gets an address that is not verified yet.
+      const admin = (await loginAs(strict, 'admin', 'adminpass')).access_token
+      const id = String(decodeJwt(access).sub)
+      const patched = await strict.inject({
+        method: 'PATCH',
+        url: `/admin/users/${id}`,
+        ...json({ email: 'user1@example.com', email_verified: false }, bearer(admin)),
+      })
+      expect(patched.statusCode, patched.body).toBe(200)
+
+      // The password and the passkey are refused alike, and no session opens.
+      const byPassword = await post('/login', { username: 'user1', password: 'password1' })
+      expect(byPassword).toMatchObject({ status: 403, body: { error: 'email_not_verified' } })
+      const byPasskey = await signIn()
+      expect(byPasskey).toMatchObject({ status: 403, body: { error: 'email_not_verified' } })
+      expect(byPasskey.body['access_token']).toBeUndefined()
+    } finally {
+      await tab.close()
+      await strict.close()
+    }
   })
 })

@@ -29,14 +29,17 @@ async function lint(path: string, source: string): Promise<{ code: number; outpu
   }
 }
 
-it('fails lint on an import against the layer table, and passes the same import where it is allowed', async () => {
+it('fails lint on an import against the layer table or of the session opener, and passes the same import where it is allowed', async () => {
   const skip = await lint(
     'src/store/zz-layer-probe.ts',
-    "export { buildApp } from '../http/app.js'\nexport type { Core } from '../core.js'\n",
+    "export { buildApp } from '../http/app.js'\nexport type { Core } from '../core.js'\n" +
+      "import { openSession } from '../auth/token-pair.js'\nexport const opener = openSession\n",
   )
   expect(skip.code).toBe(1)
   expect(skip.output).toMatch(/src\/store\/ may import only config/)
   expect(skip.output).toMatch(/Only the composition roots/)
+  // Every way into a session ends in completeSignIn: nothing else may open one.
+  expect(skip.output).toMatch(/Only auth\/sign-in\.ts opens sessions/)
 
   const guard = await lint(
     'src/guard/zz-layer-probe.ts',

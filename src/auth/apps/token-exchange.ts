@@ -5,7 +5,8 @@ import type { OAuthClient } from '../clients.js'
 import type { AuthDeps, RequestContext } from '../deps.js'
 import { refresh } from '../refresh.js'
 import { revokeSessionTokens } from '../revocation.js'
-import { openSession, type TokenPair } from '../token-pair.js'
+import { completeSignIn } from '../sign-in.js'
+import type { TokenPair } from '../token-pair.js'
 import { issueIdToken } from './id-token.js'
 import { verifierMatches } from './pkce.js'
 
@@ -65,22 +66,32 @@ export async function exchangeAuthorizationCode(
     return codeReused(deps, codeHash, client, code.userId, context)
   }
   const user = await deps.store.users.findById(code.userId)
-  if (!user || user.disabled) throw invalidCode()
+  if (!user) throw invalidCode()
 
-  const pair = await openSession(deps, user, context, code.amr, {
-    clientId: client.id,
-    scopes: code.scopes,
-    authTime: code.authTime,
-  })
+  let pair: TokenPair
+  try {
+    // The browser session that got the code passed the second factor when it was
+    // opened; the other gates are checked again (the user may be disabled since).
+    pair = await completeSignIn(
+      deps,
+      {
+        user,
+        method: 'app_code',
+        amr: code.amr,
+        secondFactorDone: true,
+        app: { clientId: client.id, scopes: code.scopes, authTime: code.authTime },
+      },
+      context,
+    )
+  } catch (error) {
+    // RFC 6749 §5.2: whatever the gate, the grant is what is invalid.
+    if (error instanceof GatehouseError) throw invalidCode()
+    throw error
+  }
   if (!(await deps.store.authorizationCodes.attachSession(codeHash, pair.sessionId))) {
     await endAppSession(deps, pair.sessionId)
     throw new GatehouseError('invalid_grant', 'The authorization code was already used')
   }
-  await recordAudit(deps, 'app_signed_in', context, user.id, {
-    client_id: client.id,
-    session_id: pair.sessionId,
-    scope: code.scopes.join(' '),
-  })
   const idToken = code.scopes.includes('openid')
     ? await issueIdToken(deps, client, user, {
         authTime: code.authTime,
