@@ -6,7 +6,7 @@ import { recordAudit } from './audit.js'
 import type { AuthDeps, RequestContext } from './deps.js'
 import { paginate, type Page, type PageRequest } from './pagination.js'
 import { normalizeRoles } from './rbac.js'
-import { revokeSessionTokens, revokeSubjectUntilNow } from './revocation.js'
+import { endSessionsOf, revokeSubjectUntilNow } from './revocation.js'
 import { resetUserMfa } from './second-factors.js'
 import { foldCase, usernameKeyOrNull } from './username.js'
 import { changeUserEmail, createUser, NO_REQUEST, type CreateUserInput } from './users.js'
@@ -124,8 +124,7 @@ export async function updateUser(
   const disabling = update.disabled === true && !before.disabled
   const rolesChanged = roles !== undefined && roles.join(' ') !== before.roles.join(' ')
   if (disabling) {
-    const ended = await deps.store.sessions.revokeAllForUser(id, deps.clock.now())
-    await revokeSessionTokens(deps, ended)
+    await endSessionsOf(deps, id)
     await deps.store.apiKeys.revokeAllForUser(id, deps.clock.now())
     deps.apiKeys.forgetOwner(id)
   }

@@ -11,6 +11,7 @@ import {
   TOKEN_PREFIXES,
 } from '../tokens/opaque-token.js'
 import { recordAudit } from './audit.js'
+import { assertSecondFactorIfEnrolled } from './step-up.js'
 import { normalizeDisplayName } from './display-name.js'
 import type { AuthDeps, RequestContext } from './deps.js'
 import { paginate, type Page, type PageRequest } from './pagination.js'
@@ -50,6 +51,7 @@ export async function createApiKey(
   context: RequestContext,
 ): Promise<CreatedApiKey> {
   if (!owner.fresh) throw new GatehouseError('fresh_token_required')
+  await assertSecondFactorIfEnrolled(deps, owner, 'create an API key')
   const name = normalizeDisplayName(input.name)
   const scopes = narrowScopes(
     input.scopes === undefined ? undefined : normalizeScopes(input.scopes),

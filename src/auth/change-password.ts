@@ -1,34 +1,48 @@
 import { GatehouseError } from '../errors/index.js'
 import type { AccessTokenClaims } from '../tokens/access-token.js'
 import { recordAudit } from './audit.js'
-import type { AuthDeps, RequestContext } from './deps.js'
+import type { Auth } from './context.js'
+import type { RequestContext } from './deps.js'
 import {
   assertAcceptablePassword,
   MAX_PASSWORD_LENGTH,
   normalizePassword,
 } from './password-policy.js'
 import { withPasswordAttempt } from './lockout.js'
-import { revokeSessionTokens } from './revocation.js'
+import { endSessionsOf } from './revocation.js'
+import { assertSecondFactorIfEnrolled } from './step-up.js'
 import { passwordChangedNotice } from '../mail/templates.js'
 import { sendSecurityNotice } from './mail.js'
 
 export interface ChangePasswordInput {
   currentPassword: string
   newPassword: string
+  /**
+   * Revoke the user's API keys too (default true): a password change is often the owner
+   * shutting out someone who knew the old one, and keys outlive sessions.
+   */
+  revokeApiKeys?: boolean | undefined
+}
+
+export interface PasswordChanged {
+  sessionsRevoked: number
+  apiKeysRevoked: number
 }
 
 /**
  * Changes the password of the token's user. Needs a fresh token (a password login, not a
  * refresh) and the current password, so a stolen refresh token cannot take the account
- * over. Every other session ends; the one making the change stays.
+ * over. Every other session ends (the one making the change stays), with the outstanding
+ * authorization codes and, unless asked not to, the API keys.
  */
 export async function changePassword(
-  deps: AuthDeps,
+  deps: Auth,
   principal: AccessTokenClaims,
   input: ChangePasswordInput,
   context: RequestContext,
-): Promise<number> {
+): Promise<PasswordChanged> {
   if (!principal.fresh) throw new GatehouseError('fresh_token_required')
+  await assertSecondFactorIfEnrolled(deps, principal, 'change your password')
   const user = await deps.store.users.findById(principal.sub)
   if (!user) throw new GatehouseError('invalid_token')
 
@@ -55,6 +69,8 @@ export async function changePassword(
   }
 
   const next = normalizePassword(input.newPassword)
+  // The same password again changes nothing but costs two argon2 runs: refused.
+  if (next === current) throw new GatehouseError('password_unchanged')
   await assertAcceptablePassword(next, user.usernameKey)
   await deps.store.users.update(
     user.id,
@@ -62,21 +78,22 @@ export async function changePassword(
     deps.clock.now(),
   )
 
-  const revoked = await deps.store.sessions.revokeAllForUser(
-    user.id,
-    deps.clock.now(),
-    principal.sid,
-  )
-  await revokeSessionTokens(deps, revoked)
+  const revoked = await endSessionsOf(deps, user.id, { except: principal.sid })
+  let apiKeysRevoked = 0
+  if (input.revokeApiKeys !== false) {
+    apiKeysRevoked = await deps.store.apiKeys.revokeAllForUser(user.id, deps.clock.now())
+    deps.apiKeys.forgetOwner(user.id)
+  }
   // Links sent before the change (to verify, or later to reset) are worthless now.
   await deps.store.emailTokens.deleteForUser(user.id)
   // A second step begun with the old password must not finish now.
   await deps.store.mfa.deleteChallenges(user.id)
   await recordAudit(deps, 'password_changed', context, user.id, {
     sessions_revoked: revoked.length,
+    api_keys_revoked: apiKeysRevoked,
   })
   await sendSecurityNotice(deps, user, (ctx) =>
-    passwordChangedNotice(ctx, new Date(deps.clock.now())),
+    passwordChangedNotice(ctx, new Date(deps.clock.now()), 'changed', apiKeysRevoked),
   )
-  return revoked.length
+  return { sessionsRevoked: revoked.length, apiKeysRevoked }
 }

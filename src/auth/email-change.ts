@@ -1,3 +1,4 @@
+import { assertSecondFactorIfEnrolled } from './step-up.js'
 import { GatehouseError } from '../errors/index.js'
 import {
   confirmNewEmailMessage,
@@ -32,6 +33,7 @@ export async function requestEmailChange(
   context: RequestContext,
 ): Promise<EmailChangeOutcome> {
   if (!principal.fresh) throw new GatehouseError('fresh_token_required')
+  await assertSecondFactorIfEnrolled(deps, principal, 'change your email address')
   const user = await deps.store.users.findById(principal.sub)
   if (!user) throw new GatehouseError('invalid_token')
   const next = normalizeEmail(email)

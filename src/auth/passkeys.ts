@@ -12,7 +12,15 @@ import type { AccessTokenClaims } from '../tokens/access-token.js'
 import { generateOpaqueToken } from '../tokens/opaque-token.js'
 import { recordAudit } from './audit.js'
 import type { AuthDeps, RequestContext } from './deps.js'
-import { assertMayChangeFactors, factorName, newRecoveryCodes, notify } from './second-factors.js'
+import {
+  afterEnrolment,
+  assertMayChangeFactors,
+  factorName,
+  newRecoveryCodes,
+  notify,
+  type EnrolledFactor,
+  type FirstFactorOptions,
+} from './second-factors.js'
 import { completeSignIn } from './sign-in.js'
 import type { TokenPair } from './token-pair.js'
 
@@ -106,9 +114,9 @@ export async function passkeyRegistrationOptions(
 export async function registerPasskey(
   deps: AuthDeps,
   principal: AccessTokenClaims,
-  input: { flowId: string; response: unknown; name?: string | undefined },
+  input: { flowId: string; response: unknown; name?: string | undefined } & FirstFactorOptions,
   context: RequestContext,
-): Promise<{ factor: MfaFactorRecord; recoveryCodes: string[] | null }> {
+): Promise<{ factor: MfaFactorRecord } & EnrolledFactor> {
   const { user, verified } = await assertMayChangeFactors(deps, principal)
   const flow = await spendFlow(deps, input.flowId, 'register', user.id)
   const { verifyRegistrationResponse } = await webauthn()
@@ -150,7 +158,8 @@ export async function registerPasskey(
     type: 'passkey',
   })
   await notify(deps, user, `a passkey ("${factor.name}") was added`)
-  return { factor, recoveryCodes }
+  const sessionsRevoked = await afterEnrolment(deps, principal, verified.length === 0, input)
+  return { factor, recoveryCodes, sessionsRevoked }
 }
 
 /** `POST /login/passkey/options`: request options for a sign-in without a username. */

@@ -1,12 +1,13 @@
 import { passwordChangedNotice, passwordResetMessage } from '../mail/templates.js'
 import { recordAudit } from './audit.js'
+import type { Auth } from './context.js'
 import type { AuthDeps, RequestContext } from './deps.js'
 import { normalizeEmail } from './email.js'
 import { emailTokenHash, invalidEmailToken, issueEmailLink } from './email-tokens.js'
 import { mailUser, sendSecurityNotice } from './mail.js'
 import { limitMailTo } from './mail-limit.js'
 import { assertAcceptablePassword, normalizePassword } from './password-policy.js'
-import { revokeSessionTokens, revokeSubjectUntilNow } from './revocation.js'
+import { endSessionsOf, revokeSubjectUntilNow } from './revocation.js'
 
 /**
  * `POST /password/forgot`: mails a reset link if the address is a user's verified one.
@@ -54,7 +55,7 @@ export interface ResetPasswordInput {
  * @throws GatehouseError `invalid_email_token`, `invalid_password`, `weak_password`
  */
 export async function resetPassword(
-  deps: AuthDeps,
+  deps: Auth,
   input: ResetPasswordInput,
   context: RequestContext,
 ): Promise<number> {
@@ -74,15 +75,20 @@ export async function resetPassword(
 
   const now = deps.clock.now()
   await deps.store.users.update(user.id, { passwordHash }, now)
-  const revoked = await deps.store.sessions.revokeAllForUser(user.id, now)
-  await revokeSessionTokens(deps, revoked)
+  const revoked = await endSessionsOf(deps, user.id)
   await revokeSubjectUntilNow(deps, user.id)
+  // Whoever knew the old password may have made API keys (no expiry by default): a reset
+  // is the owner taking the account back, so they end too (the notice says so).
+  const apiKeysRevoked = await deps.store.apiKeys.revokeAllForUser(user.id, now)
+  deps.apiKeys.forgetOwner(user.id)
   await deps.store.emailTokens.deleteForUser(user.id)
   // A second step begun with the old password must not finish now.
   await deps.store.mfa.deleteChallenges(user.id)
   await recordAudit(deps, 'password_reset', context, user.id, {
     sessions_revoked: revoked.length,
   })
-  await sendSecurityNotice(deps, user, (ctx) => passwordChangedNotice(ctx, new Date(now), 'reset'))
+  await sendSecurityNotice(deps, user, (ctx) =>
+    passwordChangedNotice(ctx, new Date(now), 'reset', apiKeysRevoked),
+  )
   return revoked.length
 }

@@ -43,6 +43,29 @@ export function revokeSubjectUntilNow(deps: AuthDeps, subject: string): Promise<
   return revoke(deps, [{ kind: 'sub', value: subject, expiresAt, before: newId() }])
 }
 
+/**
+ * What ends a person's access ends everything derived from it: their sessions (all, all
+ * but `except`, or those of one app), those sessions' access tokens, and the
+ * authorization codes not yet exchanged — a code minted a moment before would otherwise
+ * open a new app session afterwards (within its 60 s). Returns the ended sessions' ids.
+ */
+export async function endSessionsOf(
+  deps: AuthDeps,
+  userId: string,
+  options: { except?: string | undefined; clientId?: string } = {},
+): Promise<string[]> {
+  const now = deps.clock.now()
+  // Codes first: an exchange racing this call then either fails to spend its code, or
+  // fails to attach the session it opened and ends it itself.
+  await deps.store.authorizationCodes.voidForUser(userId, options.clientId ?? null, now)
+  const ended =
+    options.clientId === undefined
+      ? await deps.store.sessions.revokeAllForUser(userId, now, options.except)
+      : await deps.store.sessions.revokeAllForUserAndClient(userId, options.clientId, now)
+  await revokeSessionTokens(deps, ended)
+  return ended
+}
+
 /** Fills this process's list from the store at start. */
 export async function loadRevocations(deps: AuthDeps): Promise<number> {
   const now = deps.clock.now()

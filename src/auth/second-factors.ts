@@ -7,6 +7,7 @@ import type { AccessTokenClaims } from '../tokens/access-token.js'
 import { recordAudit } from './audit.js'
 import type { AuthDeps, RequestContext } from './deps.js'
 import { sendSecurityNotice } from './mail.js'
+import { endSessionsOf } from './revocation.js'
 import { matchTotp, newTotpSecret, totpUri } from './totp.js'
 
 /** RFC 8176: the login passed more than one factor. */
@@ -139,7 +140,8 @@ export async function verifyTotpFactor(
   id: string,
   code: string,
   context: RequestContext,
-): Promise<{ recoveryCodes: string[] | null }> {
+  options: FirstFactorOptions = {},
+): Promise<EnrolledFactor> {
   const { user, verified } = await assertMayChangeFactors(deps, principal)
   const factor = await deps.store.mfa.findFactor(id)
   if (!factor || factor.userId !== user.id || factor.verifiedAt !== null) {
@@ -150,7 +152,36 @@ export async function verifyTotpFactor(
   const recoveryCodes = verified.length === 0 ? await newRecoveryCodes(deps, user.id) : null
   await recordAudit(deps, 'mfa_enrolled', context, user.id, { factor_id: id, type: 'totp' })
   await notify(deps, user, `an authenticator app ("${factor.name}") was added as a second factor`)
-  return { recoveryCodes }
+  const sessionsRevoked = await afterEnrolment(deps, principal, verified.length === 0, options)
+  return { recoveryCodes, sessionsRevoked }
+}
+
+export interface FirstFactorOptions {
+  /** Keep the other sessions when the first factor is enrolled (default: they end). */
+  keepOtherSessions?: boolean | undefined
+}
+
+export interface EnrolledFactor {
+  /** The first factor's ten recovery codes (null for a later factor). */
+  recoveryCodes: string[] | null
+  /** How many other sessions the first factor ended (null for a later factor). */
+  sessionsRevoked: number | null
+}
+
+/**
+ * The first factor shuts out every session that did not pass it — whoever enrols one
+ * usually means to lock out someone who knows the password — unless the person asks to
+ * keep them. The session that enrolled stays.
+ */
+export async function afterEnrolment(
+  deps: AuthDeps,
+  principal: AccessTokenClaims,
+  first: boolean,
+  options: FirstFactorOptions,
+): Promise<number | null> {
+  if (!first) return null
+  if (options.keepOtherSessions === true) return 0
+  return (await endSessionsOf(deps, principal.sub, { except: principal.sid })).length
 }
 
 /** Checks a code against one TOTP factor, accepting its time step at most once. */

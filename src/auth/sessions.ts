@@ -4,7 +4,8 @@ import type { AccessTokenClaims } from '../tokens/access-token.js'
 import { recordAudit } from './audit.js'
 import type { AuthDeps, RequestContext } from './deps.js'
 import { paginate, type Page, type PageRequest } from './pagination.js'
-import { revokeAccessToken, revokeSessionTokens } from './revocation.js'
+import { endSessionsOf, revokeAccessToken, revokeSessionTokens } from './revocation.js'
+import { assertSecondFactorIfEnrolled } from './step-up.js'
 import { FIRST_PARTY_CLIENT_ID } from './token-pair.js'
 
 export type LogoutScope = 'local' | 'others' | 'global'
@@ -39,14 +40,14 @@ export async function logout(
   const now = deps.clock.now()
   const userId = principal.sub
   const sid = principal.sid
+  if (scope !== 'local') await assertSecondFactorIfEnrolled(deps, principal, 'end other sessions')
   let revoked: string[]
   if (scope === 'local') {
     revoked = sid !== undefined && (await deps.store.sessions.revoke(sid, now)) ? [sid] : []
+    await revokeSessionTokens(deps, revoked)
   } else {
-    const except = scope === 'others' ? sid : undefined
-    revoked = await deps.store.sessions.revokeAllForUser(userId, now, except)
+    revoked = await endSessionsOf(deps, userId, { except: scope === 'others' ? sid : undefined })
   }
-  await revokeSessionTokens(deps, revoked)
   if (scope !== 'others') await revokeAccessToken(deps, principal)
   await recordAudit(deps, 'logout', context, userId, { scope, sessions_revoked: revoked.length })
   return revoked.length
@@ -86,6 +87,9 @@ export async function revokeSession(
   context: RequestContext,
 ): Promise<void> {
   const session = await deps.store.sessions.findById(sessionId)
+  if (session && session.userId === principal.sub && sessionId !== principal.sid) {
+    await assertSecondFactorIfEnrolled(deps, principal, 'end other sessions')
+  }
   const now = deps.clock.now()
   if (
     !session ||

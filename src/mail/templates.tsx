@@ -72,10 +72,15 @@ export function passwordChangedNotice(
   ctx: MailContext,
   at: Date,
   how: 'changed' | 'reset' = 'changed',
+  apiKeysRevoked = 0,
 ): MailMessage {
   const ended = how === 'reset' ? 'every session was ended' : 'your other sessions were ended'
+  const keys =
+    apiKeysRevoked > 0
+      ? ` Your API keys (${apiKeysRevoked}) were revoked too: programs that used them need new ones, which you can create on your account page.`
+      : ''
   return compose(ctx, `Your ${ctx.product} password was ${how}`, [
-    `the password of your ${ctx.product} account was ${how} on ${minutesOf(at)}, and ${ended}. If that was you, there is nothing to do.`,
+    `the password of your ${ctx.product} account was ${how} on ${minutesOf(at)}, and ${ended}.${keys} If that was you, there is nothing else to do.`,
     notYou(ctx, 'reset it at once from the sign-in page'),
   ])
 }

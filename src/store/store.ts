@@ -455,6 +455,12 @@ export interface AuthorizationCodeStore {
    * caller must then end that session.
    */
   attachSession(codeHash: string, sessionId: string): Promise<boolean>
+  /**
+   * Voids the user's live codes (of one client, or all): an unused one can no longer be
+   * spent, and an exchange in flight fails to attach its session (the opener then ends
+   * it), exactly as for a reused code. Returns how many codes were voided.
+   */
+  voidForUser(userId: string, clientId: string | null, at: number): Promise<number>
   /** Deletes codes that expired before `before`; returns how many. */
   purgeExpired(before: number): Promise<number>
 }

@@ -269,7 +269,11 @@ describe('fresh tokens and POST /me/password', () => {
     const elsewhere = await loginAs(t, 'user1', 'password1')
     const res = await change(here.access_token, 'password1', 'a brand new passphrase')
     expect(res.statusCode, res.body).toBe(200)
-    expect(res.json()).toEqual({ msg: 'Password changed', sessions_revoked: 1 })
+    expect(res.json()).toEqual({
+      msg: 'Password changed',
+      sessions_revoked: 1,
+      api_keys_revoked: 0,
+    })
 
     await expectWorks(here.access_token)
     expect((await refresh(here.refresh_token)).statusCode).toBe(200)

@@ -67,6 +67,11 @@ describe('forgot password and reset, with real mail', () => {
   it('resets once from the link: every session ends, every access token is refused, a notice follows', async () => {
     flow = await startMailFlow()
     const { first, second } = await verifiedUser(flow)
+    // Whoever knew the old password may have made an API key: the reset ends it too.
+    const key = await flow.call('/api-keys', { name: 'ci' }, first['access_token'] as string)
+    expect(key.status).toBe(201)
+    const apiKey = key.body['key'] as string
+    expect((await flow.call('/data', undefined, apiKey)).status).toBe(200)
     await flow.call('/password/forgot', { email: 'rosa@example.com' })
     await settled(flow)
     const mail = (await flow.smtp.waitFor(2))[1]!
@@ -106,6 +111,8 @@ describe('forgot password and reset, with real mail', () => {
     const [notice] = await flow.smtp.waitFor(3).then((all) => all.slice(2))
     expect(notice!.subject).toBe('Your Gatehouse password was reset')
     expect(notice!.text).toContain('every session was ended')
+    expect(notice!.text).toContain('Your API keys (1) were revoked too')
+    expect((await flow.call('/data', undefined, apiKey)).status).toBe(401)
 
     const types = (await flow.t.core.store.audit.list({}, { limit: 50 })).map((e) => e.type)
     expect(types).toEqual(expect.arrayContaining(['password_reset_requested', 'password_reset']))

@@ -694,6 +694,47 @@ export function describeStoreContract(
       expect(await store.authorizationCodes.find(code.codeHash)).toBeUndefined()
     })
 
+    it('voids a user’s live codes, of one client or all: unused ones cannot be spent, in-flight ones cannot attach', async () => {
+      const alice = user()
+      const bob = user({ username: 'Bob', usernameKey: 'bob' })
+      await store.users.insert(alice)
+      await store.users.insert(bob)
+      const first = await appClient()
+      const second = await appClient()
+      const code = (n: string, userId: string, clientId: string) => ({
+        codeHash: n.repeat(64),
+        clientId,
+        userId,
+        redirectUri: 'https://app.example/cb',
+        codeChallenge: 'x'.repeat(43),
+        scopes: ['openid'],
+        nonce: null,
+        authTime: 5,
+        amr: ['pwd'],
+        createdAt: 10,
+        expiresAt: 70,
+      })
+      for (const c of [
+        code('a', alice.id, first),
+        code('b', alice.id, second),
+        code('c', bob.id, first),
+        code('d', alice.id, first),
+      ]) {
+        await store.authorizationCodes.insert(c)
+      }
+      // `d` is being exchanged: spent, its session not attached yet.
+      expect(await store.authorizationCodes.spend('d'.repeat(64), 15)).toBe(true)
+      expect(await store.authorizationCodes.voidForUser(alice.id, first, 20)).toBe(2)
+      expect(await store.authorizationCodes.spend('a'.repeat(64), 21)).toBe(false)
+      expect(await store.authorizationCodes.attachSession('d'.repeat(64), 's')).toBe(false)
+      // Another client's code and another user's are untouched…
+      expect(await store.authorizationCodes.spend('c'.repeat(64), 21)).toBe(true)
+      // …until every client's codes of the user are voided; expired ones are left alone.
+      expect(await store.authorizationCodes.voidForUser(alice.id, null, 20)).toBe(1)
+      expect(await store.authorizationCodes.spend('b'.repeat(64), 21)).toBe(false)
+      expect(await store.authorizationCodes.voidForUser(bob.id, null, 80)).toBe(0)
+    })
+
     it('remembers consent per user and client, lists it newest first, and forgets it', async () => {
       const alice = user()
       await store.users.insert(alice)

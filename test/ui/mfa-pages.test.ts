@@ -8,9 +8,15 @@ afterEach(() => t?.close())
 
 const SESSION_COOKIE = '__Host-gatehouse-access'
 
-/** Signs user1 in with a password and turns on an authenticator app from the account page. */
-async function withAuthenticator() {
+/**
+ * Signs user1 in with a password and turns on an authenticator app from the account page;
+ * `before` runs once the app exists, before the enrolment.
+ */
+async function withAuthenticator(
+  options: { endOthers?: boolean; before?: () => Promise<void> } = {},
+) {
   t = await buildTestApp({ demo: true })
+  await options.before?.()
   const browser = new PageClient(t)
   expect((await browser.signIn('user1', 'password1')).statusCode).toBe(303)
   await browser.get('/ui/account')
@@ -27,9 +33,12 @@ async function withAuthenticator() {
   expect(wrong.body).toContain('id="field-code-error"')
   // The same secret again, to try once more.
   expect(wrong.body).toContain(secret)
+  // The first factor offers to end the other sessions, ticked.
+  expect(setup.body).toMatch(/<input type="checkbox" name="end_other_sessions" value="on" checked/)
   const on = await browser.post('/ui/account/mfa/totp/verify', {
     id,
     code: totpCode(secret, t.clock.now()),
+    ...(options.endOthers && { end_other_sessions: 'on' }),
   })
   expect(on.statusCode).toBe(200)
   const codes = [...on.body.matchAll(/<li>([a-z2-9]{5}-[a-z2-9]{5})<\/li>/g)].map((m) => m[1]!)
@@ -39,6 +48,31 @@ async function withAuthenticator() {
 }
 
 describe('second factors on the pages', () => {
+  it('enrolling the first factor with the box ticked signs the other browsers out', async () => {
+    const other = { browser: undefined as PageClient | undefined }
+    await withAuthenticator({
+      endOthers: true,
+      before: async () => {
+        other.browser = new PageClient(t)
+        expect((await other.browser.signIn('user1', 'password1')).statusCode).toBe(303)
+      },
+    })
+    const after = await other.browser!.get('/ui/account')
+    expect(after.statusCode).toBe(303)
+    expect(String(after.headers.location)).toMatch(/^\/ui\/sign-in/)
+  })
+
+  it('unticked, the other browsers stay signed in', async () => {
+    const other = { browser: undefined as PageClient | undefined }
+    await withAuthenticator({
+      before: async () => {
+        other.browser = new PageClient(t)
+        expect((await other.browser.signIn('user1', 'password1')).statusCode).toBe(303)
+      },
+    })
+    expect((await other.browser!.get('/ui/account')).statusCode).toBe(200)
+  })
+
   it('sign-in asks for the code after the password, with no session until it is right', async () => {
     const { secret } = await withAuthenticator()
     const browser = new PageClient(t)

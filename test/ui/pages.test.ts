@@ -490,6 +490,49 @@ describe('account page', () => {
     expect((await loginAs(t, 'user1', 'a brand new passphrase')).access_token).toBeTruthy()
   })
 
+  it('changing the password revokes the API keys when the box is ticked (it is, at first)', async () => {
+    const browser = await signedIn()
+    const page = await browser.get('/ui/account')
+    expect(page.body).toMatch(/<input type="checkbox" name="revoke_api_keys" value="on" checked/)
+    const own = (await loginAs(t, 'user1', 'password1')).access_token
+    const key = await t.inject({
+      method: 'POST',
+      url: '/api-keys',
+      ...json({ name: 'ci' }, bearer(own)),
+    })
+    const secret = key.json<{ key: string }>().key
+    const change = (current: string, next: string, tick: boolean) =>
+      browser.post('/ui/account/password', {
+        username: 'user1',
+        current_password: current,
+        new_password: next,
+        ...(tick && { revoke_api_keys: 'on' }),
+      })
+    // Unticked: the key stays.
+    await browser.get('/ui/account')
+    await change('password1', 'a brand new passphrase', false)
+    expect((await t.inject({ url: '/protected', headers: bearer(secret) })).statusCode).toBe(200)
+    await browser.get('/ui/account')
+    await change('a brand new passphrase', 'yet another passphrase', true)
+    expect((await t.inject({ url: '/protected', headers: bearer(secret) })).statusCode).toBe(401)
+  })
+
+  it('names every input of the account page for assistive technology', async () => {
+    const browser = await signedIn()
+    const { body } = await browser.get('/ui/account')
+    // Inputs wrapped in their label are named by it; the rest need label[for] or aria-label.
+    const outside = body.replace(/<label[^>]*>[\s\S]*?<\/label>/g, '')
+    const unnamed = [...outside.matchAll(/<input\b[^>]*>/g)]
+      .map((match) => match[0])
+      .filter((input) => !/type="(hidden|submit)"/.test(input))
+      .filter((input) => {
+        if (/aria-label="[^"]+"/.test(input)) return false
+        const id = /\bid="([^"]+)"/.exec(input)?.[1]
+        return id === undefined || !body.includes(`for="${id}"`)
+      })
+    expect(unnamed).toEqual([])
+  })
+
   it('shows a new API key once; it works until revoked', async () => {
     const browser = await signedIn()
     await browser.get('/ui/account')

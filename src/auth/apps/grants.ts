@@ -4,7 +4,7 @@ import type { Principal } from '../../tokens/principal.js'
 import { recordAudit } from '../audit.js'
 import type { AuthDeps, RequestContext } from '../deps.js'
 import { paginate, type Page, type PageRequest } from '../pagination.js'
-import { revokeSessionTokens } from '../revocation.js'
+import { endSessionsOf } from '../revocation.js'
 
 export interface GrantView {
   clientId: string
@@ -51,13 +51,8 @@ export async function withdrawGrant(
   context: RequestContext,
 ): Promise<number> {
   const withdrawn = await deps.store.consents.delete(principal.sub, clientId)
-  const ended = await deps.store.sessions.revokeAllForUserAndClient(
-    principal.sub,
-    clientId,
-    deps.clock.now(),
-  )
+  const ended = await endSessionsOf(deps, principal.sub, { clientId })
   if (!withdrawn && ended.length === 0) throw new GatehouseError('not_found', 'No such grant')
-  await revokeSessionTokens(deps, ended)
   await recordAudit(deps, 'consent_withdrawn', context, principal.sub, {
     client_id: clientId,
     sessions_revoked: ended.length,

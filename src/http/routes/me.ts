@@ -50,9 +50,11 @@ export function meRoutes(app: GatehouseInstance, deps: RouteDeps): void {
   app.post(
     '/me/password',
     {
-      onRequest: deps.required({ allowApiKeys: false, allowClients: false }),
+      // Two argon2 runs a call: under the credential endpoints' per-IP limit.
+      onRequest: [deps.limitByIp, deps.required({ allowApiKeys: false, allowClients: false })],
       schema: {
-        summary: 'Change the password (fresh token required); ends the other sessions',
+        summary:
+          'Change the password (fresh token; with a second factor, a sign-in that passed it); ends the other sessions and, unless revoke_api_keys is false, the API keys',
         tags: ['account'],
         security: bearerAuth,
         body: ChangePasswordBody,
@@ -60,14 +62,22 @@ export function meRoutes(app: GatehouseInstance, deps: RouteDeps): void {
       },
     },
     async (request) => {
-      const { current_password, new_password } = request.body
-      const revoked = await changePassword(
+      const { current_password, new_password, revoke_api_keys } = request.body
+      const changed = await changePassword(
         deps.auth,
         principalOf(request),
-        { currentPassword: current_password, newPassword: new_password },
+        {
+          currentPassword: current_password,
+          newPassword: new_password,
+          revokeApiKeys: revoke_api_keys,
+        },
         requestContext(request),
       )
-      return { msg: 'Password changed', sessions_revoked: revoked }
+      return {
+        msg: 'Password changed',
+        sessions_revoked: changed.sessionsRevoked,
+        api_keys_revoked: changed.apiKeysRevoked,
+      }
     },
   )
 

@@ -162,10 +162,15 @@ export function mfaRoutes(app: GatehouseInstance, deps: RouteDeps): void {
       },
     },
     async (request, reply) => {
-      const { factor, recoveryCodes } = await registerPasskey(
+      const { factor, recoveryCodes, sessionsRevoked } = await registerPasskey(
         deps.auth,
         principalOf(request),
-        { flowId: request.body.flow_id, response: request.body.response, name: request.body.name },
+        {
+          flowId: request.body.flow_id,
+          response: request.body.response,
+          name: request.body.name,
+          keepOtherSessions: request.body.keep_other_sessions,
+        },
         requestContext(request),
       )
       return reply.code(201).send({
@@ -173,6 +178,7 @@ export function mfaRoutes(app: GatehouseInstance, deps: RouteDeps): void {
         type: 'passkey' as const,
         name: factor.name,
         ...(recoveryCodes !== null && { recovery_codes: recoveryCodes }),
+        ...(sessionsRevoked !== null && { sessions_revoked: sessionsRevoked }),
       })
     },
   )
@@ -241,16 +247,18 @@ export function mfaRoutes(app: GatehouseInstance, deps: RouteDeps): void {
       },
     },
     async (request) => {
-      const { recoveryCodes } = await verifyTotpFactor(
+      const { recoveryCodes, sessionsRevoked } = await verifyTotpFactor(
         deps.auth,
         principalOf(request),
         request.params.id,
         request.body.code,
         requestContext(request),
+        { keepOtherSessions: request.body.keep_other_sessions },
       )
       return {
         msg: 'Second factor added',
         ...(recoveryCodes !== null && { recovery_codes: recoveryCodes }),
+        ...(sessionsRevoked !== null && { sessions_revoked: sessionsRevoked }),
       }
     },
   )

@@ -13,7 +13,17 @@ export const MeResponse = Type.Object({
 })
 
 export const ChangePasswordBody = Type.Object(
-  { current_password: Type.String(), new_password: Type.String() },
+  {
+    current_password: Type.String(),
+    new_password: Type.String(),
+    revoke_api_keys: Type.Optional(
+      Type.Boolean({
+        default: true,
+        description:
+          'Revoke every API key of the account too (default true): keys outlive sessions, and whoever knew the old password may have made some',
+      }),
+    ),
+  },
   {
     additionalProperties: false,
     examples: [{ current_password: 'password1', new_password: 'a much longer passphrase' }],
@@ -23,6 +33,7 @@ export const ChangePasswordBody = Type.Object(
 export const ChangePasswordResponse = Type.Object({
   msg: Type.String(),
   sessions_revoked: Type.Integer(),
+  api_keys_revoked: Type.Optional(Type.Integer()),
 })
 
 export const MessageResponse = Type.Object({ msg: Type.String() })

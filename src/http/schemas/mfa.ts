@@ -51,8 +51,19 @@ export const TotpSetupResponse = Type.Object({
   otpauth_uri: Type.String({ description: 'otpauth://totp/…, what a QR code carries' }),
 })
 
+const keepOtherSessions = Type.Optional(
+  Type.Boolean({
+    default: false,
+    description:
+      'With the first factor every other session of the account ends (they did not pass it); true keeps them',
+  }),
+)
+const sessionsRevoked = Type.Optional(
+  Type.Integer({ description: 'Other sessions ended by enrolling the first factor' }),
+)
+
 export const TotpVerifyBody = Type.Object(
-  { code },
+  { code, keep_other_sessions: keepOtherSessions },
   { additionalProperties: false, examples: [{ code: '123456' }] },
 )
 
@@ -63,6 +74,7 @@ export const RecoveryCodes = Type.Array(Type.String(), {
 export const TotpVerifyResponse = Type.Object({
   msg: Type.String(),
   recovery_codes: Type.Optional(RecoveryCodes),
+  sessions_revoked: sessionsRevoked,
 })
 
 export const RecoveryCodesResponse = Type.Object({ recovery_codes: RecoveryCodes })
@@ -83,6 +95,7 @@ export const PasskeyRegisterBody = Type.Object(
     flow_id: flowId,
     response: WebAuthnResponse,
     name: Type.Optional(Type.String({ maxLength: 100 })),
+    keep_other_sessions: keepOtherSessions,
   },
   {
     additionalProperties: false,
@@ -95,6 +108,7 @@ export const PasskeyRegisteredResponse = Type.Object({
   type: Type.Literal('passkey'),
   name: Type.String(),
   recovery_codes: Type.Optional(RecoveryCodes),
+  sessions_revoked: sessionsRevoked,
 })
 
 export const PasskeySignInBody = Type.Object(

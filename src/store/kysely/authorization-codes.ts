@@ -68,6 +68,17 @@ export function createAuthorizationCodeStore(db: Kysely<Database>): Authorizatio
       return affectedRows(result) === 1
     },
 
+    async voidForUser(userId, clientId, at) {
+      let query = db
+        .updateTable('authorization_codes')
+        .set((eb) => ({ used_at: eb.fn.coalesce('used_at', eb.val(at)), reused_at: at }))
+        .where('user_id', '=', userId)
+        .where('expires_at', '>', at)
+        .where('reused_at', 'is', null)
+      if (clientId !== null) query = query.where('client_id', '=', clientId)
+      return affectedRows(await query.executeTakeFirst())
+    },
+
     async purgeExpired(before) {
       const result = await db
         .deleteFrom('authorization_codes')

@@ -127,8 +127,14 @@ export function accountRoutes(app: GatehouseInstance, deps: PageDeps): void {
   app.post(
     '/account/password',
     {
+      onRequest: deps.limitByIp,
       schema: {
-        body: formBody({ username: text(), current_password: secret(), new_password: secret() }),
+        body: formBody({
+          username: text(),
+          current_password: secret(),
+          new_password: secret(),
+          revoke_api_keys: optionalText(8),
+        }),
       },
     },
     async (request, reply) => {
@@ -141,6 +147,8 @@ export function accountRoutes(app: GatehouseInstance, deps: PageDeps): void {
           {
             currentPassword: request.body.current_password,
             newPassword: request.body.new_password,
+            // An unticked box sends nothing: only a ticked one revokes.
+            revokeApiKeys: request.body.revoke_api_keys === 'on',
           },
           requestContext(request),
         )
@@ -150,6 +158,7 @@ export function accountRoutes(app: GatehouseInstance, deps: PageDeps): void {
           incorrect_password: 'current_password',
           invalid_password: 'new_password',
           weak_password: 'new_password',
+          password_unchanged: 'new_password',
         })
       }
     },
@@ -255,7 +264,11 @@ export function accountRoutes(app: GatehouseInstance, deps: PageDeps): void {
 
   app.post(
     '/account/mfa/totp/verify',
-    { schema: { body: formBody({ id: text(64), code: text(64) }) } },
+    {
+      schema: {
+        body: formBody({ id: text(64), code: text(64), end_other_sessions: optionalText(8) }),
+      },
+    },
     async (request, reply) => {
       const principal = requirePrincipal(deps, request, reply)
       if (!principal) return reply
@@ -267,6 +280,8 @@ export function accountRoutes(app: GatehouseInstance, deps: PageDeps): void {
           id,
           code.trim(),
           requestContext(request),
+          // An unticked box sends nothing: only a ticked one ends the other sessions.
+          { keepOtherSessions: request.body.end_other_sessions !== 'on' },
         )
         if (recoveryCodes === null) return redirect(reply, `${page}?done=mfa_added`)
         return render(request, reply, principal, 200, { notice: t.mfa.added }, { recoveryCodes })
@@ -298,6 +313,7 @@ export function accountRoutes(app: GatehouseInstance, deps: PageDeps): void {
           flow_id: text(64),
           response: text(16384),
           passkey_name: optionalText(100),
+          end_other_sessions: optionalText(8),
         }),
       },
     },
@@ -309,7 +325,11 @@ export function accountRoutes(app: GatehouseInstance, deps: PageDeps): void {
         const { recoveryCodes } = await registerPasskey(
           deps.auth,
           principal,
-          { ...passkeyAnswer(flow_id, response), name },
+          {
+            ...passkeyAnswer(flow_id, response),
+            name,
+            keepOtherSessions: request.body.end_other_sessions !== 'on',
+          },
           requestContext(request),
         )
         if (recoveryCodes === null) return redirect(reply, `${page}?done=passkey_added`)

@@ -110,11 +110,13 @@ export function AccountPage({ ctx, view }: { ctx: PageContext; view: AccountView
         <h2 id="password">{t.account.passwordHeading}</h2>
         <FormError state={view.passwordForm} />
         <Form ctx={ctx} action={`${ctx.root}/account/password`} label={t.account.passwordHeading}>
+          {/* For password managers only: named, but hidden from everyone else. */}
           <input
             type="text"
             name="username"
             value={view.user.username}
             autocomplete="username"
+            aria-label={t.common.username}
             hidden
           />
           <Field
@@ -134,6 +136,12 @@ export function AccountPage({ ctx, view }: { ctx: PageContext; view: AccountView
             required
             state={view.passwordForm}
           />
+          <div class="field">
+            <label>
+              <input type="checkbox" name="revoke_api_keys" value="on" checked />{' '}
+              {t.account.revokeApiKeys}
+            </label>
+          </div>
           <button type="submit">{t.account.changePassword}</button>
         </Form>
       </section>

@@ -22,6 +22,17 @@ export interface SecondFactorsView {
 
 /** The account page's second factors: list, add an authenticator app, recovery codes. */
 export function SecondFactors({ ctx, view }: { ctx: PageContext; view: SecondFactorsView }) {
+  // The first factor shuts out the sessions that did not pass it, unless the person
+  // unticks this (auth/second-factors.ts afterEnrolment).
+  const first = view.factors.length === 0
+  const endOthers = (
+    <div class="field">
+      <label>
+        <input type="checkbox" name="end_other_sessions" value="on" checked />{' '}
+        {ctx.t.mfa.endOtherSessions}
+      </label>
+    </div>
+  )
   const { t } = ctx
   return (
     <section class="card" aria-labelledby="mfa">
@@ -87,6 +98,7 @@ export function SecondFactors({ ctx, view }: { ctx: PageContext; view: SecondFac
           hint={t.mfa.passkeyNameHint}
           maxLength={100}
         />
+        {first && endOthers}
       </PasskeyForm>
       {view.setup ? (
         <div class="setup">
@@ -106,6 +118,7 @@ export function SecondFactors({ ctx, view }: { ctx: PageContext; view: SecondFac
               autofocus
               state={view.form}
             />
+            {first && endOthers}
             <button type="submit">{t.mfa.activate}</button>
           </Form>
         </div>
