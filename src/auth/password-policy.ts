@@ -28,8 +28,9 @@ export function normalizePassword(password: string): string {
 
 /**
  * Whether a normalised password may be set, after NIST SP 800-63B §5.1.1.2: length
- * 8–256, no NUL, not a commonly used or breached password, not the username itself, and
- * no composition rules. Length is checked first, before any expensive work.
+ * 8–256, no NUL, not a commonly used or breached password, not one character repeated or
+ * a simple sequence (§5.1.1.2 names "repetitive or sequential characters"), not the
+ * username itself, and no composition rules. Length is checked first, before any expensive work.
  */
 export async function assertAcceptablePassword(
   password: string,
@@ -51,7 +52,7 @@ export async function assertAcceptablePassword(
   if (password.includes('\u0000')) {
     throw new GatehouseError('invalid_password', 'Password must not contain NUL characters')
   }
-  if (await isCommon(password)) {
+  if (isRepetitiveOrSequential(password) || (await isCommon(password))) {
     throw new GatehouseError(
       'weak_password',
       'Password is too common; choose a longer phrase that others are unlikely to use',
@@ -60,4 +61,24 @@ export async function assertAcceptablePassword(
   if (password.toLowerCase() === usernameKey) {
     throw new GatehouseError('weak_password', 'Password must not be the same as the username')
   }
+}
+
+/**
+ * One character over and over (`aaaaaaaa`), or each character one step up or down from the
+ * one before (`abcdefgh`, `98765432`, `34567890` with 9 → 0), case aside.
+ */
+export function isRepetitiveOrSequential(password: string): boolean {
+  const points = [...password.toLowerCase()].map((c) => c.codePointAt(0)!)
+  const step = (from: number, to: number): number => {
+    // Digits wrap around as on a keyboard's number row: 8 9 0 and 1 0 9.
+    if (from === 0x39 && to === 0x30) return 1
+    if (from === 0x30 && to === 0x39) return -1
+    return to - from
+  }
+  const first = step(points[0]!, points[1]!)
+  if (first !== 0 && first !== 1 && first !== -1) return false
+  for (let i = 2; i < points.length; i++) {
+    if (step(points[i - 1]!, points[i]!) !== first) return false
+  }
+  return true
 }

@@ -39,8 +39,9 @@ export const PASSWORD_AMR: readonly string[] = ['pwd']
  * An access token for a user in a session; `fresh` only straight after a password check.
  * `client_id`, `auth_time`, `amr` and (for an app) the scopes come from the session, so a
  * refresh keeps the values of the login it descends from. An app's token carries the
- * scopes the user granted it and none of the user's roles: consenting to an app never
- * hands it the user's admin powers.
+ * scopes the user granted it, claims only as those scopes release them (`username` with
+ * `profile`), and none of the user's roles: consenting to an app never hands it the
+ * user's admin powers.
  */
 export function issueUserAccessToken(
   deps: AuthDeps,
@@ -58,7 +59,8 @@ export function issueUserAccessToken(
       sessionId: session.id,
       clientId: session.clientId,
       authentication: { at: session.authTime, methods: session.amr },
-      username: user.username,
+      // An app learns the username only with `profile`, as from its ID token and userinfo.
+      ...((firstParty || session.scopes?.includes('profile')) && { username: user.username }),
       roles: firstParty ? user.roles : [],
       scopes: session.scopes ?? DEFAULT_USER_SCOPES,
       fresh: fresh && firstParty,

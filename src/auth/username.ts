@@ -2,7 +2,13 @@ import { GatehouseError } from '../errors/index.js'
 
 const MIN_LENGTH = 3
 const MAX_LENGTH = 64
-const INVISIBLE_OR_SPACE = /[\p{White_Space}\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u
+/**
+ * Characters that show as nothing or as a space: Unicode's Default_Ignorable_Code_Point
+ * (variation selectors, the combining grapheme joiner, fillers…, not a hand-kept list)
+ * and unassigned code points (a later Unicode may make them anything).
+ */
+const INVISIBLE_OR_SPACE =
+  /[\p{White_Space}\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\p{Cn}]/u
 const ALLOWED = /^[\p{L}\p{M}\p{Nd}._@-]+$/u
 
 /** Scripts a username's letters may come from; mixing two of them is refused (below). */

@@ -166,6 +166,42 @@ const cases: Case[] = [
     error: 'invalid_username',
     msg: /invisible/,
   },
+  // Default_Ignorable_Code_Point (Unicode): marks that render as nothing, so several
+  // accounts would display exactly as `admin`.
+  ...(
+    [
+      ['combining grapheme joiner', 'adm\u034fin'],
+      ['variation selector 16', 'admin\ufe0f'],
+      ['variation selector 1', 'ad\ufe00min'],
+      ['variation selector supplement', 'admin\u{e0100}'],
+      ['Khmer inherent vowel', 'admi\u17b4n'],
+      ['Hangul filler', 'admin\u3164'],
+      ['unassigned code point', 'admin\u{2fffd}'],
+    ] as const
+  ).map(([name, username]) => ({
+    name,
+    payload: body({ username, ...ok }),
+    status: 400,
+    error: 'invalid_username',
+    msg: /invisible/,
+  })),
+  // NIST SP 800-63B §5.1.1.2: repetitive or sequential characters, refused like a
+  // breached password (the same code and message).
+  ...[
+    'aaaaaaaaaaaa',
+    '%%%%%%%%%%',
+    'abcdefghijklm',
+    'ZYXWVUTSRQPO',
+    '9876543210',
+    '4567890123',
+    'mnopqrstuvwx',
+  ].map((password) => ({
+    name: `the password ${password}`,
+    payload: body({ username: 'mallory', password }),
+    status: 400,
+    error: 'weak_password',
+    msg: /too common/,
+  })),
   {
     name: 'right-to-left override',
     payload: body({ username: 'ali\u202ece', ...ok }),

@@ -630,6 +630,21 @@ describe('an app’s tokens', () => {
     expect(info.headers.get('www-authenticate')).toMatch(/insufficient_scope/)
   })
 
+  it('carry the user’s claims only as the granted scopes release them', async () => {
+    const app = await provider.registerApp({})
+    const config = await relyingParty(provider, app)
+    const browser = new PageClient(provider.t)
+    const only = await signIn(config, browser, { scope: 'openid' })
+    const bare = decodeJwt(only.tokens.access_token)
+    expect(bare['username']).toBeUndefined()
+    expect(bare['email']).toBeUndefined()
+    expect(bare['roles']).toEqual([])
+    expect(decodeJwt(only.tokens.id_token!)['preferred_username']).toBeUndefined()
+    const withProfile = await signIn(config, browser, { scope: 'openid profile' })
+    expect(decodeJwt(withProfile.tokens.access_token)['username']).toBe('user1')
+    expect(decodeJwt(withProfile.tokens.id_token!)['preferred_username']).toBe('user1')
+  })
+
   it('die with their app: deleting the client ends its sessions and tokens', async () => {
     const app = await provider.registerApp({})
     const config = await relyingParty(provider, app)
