@@ -37,7 +37,15 @@ export async function authenticateCaller(
   if (basic && posted) {
     throw new GatehouseError('invalid_request', 'Use one client authentication method, not two')
   }
-  if (basic) return authenticateClient(deps.auth, basic.id, basic.secret, requestContext(request))
+  if (basic) {
+    const client = await authenticateClient(
+      deps.auth,
+      basic.id,
+      basic.secret,
+      requestContext(request),
+    )
+    return asRegistered(client, 'client_secret_basic')
+  }
   if (posted) {
     if (body.client_id === undefined) {
       throw new GatehouseError('invalid_client', 'client_secret without client_id')
@@ -45,14 +53,36 @@ export async function authenticateCaller(
     if (body.client_secret === undefined) {
       return identifyPublicClient(deps.auth, body.client_id, requestContext(request))
     }
-    return authenticateClient(
+    const client = await authenticateClient(
       deps.auth,
       body.client_id,
       body.client_secret,
       requestContext(request),
     )
+    return asRegistered(client, 'client_secret_post')
   }
   return undefined
+}
+
+/**
+ * An app authenticates the way it registered (`token_endpoint_auth_method`, RFC 7591
+ * §2): a client_secret_post app may not use Basic, nor the reverse, so a secret that
+ * leaks through a channel the app never uses is worth less. Clients for client
+ * credentials alone (machines) may send their secret either way, as the machine-access
+ * contract has always said.
+ */
+function asRegistered(
+  client: OAuthClient,
+  used: 'client_secret_basic' | 'client_secret_post',
+): OAuthClient {
+  const app = client.grantTypes.some((grant) => grant !== 'client_credentials')
+  if (app && client.tokenEndpointAuthMethod !== used) {
+    throw new GatehouseError(
+      'invalid_client',
+      `This client registered ${client.tokenEndpointAuthMethod}; authenticate that way`,
+    )
+  }
+  return client
 }
 
 function parseBasic(header: string | undefined): { id: string; secret: string } | undefined {

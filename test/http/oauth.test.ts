@@ -212,31 +212,95 @@ describe('POST /oauth/token, client_credentials', () => {
 })
 
 describe('POST /oauth/token, refresh_token', () => {
-  it('rotates a user’s refresh token exactly like POST /refresh', async () => {
+  it('refuses a first-party refresh token (RFC 6749 §6): it refreshes at POST /refresh, untouched', async () => {
     const login = await loginAs(t, 'user1', 'password1')
-    const res = await token({ grant_type: 'refresh_token', refresh_token: login.refresh_token })
-    expect(res.statusCode, res.body).toBe(200)
-    const body = res.json<{ access_token: string; refresh_token: string; scope: string }>()
-    expect(body.refresh_token).toMatch(/^gthr_/)
-    expect(body.scope).toBe('data:read')
-    expect(decodeJwt(body.access_token)['fresh']).toBe(false)
-    t.clock.advance(11)
+    const app = await t.inject({
+      method: 'POST',
+      url: '/admin/clients',
+      ...json(
+        {
+          name: 'wiki',
+          scopes: ['openid', 'data:read'],
+          redirect_uris: ['https://app.example/cb'],
+          grant_types: ['authorization_code', 'refresh_token'],
+        },
+        bearer(adminToken),
+      ),
+    })
+    const { client_id, client_secret } = app.json<Client>()
+    const machine = await createClient()
+    for (const headers of [
+      {},
+      basic(client_id, client_secret),
+      basic(machine.client_id, machine.client_secret),
+    ]) {
+      const res = await token(
+        { grant_type: 'refresh_token', refresh_token: login.refresh_token },
+        headers,
+      )
+      expect(res.statusCode).toBe(400)
+      expect(['invalid_grant', 'unauthorized_client']).toContain(
+        res.json<{ error: string }>().error,
+      )
+    }
     expectOAuthError(
-      await token({ grant_type: 'refresh_token', refresh_token: login.refresh_token }),
+      await token(
+        { grant_type: 'refresh_token', refresh_token: login.refresh_token },
+        basic(client_id, client_secret),
+      ),
       400,
       'invalid_grant',
     )
-    expectOAuthError(
-      await token({ grant_type: 'refresh_token', refresh_token: body.refresh_token }),
-      400,
-      'invalid_grant',
-    )
+    const refreshed = await t.inject({
+      method: 'POST',
+      url: '/refresh',
+      ...json({ refresh_token: login.refresh_token }),
+    })
+    expect(refreshed.statusCode).toBe(200)
     expectOAuthError(await token({ grant_type: 'refresh_token' }), 400, 'invalid_request')
     expectOAuthError(
       await token({ grant_type: 'refresh_token', refresh_token: 'garbage' }),
       400,
       'invalid_grant',
     )
+  })
+
+  it('holds an app to its registered token_endpoint_auth_method; machines may use either', async () => {
+    const register = async (method: string) => {
+      const res = await t.inject({
+        method: 'POST',
+        url: '/admin/clients',
+        ...json(
+          {
+            name: `app ${method}`,
+            scopes: ['openid', 'data:read'],
+            redirect_uris: ['https://app.example/cb'],
+            grant_types: ['authorization_code', 'client_credentials'],
+            token_endpoint_auth_method: method,
+          },
+          bearer(adminToken),
+        ),
+      })
+      expect(res.statusCode, res.body).toBe(201)
+      return res.json<Client>()
+    }
+    const viaBasic = (c: Client) =>
+      token({ grant_type: 'client_credentials' }, basic(c.client_id, c.client_secret))
+    const viaPost = (c: Client) =>
+      token({
+        grant_type: 'client_credentials',
+        client_id: c.client_id,
+        client_secret: c.client_secret,
+      })
+    const postApp = await register('client_secret_post')
+    expect((await viaPost(postApp)).statusCode).toBe(200)
+    expectOAuthError(await viaBasic(postApp), 401, 'invalid_client')
+    const basicApp = await register('client_secret_basic')
+    expect((await viaBasic(basicApp)).statusCode).toBe(200)
+    expectOAuthError(await viaPost(basicApp), 401, 'invalid_client')
+    const machine = await createClient()
+    expect((await viaBasic(machine)).statusCode).toBe(200)
+    expect((await viaPost(machine)).statusCode).toBe(200)
   })
 })
 

@@ -1,12 +1,10 @@
 import { issueClientToken } from '../../auth/clients.js'
 import { introspect, revokeToken } from '../../auth/oauth-tokens.js'
-import { refresh } from '../../auth/refresh.js'
 import {
   exchangeAuthorizationCode,
   refreshAppTokens,
   type AppTokens,
 } from '../../auth/apps/token-exchange.js'
-import { FIRST_PARTY_CLIENT_ID } from '../../auth/token-pair.js'
 import formbody from '@fastify/formbody'
 import { parseScopeParameter } from '../../auth/scopes.js'
 import { GatehouseError } from '../../errors/index.js'
@@ -84,26 +82,17 @@ export async function oauthRoutes(app: GatehouseInstance, deps: RouteDeps): Prom
           if (body.refresh_token === undefined) {
             throw new GatehouseError('invalid_request', 'refresh_token is required')
           }
-          // An app's refresh token (RFC 6749 §6: only for the client it was issued to).
-          // A client without the refresh_token grant relays a /login session's token, as
-          // it always could.
-          if (
-            client &&
-            client.id !== FIRST_PARTY_CLIENT_ID &&
-            client.grantTypes.includes('refresh_token')
-          ) {
-            return appTokenResponse(
-              await refreshAppTokens(deps.auth, client, body.refresh_token, context),
+          // RFC 6749 §6: only a refresh token issued to the authenticated client. A
+          // first-party session's token is refreshed at POST /refresh, never here.
+          if (!client) {
+            throw new GatehouseError(
+              'invalid_grant',
+              'This refresh token was not issued to an authenticated client; a sign-in here refreshes at POST /refresh',
             )
           }
-          const pair = await refresh(deps.auth, body.refresh_token, context)
-          return {
-            access_token: pair.accessToken,
-            token_type: 'Bearer' as const,
-            expires_in: pair.expiresIn,
-            refresh_token: pair.refreshToken,
-            scope: pair.scope,
-          }
+          return appTokenResponse(
+            await refreshAppTokens(deps.auth, client, body.refresh_token, context),
+          )
         }
         default:
           throw new GatehouseError(
