@@ -449,6 +449,43 @@ describe('prompt, max_age and login_hint', () => {
     expect(new URL(String(res.headers.location)).searchParams.get('code')).toBeTruthy()
   })
 
+  it('max_age=0 and prompt=login need a new sign-in, even within the second of the last one', async () => {
+    const app = await provider.registerApp({ skip_consent: true })
+    const config = await relyingParty(provider, app)
+    // The clock stands still: everything below happens in the second of the sign-in.
+    const first = await signIn(config)
+    for (const extra of [{ max_age: '0' }, { prompt: 'login' }]) {
+      const request = await authorizationRequest(config, extra)
+      const res = await first.browser.get(pathOf(request.url))
+      expect(res.statusCode, JSON.stringify(extra)).toBe(302)
+      const signInPage = String(res.headers.location)
+      expect(signInPage).toMatch(/^\/ui\/sign-in\?/)
+      // Coming back without signing in is no sign-in, whatever the time says.
+      const returnTo = new URL(signInPage, provider.issuer).searchParams.get('return_to')!
+      const back = await first.browser.get(returnTo)
+      expect(back.statusCode).toBe(302)
+      expect(String(back.headers.location)).toMatch(/^\/ui\/sign-in\?/)
+      // The proof of a forced sign-in counts for its own request only.
+      const other = await authorizationRequest(config, extra)
+      const grafted = new URL(other.url)
+      grafted.searchParams.set(
+        'gatehouse_login_after',
+        new URLSearchParams(returnTo.split('?')[1]).get('gatehouse_login_after')!,
+      )
+      await first.browser.signIn('user1', 'password1')
+      const stolen = await first.browser.get(pathOf(grafted))
+      expect(String(stolen.headers.location)).toMatch(/^\/ui\/sign-in\?/)
+      // Signing in for the request itself satisfies it.
+      const res2 = await first.browser.get(pathOf(request.url))
+      const page = String(res2.headers.location)
+      await first.browser.get(page)
+      const done = await first.browser.post(page, { username: 'user1', password: 'password1' })
+      expect(done.statusCode).toBe(303)
+      const code = await first.browser.get(String(done.headers.location))
+      expect(new URL(String(code.headers.location)).searchParams.get('code')).toBeTruthy()
+    }
+  })
+
   it('login_hint fills in the username on the sign-in page', async () => {
     const app = await provider.registerApp({})
     const config = await relyingParty(provider, app)

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { GatehouseError } from '../../errors/index.js'
 import type { OAuthClientRecord } from '../../store/store.js'
 import { generateOpaqueToken, hashOpaqueToken, TOKEN_PREFIXES } from '../../tokens/opaque-token.js'
@@ -117,7 +118,7 @@ export async function authorize(
       kind: 'sign_in',
       returnTo: `${requestPath}?${new URLSearchParams({
         ...request.parameters,
-        [LOGIN_AFTER_PARAMETER]: signedLoginAfter(auth),
+        [LOGIN_AFTER_PARAMETER]: signedLoginAfter(auth, request, principal),
       }).toString()}`,
       loginHint: request.loginHint,
       client: summary,
@@ -269,27 +270,61 @@ function grantableScopes(
   return granted
 }
 
-/** `prompt=login`, or `max_age` passed, and no sign-in since the request asked for one. */
+/**
+ * `prompt=login`, or `max_age` passed (`max_age=0`: always, OIDC Core §3.1.2.1), and no
+ * sign-in made for this very request since it asked for one.
+ */
 function needsSignIn(auth: Auth, request: ValidRequest, principal: Principal): boolean {
   const authTime = principal.auth_time ?? 0
   const now = Math.floor(auth.clock.now() / 1000)
-  const tooOld = request.maxAge !== null && now - authTime > request.maxAge
+  const tooOld =
+    request.maxAge !== null && (request.maxAge === 0 || now - authTime > request.maxAge)
   if (!request.prompts.has('login') && !tooOld) return false
-  const after = verifiedLoginAfter(auth, request.parameters[LOGIN_AFTER_PARAMETER])
-  return after === null || authTime < after
+  const proof = verifiedLoginAfter(auth, request, request.parameters[LOGIN_AFTER_PARAMETER])
+  // A sign-in happened since: a session other than the one the request found, at or
+  // after the time it asked (seconds alone cannot tell a sign-in in the same second).
+  return proof === null || authTime < proof.at || sessionTag(principal) === proof.session
 }
 
-/** When the forced sign-in was asked for (epoch s), signed so that no one else can say it. */
-function signedLoginAfter(auth: Auth): string {
+/**
+ * The proof a forced sign-in is asked for: when, which session the browser had then, and
+ * a MAC over both and over the authorization request itself, so that it counts for this
+ * request only and no one else can make one.
+ */
+function signedLoginAfter(auth: Auth, request: ValidRequest, principal: Principal | null): string {
   const at = String(Math.floor(auth.clock.now() / 1000))
-  return `${at}.${csrfTokenFor(auth, `login-after:${at}`)}`
+  const session = sessionTag(principal)
+  return `${at}.${session}.${csrfTokenFor(auth, loginAfterSubject(at, session, request))}`
 }
 
-function verifiedLoginAfter(auth: Auth, value: string | undefined): number | null {
+function verifiedLoginAfter(
+  auth: Auth,
+  request: ValidRequest,
+  value: string | undefined,
+): { at: number; session: string } | null {
   if (value === undefined) return null
-  const [at, mac] = value.split('.')
-  if (at === undefined || mac === undefined || !/^\d{1,12}$/.test(at)) return null
-  return checkCsrfToken(auth, `login-after:${at}`, mac) ? Number(at) : null
+  const [at, session, mac, extra] = value.split('.')
+  if (at === undefined || session === undefined || mac === undefined || extra !== undefined)
+    return null
+  if (!/^\d{1,12}$/.test(at) || !/^[A-Za-z0-9_-]{1,22}$/.test(session)) return null
+  return checkCsrfToken(auth, loginAfterSubject(at, session, request), mac)
+    ? { at: Number(at), session }
+    : null
+}
+
+/** A short digest of the browser session's id (no id travels in a URL), or `-` for none. */
+function sessionTag(principal: Principal | null): string {
+  if (principal?.sid === undefined) return '-'
+  return createHash('sha256').update(principal.sid).digest('base64url').slice(0, 16)
+}
+
+/** What the MAC covers: the time, the session, and every other parameter of the request. */
+function loginAfterSubject(at: string, session: string, request: ValidRequest): string {
+  const parameters = Object.entries(request.parameters)
+    .filter(([name]) => name !== LOGIN_AFTER_PARAMETER)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  const digest = createHash('sha256').update(JSON.stringify(parameters)).digest('base64url')
+  return `login-after:${at}:${session}:${digest}`
 }
 
 async function needsConsent(auth: Auth, request: ValidRequest, userId: string): Promise<boolean> {
