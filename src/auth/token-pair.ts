@@ -85,6 +85,8 @@ export interface AppSessionGrant {
   scopes: readonly string[]
   /** When the user signed in (epoch ms): the session opens later, at the code exchange. */
   authTime: number
+  /** The browser session the sign-in came from (OIDC `sid`). */
+  browserSessionId: string | null
 }
 
 /**
@@ -117,6 +119,7 @@ export async function openSession(
     amr: [...amr],
     scopes: app ? [...app.scopes] : null,
     authTime: app?.authTime ?? now,
+    browserSessionId: app?.browserSessionId ?? null,
   }
   await deps.store.sessions.create(session, {
     tokenHash: hashOpaqueToken(refreshToken),

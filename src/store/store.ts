@@ -42,6 +42,8 @@ export interface SessionRecord {
   scopes: string[] | null
   /** When the user authenticated: the session's creation for /login, the sign-in for an app. */
   authTime: number
+  /** An app's session: the browser session that signed in for it (OIDC `sid`), else null. */
+  browserSessionId: string | null
 }
 
 export interface NewRefreshToken {
@@ -433,6 +435,8 @@ export interface AuthorizationCodeRecord {
   /** When the user authenticated (epoch ms) and how (RFC 8176). */
   authTime: number
   amr: string[]
+  /** The browser session that approved the request (OIDC `sid`); null if none is known. */
+  browserSessionId: string | null
   createdAt: number
   expiresAt: number
 }

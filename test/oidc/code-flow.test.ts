@@ -741,6 +741,47 @@ describe('RP-initiated logout', () => {
     expect(String(account.headers.location)).toMatch(/^\/ui\/sign-in/)
   })
 
+  it('asks first when the id_token_hint comes from an earlier browser session (its sid)', async () => {
+    const app = await provider.registerApp({
+      post_logout_redirect_uris: ['https://app.example/bye'],
+    })
+    const config = await relyingParty(provider, app)
+    const earlier = await signIn(config, undefined, {
+      scope: 'openid offline_access',
+      prompt: 'consent',
+    })
+    const oldHint = earlier.tokens.id_token!
+    const oldSid = decodeJwt(oldHint)['sid']
+    expect(oldSid).toEqual(expect.any(String))
+    // A refreshed ID token names the same browser session.
+    const refreshed = await client.refreshTokenGrant(config, earlier.tokens.refresh_token!)
+    expect(decodeJwt(refreshed.id_token!)['sid']).toBe(oldSid)
+    // The same browser signs out and in again: a new browser session.
+    const browser = earlier.browser
+    await browser.get('/ui/account')
+    await browser.post('/ui/sign-out', {})
+    const now = await signIn(config, browser)
+    const currentHint = now.tokens.id_token!
+    expect(decodeJwt(currentHint)['sid']).not.toBe(oldSid)
+
+    const withOld = client.buildEndSessionUrl(config, {
+      id_token_hint: oldHint,
+      post_logout_redirect_uri: 'https://app.example/bye',
+    })
+    const asked = await browser.get(pathOf(withOld))
+    expect(asked.statusCode).toBe(200)
+    expect(textOf(asked.body)).toContain('Team wiki asks to sign you out.')
+    expect((await browser.get('/ui/account')).statusCode).toBe(200)
+
+    const withCurrent = client.buildEndSessionUrl(config, {
+      id_token_hint: currentHint,
+      post_logout_redirect_uri: 'https://app.example/bye',
+    })
+    const ended = await browser.get(pathOf(withCurrent))
+    expect(ended.statusCode).toBe(302)
+    expect(ended.headers.location).toBe('https://app.example/bye')
+  })
+
   it('asks first without an id_token_hint, and never redirects to an unregistered URI', async () => {
     const app = await provider.registerApp({
       post_logout_redirect_uris: ['https://app.example/bye'],

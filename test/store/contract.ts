@@ -337,6 +337,7 @@ export function describeStoreContract(
         amr: ['pwd'],
         scopes: null,
         authTime: 5,
+        browserSessionId: null,
       }
       await store.sessions.create(session, {
         tokenHash: 'h1',
@@ -373,6 +374,7 @@ export function describeStoreContract(
         amr: ['pwd'],
         scopes: null,
         authTime: createdAt,
+        browserSessionId: null,
       }
       const tokenHash = `hash-${id}`
       await store.sessions.create(session, {
@@ -676,6 +678,7 @@ export function describeStoreContract(
         nonce: 'n',
         authTime: 5,
         amr: ['pwd', 'otp', 'mfa'],
+        browserSessionId: 'browser-1',
         createdAt: 10,
         expiresAt: 70,
       }
@@ -711,6 +714,7 @@ export function describeStoreContract(
         nonce: null,
         authTime: 5,
         amr: ['pwd'],
+        browserSessionId: null,
         createdAt: 10,
         expiresAt: 70,
       })
@@ -771,7 +775,14 @@ export function describeStoreContract(
       const alice = user()
       await store.users.insert(alice)
       const { session: own } = await sessionFor(alice.id, 100)
-      const app = { ...own, id: randomUUID(), clientId: 'wiki', scopes: ['openid'], authTime: 40 }
+      const app = {
+        ...own,
+        id: randomUUID(),
+        clientId: 'wiki',
+        scopes: ['openid'],
+        authTime: 40,
+        browserSessionId: own.id,
+      }
       await store.sessions.create(app, {
         tokenHash: `hash-${app.id}`,
         sessionId: app.id,

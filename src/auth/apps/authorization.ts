@@ -369,6 +369,7 @@ async function issueCode(auth: Auth, request: ValidRequest, principal: Principal
     nonce: request.nonce,
     authTime: (principal.auth_time ?? Math.floor(now / 1000)) * 1000,
     amr: principal.amr ?? [],
+    browserSessionId: principal.sid ?? null,
     createdAt: now,
     expiresAt: now + CODE_TTL_MS,
   })

@@ -13,6 +13,7 @@ export const SUPPORTED_CLAIMS = [
   'nonce',
   'amr',
   'azp',
+  'sid',
   'preferred_username',
   'email',
   'email_verified',

@@ -14,6 +14,8 @@ export interface EndSessionParameters {
 export interface EndSessionPlan {
   /** The user the hint names, when it is one of our ID tokens (expired ones included). */
   hintedUser: string | null
+  /** The browser session the hint was issued in (its `sid`), when it names one. */
+  hintedSession: string | null
   /** Where to go once signed out: a registered post-logout URI (with `state`), else null. */
   location: string | null
   /** The app that asked, if known, to name it on the page. */
@@ -24,8 +26,9 @@ export interface EndSessionPlan {
  * OpenID Connect RP-Initiated Logout 1.0 §2–3: who asks (the `id_token_hint`'s audience or
  * `client_id`, which must agree), and where the browser may go afterwards: only a
  * `post_logout_redirect_uri` that app registered, exactly. Anything else is an error page,
- * never a redirect. The caller ends the browser's session: at once with a hint naming the
- * signed-in user, after the user confirms otherwise (§2: a logout request is no proof).
+ * never a redirect. The caller ends the browser's session: at once with a hint issued in
+ * this browser session (its `sid`), after the user confirms otherwise (§2: the OP asks
+ * when the hint does not belong to the current session).
  */
 export async function planEndSession(
   auth: Auth,
@@ -67,14 +70,19 @@ export async function planEndSession(
     if (parameters.state !== undefined) url.searchParams.append('state', parameters.state)
     location = url.toString()
   }
-  return { hintedUser: hint?.userId ?? null, location, clientName: client?.name ?? null }
+  return {
+    hintedUser: hint?.userId ?? null,
+    hintedSession: hint?.sid ?? null,
+    location,
+    clientName: client?.name ?? null,
+  }
 }
 
 /** One of our ID tokens (signature and issuer; expiry does not matter for a hint). */
 async function readIdTokenHint(
   auth: Auth,
   token: string,
-): Promise<{ userId: string; clientId: string }> {
+): Promise<{ userId: string; clientId: string; sid: string | null }> {
   try {
     const { payload } = await compactVerify(
       token,
@@ -95,7 +103,11 @@ async function readIdTokenHint(
     ) {
       throw new Error('not an ID token of ours')
     }
-    return { userId: claims.sub, clientId: aud }
+    return {
+      userId: claims.sub,
+      clientId: aud,
+      sid: typeof claims.sid === 'string' ? claims.sid : null,
+    }
   } catch {
     throw new GatehouseError(
       'invalid_request',

@@ -16,6 +16,8 @@ export interface IdTokenInput {
   /** The authorization request's nonce; none on a refresh (OIDC Core §12.2). */
   nonce: string | null
   scopes: readonly string[]
+  /** The browser session at Gatehouse that signed in (OIDC Front-/Back-Channel Logout). */
+  sid: string | null
 }
 
 /**
@@ -39,6 +41,7 @@ export async function issueIdToken(
       amr: [...input.amr],
       azp: client.id,
       ...(input.nonce !== null && { nonce: input.nonce }),
+      ...(input.sid !== null && { sid: input.sid }),
       iss: deps.settings.issuer,
       sub: user.id,
       aud: client.id,

@@ -79,7 +79,12 @@ export async function exchangeAuthorizationCode(
         method: 'app_code',
         amr: code.amr,
         secondFactorDone: true,
-        app: { clientId: client.id, scopes: code.scopes, authTime: code.authTime },
+        app: {
+          clientId: client.id,
+          scopes: code.scopes,
+          authTime: code.authTime,
+          browserSessionId: code.browserSessionId,
+        },
       },
       context,
     )
@@ -98,6 +103,7 @@ export async function exchangeAuthorizationCode(
         amr: code.amr,
         nonce: code.nonce,
         scopes: code.scopes,
+        sid: code.browserSessionId,
       })
     : null
   return appTokens(pair, code.scopes, idToken)
@@ -124,6 +130,7 @@ export async function refreshAppTokens(
         amr: session.amr,
         nonce: null,
         scopes,
+        sid: session.browserSessionId,
       })
     : null
   return appTokens(pair, scopes, idToken)

@@ -19,6 +19,7 @@ export function createAuthorizationCodeStore(db: Kysely<Database>): Authorizatio
           nonce: code.nonce,
           auth_time: code.authTime,
           amr: JSON.stringify(code.amr),
+          browser_session_id: code.browserSessionId,
           created_at: code.createdAt,
           expires_at: code.expiresAt,
           used_at: null,
@@ -100,6 +101,7 @@ function toCodeRecord(row: Selectable<Database['authorization_codes']>): Authori
     nonce: row.nonce,
     authTime: toNumber(row.auth_time),
     amr: parseStringArray(row.amr),
+    browserSessionId: row.browser_session_id,
     createdAt: toNumber(row.created_at),
     expiresAt: toNumber(row.expires_at),
   }

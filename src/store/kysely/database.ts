@@ -33,6 +33,8 @@ export interface Database {
     /** JSON array; null for a /login session. */
     scopes: string | null
     auth_time: number | null
+    /** An app's session: the browser session its sign-in came from (OIDC `sid`). */
+    browser_session_id: string | null
   }
   refresh_tokens: {
     token_hash: string
@@ -150,6 +152,7 @@ export interface Database {
     used_at: number | null
     session_id: string | null
     reused_at: number | null
+    browser_session_id: string | null
   }
   consents: {
     user_id: string

@@ -145,6 +145,7 @@ function toSessionRow(session: SessionRecord): Database['sessions'] {
     scopes: session.scopes === null ? null : JSON.stringify(session.scopes),
     // A /login session authenticated when it opened: no need to say it twice.
     auth_time: session.authTime === session.createdAt ? null : session.authTime,
+    browser_session_id: session.browserSessionId,
   }
 }
 
@@ -162,6 +163,7 @@ function toSessionRecord(row: Selectable<Database['sessions']>): SessionRecord {
     amr: parseStringArray(row.amr),
     scopes: row.scopes === null ? null : parseStringArray(row.scopes),
     authTime: toNullableNumber(row.auth_time) ?? toNumber(row.created_at),
+    browserSessionId: row.browser_session_id,
   }
 }
 

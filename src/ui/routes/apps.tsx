@@ -185,7 +185,9 @@ export function appRoutes(app: GatehouseInstance, deps: PageDeps): void {
   ): Promise<FastifyReply> {
     const plan = await planEndSession(deps.auth, parameters)
     const principal = request.principal
-    if (principal !== null && !confirmed && plan.hintedUser !== principal.sub) {
+    // Without asking only when the hint is an ID token of this very browser session
+    // (its `sid`): a hint from an earlier, ended session proves nothing about this one.
+    if (principal !== null && !confirmed && plan.hintedSession !== principal.sid) {
       const fields = Object.fromEntries(
         Object.entries(parameters).filter(
           (entry): entry is [string, string] => entry[0] !== 'csrf' && typeof entry[1] === 'string',

@@ -10,6 +10,7 @@ import { emailTokenAddress } from './0008-email-token-address.js'
 import { secondFactors } from './0009-second-factors.js'
 import { passkeys } from './0010-passkeys.js'
 import { apps } from './0011-apps.js'
+import { browserSession } from './0012-browser-session.js'
 
 /** Ordered by name; never edit a migration once released, add a new one. */
 const migrations: Record<string, Migration> = {
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   '0009-second-factors': secondFactors,
   '0010-passkeys': passkeys,
   '0011-apps': apps,
+  '0012-browser-session': browserSession,
 }
 
 export const migrationProvider: MigrationProvider = {
