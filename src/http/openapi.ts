@@ -1,6 +1,6 @@
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { createRequire } from 'node:module'
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string }
@@ -57,5 +57,30 @@ export async function registerOpenApi(app: FastifyInstance, issuer: string): Pro
 export async function openApiRoutes(app: FastifyInstance): Promise<void> {
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger())
   // Swagger UI from the installed package: works offline, no CDN.
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true })
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    uiHooks: { onRequest: sendIndexToDocsRoot },
+  })
+}
+
+const STATIC_INDEX = '/static/index.html'
+
+/**
+ * The plugin sends `/docs/static/index.html` to `/docs/` by rewriting the URL's end, so
+ * with a query string the rewrite misses and the page redirects to itself forever. Every
+ * form of that address goes to `/docs/` here, query kept, before the plugin sees it.
+ */
+function sendIndexToDocsRoot(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  done: (error?: Error) => void,
+): void {
+  const [path = '', query] = request.url.split('?', 2)
+  if (!path.endsWith(STATIC_INDEX)) {
+    done()
+    return
+  }
+  const root = `${path.slice(0, -STATIC_INDEX.length)}/`
+  void reply.redirect(query === undefined ? root : `${root}?${query}`)
 }

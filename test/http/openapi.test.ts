@@ -139,4 +139,25 @@ describe('GET /docs', () => {
     expect(bundle.statusCode).toBe(200)
     expect(bundle.body.length).toBeGreaterThan(100_000)
   })
+
+  it('redirects no address of its own in a loop: each redirect ends at a page', async () => {
+    for (const start of [
+      '/docs/static/index.html',
+      '/docs/static/index.html?x=1',
+      '/docs/static/index.html?url=/openapi.json&a=b',
+      '/docs?x=1',
+    ]) {
+      let url = start
+      const seen = new Set<string>()
+      let res = await t.inject({ url })
+      while (res.statusCode >= 300 && res.statusCode < 400) {
+        expect(seen.has(url), `${start} loops at ${url}`).toBe(false)
+        seen.add(url)
+        url = String(res.headers.location)
+        res = await t.inject({ url })
+      }
+      expect(res.statusCode, start).toBe(200)
+      expect(seen.size, start).toBeLessThanOrEqual(1)
+    }
+  })
 })
