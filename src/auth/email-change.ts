@@ -11,7 +11,7 @@ import { recordAudit } from './audit.js'
 import type { AuthDeps, RequestContext } from './deps.js'
 import { normalizeEmail } from './email.js'
 import { invalidEmailToken, issueEmailLink } from './email-tokens.js'
-import { sendEmailVerification } from './email-verification.js'
+import { sendEmailVerification, toldOwnerOfAddress } from './email-verification.js'
 import { mailUser, sendSecurityNotice } from './mail.js'
 import { limitMailTo } from './mail-limit.js'
 
@@ -24,7 +24,7 @@ export type EmailChangeOutcome = 'pending' | 'changed'
  * be able to move it). The new address must be proven: it replaces the old one only when
  * the link mailed to it is spent, and the old (verified) address is told at once. With
  * verification off nothing can be proven, so the address changes at once.
- * @throws GatehouseError `fresh_token_required`, `invalid_email`, `email_taken`, `rate_limited`
+ * @throws GatehouseError `fresh_token_required`, `mfa_required`, `invalid_email`, `rate_limited`
  */
 export async function requestEmailChange(
   deps: AuthDeps,
@@ -45,9 +45,6 @@ export async function requestEmailChange(
     await sendEmailVerification(deps, user, context)
     return 'pending'
   }
-  const holder = await deps.store.users.findByEmailKey(next.key)
-  if (holder && holder.id !== user.id) throw new GatehouseError('email_taken')
-
   if (deps.settings.emailVerification === 'off') {
     const record = { email: next.email, key: next.key }
     await replaceAddress(deps, user, record, null, context)
@@ -62,7 +59,11 @@ export async function requestEmailChange(
     deps.settings.emailVerifyTtl,
   )
   const hours = Math.round(deps.settings.emailVerifyTtl / 3600)
-  await mailUser(deps, user, next.email, (ctx) => confirmNewEmailMessage(ctx, link, hours))
+  // An address someone else holds verified gets no link (its owner is told instead); the
+  // requester sees what a free address gets.
+  if (!(await toldOwnerOfAddress(deps, user, next.key, context))) {
+    await mailUser(deps, user, next.email, (ctx) => confirmNewEmailMessage(ctx, link, hours))
+  }
   await sendSecurityNotice(deps, user, (ctx) =>
     emailChangeRequestedNotice(ctx, next.email, new Date(deps.clock.now())),
   )

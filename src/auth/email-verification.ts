@@ -1,11 +1,11 @@
 import { GatehouseError } from '../errors/index.js'
-import { verifyEmailMessage } from '../mail/templates.js'
+import { addressInUseNotice, verifyEmailMessage } from '../mail/templates.js'
 import type { UserRecord } from '../store/store.js'
 import { recordAudit } from './audit.js'
 import type { AuthDeps, RequestContext } from './deps.js'
 import { completeEmailChange } from './email-change.js'
 import { invalidEmailToken, issueEmailLink, spendEmailToken } from './email-tokens.js'
-import { mailUser } from './mail.js'
+import { mailUser, sendSecurityNotice } from './mail.js'
 import { limitMailTo } from './mail-limit.js'
 
 /**
@@ -34,9 +34,32 @@ export async function sendEmailVerification(
     { key: user.emailKey },
     deps.settings.emailVerifyTtl,
   )
+  if (await toldOwnerOfAddress(deps, user, user.emailKey, context)) return
   const hours = Math.round(deps.settings.emailVerifyTtl / 3600)
   await mailUser(deps, user, user.email, (ctx) => verifyEmailMessage(ctx, link, hours))
   await recordAudit(deps, 'email_verification_sent', context, user.id, {})
+}
+
+/**
+ * When another account holds `emailKey` verified, the link meant to prove it for
+ * `claimant` is not mailed (its owner would verify the claimant's account by clicking
+ * it); the owner gets "someone tried to use your address" instead. Everything else —
+ * the answer, the limits, the stored (now unreachable) link — is what a free address
+ * gets, so nobody learns which addresses have accounts. True when the owner was told.
+ */
+export async function toldOwnerOfAddress(
+  deps: AuthDeps,
+  claimant: UserRecord,
+  emailKey: string,
+  context: RequestContext,
+): Promise<boolean> {
+  const owner = await deps.store.users.findByVerifiedEmail(emailKey)
+  if (!owner || owner.id === claimant.id) return false
+  await sendSecurityNotice(deps, owner, (ctx) =>
+    addressInUseNotice(ctx, new Date(deps.clock.now())),
+  )
+  await recordAudit(deps, 'email_address_in_use', context, owner.id, { by_user_id: claimant.id })
+  return true
 }
 
 /** `POST /me/email/verification`: a new link for the signed-in user's address. */

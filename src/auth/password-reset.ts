@@ -28,7 +28,7 @@ export async function requestPasswordReset(
 }
 
 async function mailResetLink(deps: AuthDeps, emailKey: string, context: RequestContext) {
-  const user = await deps.store.users.findByEmailKey(emailKey)
+  const user = await deps.store.users.findByVerifiedEmail(emailKey)
   if (!user || user.email === null || user.emailVerifiedAt === null) return
   const link = await issueEmailLink(
     deps,

@@ -68,7 +68,11 @@ export async function createUser(
   const email = input.email === undefined ? null : normalizeEmail(input.email)
 
   if (await deps.store.users.findByUsernameKey(username.key)) throw usernameTaken()
-  if (email && (await deps.store.users.findByEmailKey(email.key))) throw emailTaken()
+  // An unverified address reserves nothing (it may be a typo, or someone else's): only a
+  // user created with it verified (by an admin) can find it taken.
+  if (email && input.emailVerified && (await deps.store.users.findByVerifiedEmail(email.key))) {
+    throw emailTaken()
+  }
   const now = deps.clock.now()
   const user: UserRecord = {
     id: newId(),
@@ -211,8 +215,9 @@ function usernameTaken(): GatehouseError {
 }
 
 /**
- * A taken address is said as plainly as a taken username: registration reveals no more
- * about one than the other (docs/security.md says why that is accepted).
+ * Said only where an admin vouches for an address another user holds verified. People
+ * signing up or changing their address get the answer a free address gets (the owner is
+ * told instead): an address is not a username, and its owner must not be locked out.
  */
 function emailTaken(): GatehouseError {
   return new GatehouseError('email_taken')

@@ -85,15 +85,27 @@ export function passwordChangedNotice(
   ])
 }
 
+/**
+ * To the verified owner of an address someone else typed (signing up, or as their new
+ * address): nothing changed, and nothing was sent to prove it for them.
+ */
+export function addressInUseNotice(ctx: MailContext, at: Date): MailMessage {
+  return compose(ctx, `Someone tried to use your address at ${ctx.product}`, [
+    `on ${minutesOf(at)} someone gave this address for another ${ctx.product} account (signing up, or changing an account's address). Nothing changed: the address stays with your account, and no link to claim it was sent.`,
+    `If that was you, sign in to your existing account instead; if you forgot its password, reset it from the sign-in page. Otherwise there is nothing to do.`,
+  ])
+}
+
 /** The link that proves an address is the user's. Opening it spends nothing. */
 export function verifyEmailMessage(ctx: MailContext, link: string, hours: number): MailMessage {
   return compose(ctx, `Confirm your email address for ${ctx.product}`, [
     {
-      text: `please confirm that this is your address for your ${ctx.product} account:`,
+      text: `please confirm that this is your address for your ${ctx.product} account named "${ctx.username}":`,
       href: link,
       label: 'Confirm my address',
     },
-    `The link works once, for ${hours} hours. If you did not ask for it, ignore this message.`,
+    // Named, so that the owner of an address someone else typed does not confirm it for them.
+    `The link works once, for ${hours} hours. If you did not ask for it, or that account is not yours, ignore this message: the address stays free for you.`,
   ])
 }
 

@@ -85,6 +85,7 @@ export const AUDIT_EVENT_TYPES = [
   'signing_key_revoked',
   'mail_failed',
   'email_verification_sent',
+  'email_address_in_use',
   'email_verified',
   'password_reset_requested',
   'password_reset',
@@ -313,14 +314,20 @@ export interface MailQueueStore {
 }
 
 export interface UserStore {
-  /** Inserts unless the username key (or email key) is taken; atomic under concurrency. */
+  /**
+   * Inserts unless the username key is taken, or the address is verified and another user
+   * holds it verified; atomic under concurrency.
+   */
   insert(user: UserRecord): Promise<'created' | 'username_taken' | 'email_taken'>
   findById(id: string): Promise<UserRecord | undefined>
   findByUsernameKey(usernameKey: string): Promise<UserRecord | undefined>
-  findByEmailKey(emailKey: string): Promise<UserRecord | undefined>
+  /** The user holding this address verified (at most one); unverified claims do not count. */
+  findByVerifiedEmail(emailKey: string): Promise<UserRecord | undefined>
   /**
-   * Sets (or with null, removes) the user's address; atomic with the uniqueness of its
-   * key, so two users can never end up with one address.
+   * Sets (or with null, removes) the user's address. An unverified address reserves
+   * nothing; a verified one is unique (atomically: two users can never both hold one
+   * verified), and setting it verified takes it from every other user who only claimed
+   * it, in the same transaction.
    */
   setEmail(
     id: string,

@@ -37,6 +37,16 @@ async function runEverySecurityAction(): Promise<void> {
   const [mail] = await t.core.store.mail.list({ status: 'outbox' }, { limit: 1 })
   const emailToken = /token=(gthm_[\w-]+)/.exec(mail?.text ?? '')?.[1] ?? ''
   expect((await post('/email/verify', { token: emailToken })).statusCode).toBe(200)
+  // Someone else gives erin's (verified) address: she is told.
+  expect(
+    (
+      await post('/register', {
+        username: 'mallory',
+        password: 'mallory has a passphrase',
+        email: 'erin@example.com',
+      })
+    ).statusCode,
+  ).toBe(201)
   expect(
     (await post('/login', { username: 'erin', password: 'not her password' })).statusCode,
   ).toBe(401)

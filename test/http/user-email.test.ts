@@ -30,17 +30,22 @@ describe('users’ email addresses', () => {
     })
   })
 
-  it('compares addresses case-insensitively and refuses a taken one like a taken username', async () => {
-    await register({ username: 'alice', password, email: 'alice@example.com' })
-    const taken = await register({ username: 'bob', password, email: 'ALICE@example.com' })
-    expect(taken.statusCode).toBe(400)
-    expect(taken.json()).toEqual({ msg: 'Email address already in use', error: 'email_taken' })
-    // Nothing was created for bob.
-    expect(
-      (await t.inject({ method: 'POST', url: '/login', ...json({ username: 'bob', password }) }))
-        .statusCode,
-    ).toBe(401)
-    // A taken username is reported first, whatever the address.
+  it('answers an address claimed or held by someone else exactly like a free one; a taken username is still said', async () => {
+    const first = await register({ username: 'alice', password, email: 'alice@example.com' })
+    const again = await register({ username: 'bob', password, email: 'ALICE@example.com' })
+    const free = await register({ username: 'carol', password, email: 'carol@example.com' })
+    for (const res of [first, again]) {
+      expect(res.statusCode).toBe(free.statusCode)
+      expect(res.body).toBe(free.body)
+      expect(res.headers['content-length']).toBe(free.headers['content-length'])
+    }
+    // Both hold it unverified: an unverified address reserves nothing.
+    const { access_token } = await loginAs(t, 'bob', password)
+    expect((await t.inject({ url: '/me', headers: bearer(access_token) })).json()).toMatchObject({
+      email: 'ALICE@example.com',
+      email_verified: false,
+    })
+    // A taken username is reported, whatever the address (the seed's contract).
     expect(
       (await register({ username: 'alice', password, email: 'new@example.com' })).json(),
     ).toMatchObject({
@@ -90,10 +95,28 @@ describe('users’ email addresses', () => {
     })
     expect((await patch({ email_verified: true })).json()).toMatchObject({ email_verified: true })
     expect((await patch({ email: 'user@x.example' })).statusCode).toBe(200)
+    // Erin only claimed her address: an admin may give it to dave unverified (it reserves
+    // nothing), but vouching for it is refused once erin holds it verified.
     await register({ username: 'erin', password, email: 'erin@example.com' })
-    expect((await patch({ email: 'ERIN@example.com' })).json()).toMatchObject({
-      error: 'email_taken',
+    expect((await patch({ email: 'ERIN@example.com' })).statusCode).toBe(200)
+    const erin = await t.inject({ url: '/admin/users?search=erin', headers: bearer(admin) })
+    const erinId = erin
+      .json<{ items: { id: string; username: string }[] }>()
+      .items.find((u) => u.username === 'erin')!.id
+    const vouched = await t.inject({
+      method: 'PATCH',
+      url: `/admin/users/${erinId}`,
+      ...json({ email_verified: true }, bearer(admin)),
     })
+    expect(vouched.statusCode, vouched.body).toBe(200)
+    // Vouching for erin took the address from dave, who only claimed it.
+    const dave = await t.inject({ url: `/admin/users/${id}`, headers: bearer(admin) })
+    expect(dave.json()).toMatchObject({ email: null, email_verified: false })
+    expect((await patch({ email: 'ERIN@example.com', email_verified: true })).json()).toMatchObject(
+      {
+        error: 'email_taken',
+      },
+    )
     expect((await patch({ email: null })).json()).toMatchObject({
       email: null,
       email_verified: false,

@@ -62,7 +62,7 @@ describe('changing an address, with real mail', () => {
     expect(types).toEqual(expect.arrayContaining(['email_change_requested', 'email_changed']))
   })
 
-  it('needs a fresh token, a free and well-formed address, and refuses the signed-out', async () => {
+  it('needs a fresh token and a well-formed address, and refuses the signed-out', async () => {
     flow = await startMailFlow()
     const access = await tomas(flow)
     const login = await flow.call('/login', { username: 'tomas', password })
@@ -72,9 +72,6 @@ describe('changing an address, with real mail', () => {
     expect(refused.status).toBe(401)
     expect(refused.body).toMatchObject({ error: 'fresh_token_required' })
 
-    await flow.call('/register', { username: 'vera', password, email: 'vera@example.com' })
-    const taken = await flow.call('/me/email', { email: 'VERA@example.com' }, access)
-    expect(taken.body).toMatchObject({ error: 'email_taken' })
     const same = await flow.call('/me/email', { email: 'tomas@old.example' }, access)
     expect(same.status).toBe(400)
     for (const email of ['nope', '', 'a@b'.padEnd(300, 'c')]) {
@@ -85,7 +82,7 @@ describe('changing an address, with real mail', () => {
     expect((await flow.call('/me/email', { email: 'x@y.example' })).status).toBe(401)
   })
 
-  it('a link for an address taken meanwhile, or superseded, changes nothing', async () => {
+  it('a link for an address proven by someone else meanwhile, or superseded, changes nothing', async () => {
     flow = await startMailFlow()
     const access = await tomas(flow)
     await flow.call('/me/email', { email: 'first@new.example' }, access)
@@ -95,11 +92,44 @@ describe('changing an address, with real mail', () => {
     expect((await flow.call('/email/verify', { token: first })).body).toMatchObject({
       error: 'invalid_email_token',
     })
-    // Someone else registers the address before Tomas uses the link.
+    // Someone else registers the address and proves it before Tomas uses the link.
     await flow.call('/register', { username: 'wim', password, email: 'second@new.example' })
+    const wims = linkOf(await nextMailTo(flow.smtp, 'second@new.example', 2)).token
+    expect((await flow.call('/email/verify', { token: wims })).status).toBe(200)
     expect((await flow.call('/email/verify', { token: second })).body).toMatchObject({
       error: 'email_taken',
     })
+    expect((await flow.call('/me', undefined, access)).body).toMatchObject({
+      email: 'tomas@old.example',
+    })
+  })
+
+  it('an address someone else holds verified is answered like a free one; its owner is told, nothing is sent to claim it', async () => {
+    flow = await startMailFlow()
+    const access = await tomas(flow)
+    await flow.call('/register', { username: 'vera', password, email: 'vera@example.com' })
+    const { token } = linkOf(await nextMailTo(flow.smtp, 'vera@example.com', 1))
+    expect((await flow.call('/email/verify', { token })).status).toBe(200)
+
+    const free = await flow.call('/me/email', { email: 'free@example.com' }, access)
+    const taken = await flow.call('/me/email', { email: 'VERA@example.com' }, access)
+    expect(taken.status).toBe(free.status)
+    expect(taken.body).toEqual(free.body)
+    expect(taken.headers.get('content-length')).toBe(free.headers.get('content-length'))
+    const notice = await nextMailTo(flow.smtp, 'vera@example.com', 2)
+    expect(notice.subject).toBe('Someone tried to use your address at Gatehouse')
+    expect(notice.text).toContain('no link to claim it was sent')
+    // Every message ever queued for vera (delivered or not): no link among them.
+    const queued = await flow.t.core.store.mail.list({}, { limit: 100 })
+    expect(
+      queued
+        .filter((m) => m.to.toLowerCase() === 'vera@example.com')
+        .map((m) => m.subject)
+        .reverse(),
+    ).toEqual([
+      'Confirm your email address for Gatehouse',
+      'Someone tried to use your address at Gatehouse',
+    ])
     expect((await flow.call('/me', undefined, access)).body).toMatchObject({
       email: 'tomas@old.example',
     })

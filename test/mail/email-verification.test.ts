@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { TestApp } from '../helpers/build-test-app.js'
-import { linkOf, startMailFlow, type MailFlow } from '../helpers/mail-flow.js'
+import { linkOf, nextMailTo, startMailFlow, type MailFlow } from '../helpers/mail-flow.js'
 import { PageClient, textOf } from '../helpers/page-client.js'
 import type { TestSmtp } from '../helpers/smtp.js'
 
@@ -117,6 +117,53 @@ describe('verifying an address, with real mail', () => {
       error: 'invalid_email_token',
     })
     expect((await call('/me', undefined, access)).body).toMatchObject({ email_verified: false })
+  })
+
+  it('an unverified claim reserves nothing: the owner signs up with the address, proves it, and the squatter loses it', async () => {
+    await start()
+    // Mallory types Olga's address first; the link for mallory's account goes to Olga.
+    const squatter = await signUp('mallory', 'olga@example.com')
+    const squattersLink = linkOf(await nextMailTo(smtp!, 'olga@example.com', 1))
+    expect(squattersLink.link).toBeTruthy()
+    // The mail names the account, so Olga can tell it is not hers.
+    expect((await nextMailTo(smtp!, 'olga@example.com', 1)).text).toContain('named "mallory"')
+    // Olga's own sign-up is answered as for any free address, and gets its own link.
+    const olga = await signUp('olga', 'OLGA@example.com')
+    const olgasLink = linkOf(await nextMailTo(smtp!, 'olga@example.com', 2))
+    expect((await call('/email/verify', { token: olgasLink.token })).status).toBe(200)
+    expect((await call('/me', undefined, olga)).body).toMatchObject({
+      email: 'OLGA@example.com',
+      email_verified: true,
+    })
+    // Proven by Olga: mallory's claim is gone, and so is the link that would have proven it.
+    expect((await call('/me', undefined, squatter)).body).toMatchObject({
+      email: null,
+      email_verified: false,
+    })
+    expect((await call('/email/verify', { token: squattersLink.token })).body).toMatchObject({
+      error: 'invalid_email_token',
+    })
+    // Olga can recover her account by mail (the address is hers alone).
+    expect((await call('/password/forgot', { email: 'olga@example.com' })).status).toBe(202)
+    await t!.core.auth.background.idle()
+    const reset = await nextMailTo(smtp!, 'olga@example.com', 3)
+    expect(reset.subject).toBe('Reset your Gatehouse password')
+    expect(reset.text).toContain('olga')
+
+    // Now taken (verified): a new sign-up with it is answered as a free one, gets no link,
+    // and Olga hears that someone tried.
+    const free = await call('/register', { username: 'pat', password, email: 'pat@example.com' })
+    const again = await call('/register', {
+      username: 'quinn',
+      password,
+      email: 'olga@example.com',
+    })
+    expect(again.status).toBe(free.status)
+    expect(again.body).toEqual(free.body)
+    const notice = await nextMailTo(smtp!, 'olga@example.com', 4)
+    expect(notice.subject).toBe('Someone tried to use your address at Gatehouse')
+    const queued = await t!.core.store.mail.list({}, { limit: 100 })
+    expect(queued.filter((m) => m.to.toLowerCase() === 'olga@example.com')).toHaveLength(4)
   })
 
   it('works on the pages: the link shows a button, the button verifies, a spent link says so', async () => {

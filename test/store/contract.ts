@@ -68,21 +68,25 @@ export function describeStoreContract(
       expect(results.filter((r) => r === 'username_taken')).toHaveLength(9)
     })
 
-    it('keeps one address per user: found by its key, unique on insert and on change, also under concurrency', async () => {
+    it('keeps a verified address to one user: found by its key, unique on insert and on change, also under concurrency; an unverified one reserves nothing', async () => {
       const alice = user({
         email: 'Alice@Example.com',
         emailKey: 'alice@example.com',
         emailVerifiedAt: 5,
       })
       expect(await store.users.insert(alice)).toBe('created')
-      expect(await store.users.findByEmailKey('alice@example.com')).toEqual(alice)
+      expect(await store.users.findByVerifiedEmail('alice@example.com')).toEqual(alice)
       const twin = user({
         id: randomUUID(),
         username: 'Twin',
         usernameKey: 'twin',
+        email: 'alice@example.com',
         emailKey: 'alice@example.com',
       })
-      expect(await store.users.insert(twin)).toBe('email_taken')
+      // Verified: taken. Unverified: a claim that reserves nothing, and finds nobody.
+      expect(await store.users.insert({ ...twin, emailVerifiedAt: 6 })).toBe('email_taken')
+      expect(await store.users.insert(twin)).toBe('created')
+      expect(await store.users.findByVerifiedEmail('alice@example.com')).toEqual(alice)
       // Users without an address never collide.
       for (const name of ['n1', 'n2']) {
         expect(
@@ -91,20 +95,35 @@ export function describeStoreContract(
       }
       const bob = user({ id: randomUUID(), username: 'Bob', usernameKey: 'bob' })
       await store.users.insert(bob)
-      const taken = { email: 'a@x.io', emailKey: 'alice@example.com', verifiedAt: null }
+      const taken = { email: 'a@x.io', emailKey: 'alice@example.com', verifiedAt: 9 }
       expect(await store.users.setEmail(bob.id, taken, 9)).toBe('email_taken')
+      expect(await store.users.setEmail(bob.id, { ...taken, verifiedAt: null }, 9)).toBe('updated')
       const racers = await Promise.all(
         ['n1', 'n2', 'bob'].map(async (name) => {
           const who = (await store.users.findByUsernameKey(name))!
           return store.users.setEmail(
             who.id,
-            { email: 'same@x.io', emailKey: 'same@x.io', verifiedAt: null },
+            { email: 'same@x.io', emailKey: 'same@x.io', verifiedAt: 9 },
             9,
           )
         }),
       )
       expect(racers.filter((r) => r === 'updated')).toHaveLength(1)
       expect(racers.filter((r) => r === 'email_taken')).toHaveLength(2)
+      // Proving an address takes it from every account that only claimed it.
+      await store.users.setEmail(alice.id, null, 10)
+      expect(
+        await store.users.setEmail(
+          bob.id,
+          { email: 'Alice@Example.com', emailKey: 'alice@example.com', verifiedAt: 11 },
+          11,
+        ),
+      ).toBe('updated')
+      expect(await store.users.findById(twin.id)).toMatchObject({
+        email: null,
+        emailKey: null,
+        updatedAt: 11,
+      })
       expect(await store.users.setEmail(alice.id, null, 10)).toBe('updated')
       expect(await store.users.findById(alice.id)).toMatchObject({
         email: null,

@@ -20,29 +20,43 @@ export function createUserStore(db: Kysely<Database>): UserStore {
         .executeTakeFirst()
       return sameName || user.emailKey === null ? 'username_taken' : 'email_taken'
     },
-    async findByEmailKey(emailKey) {
+    async findByVerifiedEmail(emailKey) {
       const row = await db
         .selectFrom('users')
         .selectAll()
         .where('email_key', '=', emailKey)
+        .where('email_verified_at', 'is not', null)
         .executeTakeFirst()
       return row && toUserRecord(row)
     },
     async setEmail(id, email, at) {
       try {
-        const result = await db
-          .updateTable('users')
-          .set({
-            email: email?.email ?? null,
-            email_key: email?.emailKey ?? null,
-            email_verified_at: email?.verifiedAt ?? null,
-            updated_at: at,
-          })
-          .where('id', '=', id)
-          .executeTakeFirst()
-        return Number(result.numUpdatedRows) === 1 ? 'updated' : 'not_found'
+        return await db.transaction().execute(async (tx) => {
+          const result = await tx
+            .updateTable('users')
+            .set({
+              email: email?.email ?? null,
+              email_key: email?.emailKey ?? null,
+              email_verified_at: email?.verifiedAt ?? null,
+              updated_at: at,
+            })
+            .where('id', '=', id)
+            .executeTakeFirst()
+          if (Number(result.numUpdatedRows) !== 1) return 'not_found' as const
+          if (email !== null && email.verifiedAt !== null) {
+            // Proven here: whoever else only claimed the address loses the claim.
+            await tx
+              .updateTable('users')
+              .set({ email: null, email_key: null, updated_at: at })
+              .where('email_key', '=', email.emailKey)
+              .where('email_verified_at', 'is', null)
+              .where('id', '!=', id)
+              .execute()
+          }
+          return 'updated' as const
+        })
       } catch (error) {
-        // The unique index decides races between two users taking one address.
+        // The partial unique index decides races between two users proving one address.
         if (isUniqueViolation(error)) return 'email_taken'
         throw error
       }

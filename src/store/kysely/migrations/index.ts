@@ -11,6 +11,7 @@ import { secondFactors } from './0009-second-factors.js'
 import { passkeys } from './0010-passkeys.js'
 import { apps } from './0011-apps.js'
 import { browserSession } from './0012-browser-session.js'
+import { verifiedEmailUnique } from './0013-verified-email-unique.js'
 
 /** Ordered by name; never edit a migration once released, add a new one. */
 const migrations: Record<string, Migration> = {
@@ -26,6 +27,7 @@ const migrations: Record<string, Migration> = {
   '0010-passkeys': passkeys,
   '0011-apps': apps,
   '0012-browser-session': browserSession,
+  '0013-verified-email-unique': verifiedEmailUnique,
 }
 
 export const migrationProvider: MigrationProvider = {
