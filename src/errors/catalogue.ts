@@ -94,7 +94,8 @@ export const ERROR_CATALOGUE: Record<ErrorCode, ErrorEntry> = {
     message: 'Email address already in use',
     oauth: badRequest,
     flask: 'as_http',
-    meaning: 'Another user has this email address (compared case-insensitively).',
+    meaning:
+      'An admin vouched for an address another user holds verified. Sign-up and changes of address never say so: a taken address is answered like a free one.',
   },
   invalid_email_token: {
     status: 400,

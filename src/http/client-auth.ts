@@ -37,32 +37,29 @@ export async function authenticateCaller(
   if (basic && posted) {
     throw new GatehouseError('invalid_request', 'Use one client authentication method, not two')
   }
+  let secret: { id: string; secret: string; method: SecretMethod } | undefined
   if (basic) {
-    const client = await authenticateClient(
-      deps.auth,
-      basic.id,
-      basic.secret,
-      requestContext(request),
-    )
-    return asRegistered(client, 'client_secret_basic')
-  }
-  if (posted) {
+    secret = { ...basic, method: 'client_secret_basic' }
+  } else if (posted) {
     if (body.client_id === undefined) {
       throw new GatehouseError('invalid_client', 'client_secret without client_id')
     }
     if (body.client_secret === undefined) {
       return identifyPublicClient(deps.auth, body.client_id, requestContext(request))
     }
-    const client = await authenticateClient(
-      deps.auth,
-      body.client_id,
-      body.client_secret,
-      requestContext(request),
-    )
-    return asRegistered(client, 'client_secret_post')
+    secret = { id: body.client_id, secret: body.client_secret, method: 'client_secret_post' }
   }
-  return undefined
+  if (secret === undefined) return undefined
+  const client = await authenticateClient(
+    deps.auth,
+    secret.id,
+    secret.secret,
+    requestContext(request),
+  )
+  return asRegistered(client, secret.method)
 }
+
+type SecretMethod = 'client_secret_basic' | 'client_secret_post'
 
 /**
  * An app authenticates the way it registered (`token_endpoint_auth_method`, RFC 7591
@@ -71,10 +68,7 @@ export async function authenticateCaller(
  * credentials alone (machines) may send their secret either way, as the machine-access
  * contract has always said.
  */
-function asRegistered(
-  client: OAuthClient,
-  used: 'client_secret_basic' | 'client_secret_post',
-): OAuthClient {
+function asRegistered(client: OAuthClient, used: SecretMethod): OAuthClient {
   const app = client.grantTypes.some((grant) => grant !== 'client_credentials')
   if (app && client.tokenEndpointAuthMethod !== used) {
     throw new GatehouseError(

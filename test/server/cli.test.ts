@@ -107,7 +107,20 @@ describe('gatehouse CLI', () => {
     )
     expect(created.code, created.stderr).toBe(0)
     expect(created.stdout).toContain('email Hugo@Example.com (verified)')
+    // Hugo holds it verified: the operator cannot vouch for it for frank too…
     const taken = await runCli([
+      'users',
+      'set-email',
+      'frank',
+      'HUGO@example.com',
+      '--email-verified',
+      '--database',
+      database,
+    ])
+    expect(taken.code).toBe(1)
+    expect(taken.stderr).toContain('Email address already in use')
+    // …while an unverified claim reserves nothing, and takes nothing from hugo.
+    const claimed = await runCli([
       'users',
       'set-email',
       'frank',
@@ -115,8 +128,8 @@ describe('gatehouse CLI', () => {
       '--database',
       database,
     ])
-    expect(taken.code).toBe(1)
-    expect(taken.stderr).toContain('Email address already in use')
+    expect(claimed.code, claimed.stderr).toBe(0)
+    expect(claimed.stdout).toContain('frank: email HUGO@example.com\n')
     const bad = await runCli([
       'users',
       'set-email',

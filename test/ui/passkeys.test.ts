@@ -44,19 +44,7 @@ beforeAll(async () => {
   await page.goto(`${base}/ui/sign-in`)
   // DevTools evaluation is not bound by the page's CSP: the library the pages use.
   await page.evaluate(BROWSER_LIB)
-  cdp = await context.newCDPSession(page)
-  await cdp.send('WebAuthn.enable')
-  const added = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      transport: 'internal',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  })
-  authenticatorId = added.authenticatorId
+  ;({ session: cdp, id: authenticatorId } = await addAuthenticator(page))
 }, 60_000)
 afterAll(async () => {
   await browser?.close()
@@ -80,11 +68,31 @@ async function api(path: string, body?: unknown, token?: string) {
 const login = async (username: string, password: string) =>
   (await api('/login', { username, password })).body
 
+/**
+ * A platform authenticator that verifies the user (PIN or biometrics, simulated) for the
+ * tab; returns its id.
+ */
+async function addAuthenticator(tab: Page): Promise<{ session: CDPSession; id: string }> {
+  const session = await context.newCDPSession(tab)
+  await session.send('WebAuthn.enable')
+  const added = await session.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  })
+  return { session, id: added.authenticatorId }
+}
+
 type Ceremony = 'startRegistration' | 'startAuthentication'
 
 /** The authenticator answers WebAuthn options, through the library the pages use. */
-const ceremony = (run: Ceremony, options: unknown) =>
-  page.evaluate(
+const ceremony = (run: Ceremony, options: unknown, tab: Page = page) =>
+  tab.evaluate(
     ({ run, optionsJSON }) =>
       (
         window as unknown as {
@@ -242,18 +250,7 @@ describe.runIf(run)('passkeys in Chromium', { timeout: 120_000 }, () => {
         problems.push(message.text())
       }
     })
-    const session = await context.newCDPSession(tab)
-    await session.send('WebAuthn.enable')
-    await session.send('WebAuthn.addVirtualAuthenticator', {
-      options: {
-        protocol: 'ctap2',
-        transport: 'internal',
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-        automaticPresenceSimulation: true,
-      },
-    })
+    await addAuthenticator(tab)
     const signInWithPassword = async () => {
       await tab.goto(`${base}/ui/sign-in`)
       await tab.getByLabel('Username').fill('user2')
@@ -292,31 +289,8 @@ describe.runIf(run)('passkeys in Chromium', { timeout: 120_000 }, () => {
     try {
       await tab.goto(`${origin}/ui/sign-in`)
       await tab.evaluate(BROWSER_LIB)
-      const session = await context.newCDPSession(tab)
-      await session.send('WebAuthn.enable')
-      await session.send('WebAuthn.addVirtualAuthenticator', {
-        options: {
-          protocol: 'ctap2',
-          transport: 'internal',
-          hasResidentKey: true,
-          hasUserVerification: true,
-          isUserVerified: true,
-          automaticPresenceSimulation: true,
-        },
-      })
-      const run = (name: Ceremony, options: unknown) =>
-        tab.evaluate(
-          ({ name, optionsJSON }) =>
-            (
-              window as unknown as {
-                SimpleWebAuthnBrowser: Record<
-                  Ceremony,
-                  (o: { optionsJSON: unknown }) => Promise<Json>
-                >
-              }
-            ).SimpleWebAuthnBrowser[name]({ optionsJSON }),
-          { name, optionsJSON: options },
-        )
+      await addAuthenticator(tab)
+      const run = (name: Ceremony, options: unknown) => ceremony(name, options, tab)
       const post = async (path: string, body: unknown, token?: string) => {
         const res = await fetch(`${origin}${path}`, {
           method: 'POST',

@@ -120,7 +120,11 @@ export async function refreshAppTokens(
   refreshToken: string,
   context: RequestContext,
 ): Promise<AppTokens> {
-  assertMayUse(client, 'refresh_token')
+  // A client that may not refresh holds no refresh token: whatever it presents (a
+  // first-party session's, another app's) is not its own (RFC 6749 §6).
+  if (!client.grantTypes.includes('refresh_token')) {
+    throw new GatehouseError('invalid_grant', 'No refresh token was issued to this client')
+  }
   const pair = await refresh(deps, refreshToken, context, client.id)
   const { session, user } = pair
   const scopes = session.scopes ?? []
@@ -146,7 +150,7 @@ function appTokens(pair: TokenPair, scopes: readonly string[], idToken: string |
   }
 }
 
-function assertMayUse(client: OAuthClient, grant: 'authorization_code' | 'refresh_token'): void {
+function assertMayUse(client: OAuthClient, grant: 'authorization_code'): void {
   if (!client.grantTypes.includes(grant)) {
     throw new GatehouseError('unauthorized_client', `This client may not use ${grant}`)
   }

@@ -58,7 +58,13 @@ export function meRoutes(app: GatehouseInstance, deps: RouteDeps): void {
         tags: ['account'],
         security: bearerAuth,
         body: ChangePasswordBody,
-        response: { 200: ChangePasswordResponse, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
+        response: {
+          200: ChangePasswordResponse,
+          400: ErrorBody,
+          401: ErrorBody,
+          403: ErrorBody,
+          429: ErrorBody,
+        },
       },
     },
     async (request) => {
