@@ -79,4 +79,7 @@ export interface RequestContext {
   userAgent: string | null
 }
 
+/** The context of changes made from the command line, at start-up or by upkeep jobs. */
+export const NO_REQUEST: RequestContext = { ip: null, userAgent: null }
+
 export type { ClusterEvent } from '../shared-state.js'

@@ -3,8 +3,7 @@ import { addressInUseNotice, verifyEmailMessage } from '../mail/templates.js'
 import type { UserRecord } from '../store/store.js'
 import { recordAudit } from './audit.js'
 import type { AuthDeps, RequestContext } from './deps.js'
-import { completeEmailChange } from './email-change.js'
-import { invalidEmailToken, issueEmailLink, spendEmailToken } from './email-tokens.js'
+import { issueEmailLink } from './email-tokens.js'
 import { mailUser, sendSecurityNotice } from './mail.js'
 import { limitMailTo } from './mail-limit.js'
 
@@ -71,32 +70,4 @@ export async function resendEmailVerification(
   const user = await deps.store.users.findById(principal.sub)
   if (!user) throw new GatehouseError('invalid_token')
   await sendEmailVerification(deps, user, context)
-}
-
-/**
- * Spends a link sent to prove an address (once: concurrent tries get one success): the
- * current one (`verify`) or the new one of a change (`change`), which then replaces the
- * old. A `verify` link proves only the address it was sent to: after a change of address
- * it is worthless.
- * @throws GatehouseError `invalid_email_token`, `email_taken`
- */
-export async function verifyEmail(
-  deps: AuthDeps,
-  token: string,
-  context: RequestContext,
-): Promise<void> {
-  const spent = await spendEmailToken(deps, token, ['verify', 'change'])
-  const user = await deps.store.users.findById(spent.userId)
-  if (!user) throw invalidEmailToken()
-  if (spent.purpose === 'change') return completeEmailChange(deps, user, spent, context)
-  if (user.email === null || user.emailKey !== spent.emailKey) throw invalidEmailToken()
-  if (user.emailVerifiedAt === null) {
-    const result = await deps.store.users.setEmail(
-      user.id,
-      { email: user.email, emailKey: user.emailKey, verifiedAt: deps.clock.now() },
-      deps.clock.now(),
-    )
-    if (result !== 'updated') throw invalidEmailToken()
-  }
-  await recordAudit(deps, 'email_verified', context, user.id, {})
 }

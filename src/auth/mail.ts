@@ -3,8 +3,7 @@ import type { MailContext } from '../mail/templates.js'
 import type { MailMessage, MailTransport } from '../mail/transport.js'
 import type { MailRecord, MailStatus, UserRecord } from '../store/store.js'
 import { recordAudit } from './audit.js'
-import type { AuthDeps } from './deps.js'
-import { NO_REQUEST } from './users.js'
+import { NO_REQUEST, type AuthDeps } from './deps.js'
 
 /** Attempts before a message is given up (and audited): about a day of retries. */
 export const MAX_MAIL_ATTEMPTS = 10

@@ -1,9 +1,8 @@
 import type { Auth } from './context.js'
-import type { ClusterEvent } from './deps.js'
+import { NO_REQUEST, type ClusterEvent } from './deps.js'
 import { recordAudit } from './audit.js'
 import { loadRevocations } from './revocation.js'
 import { refreshSigningKeys } from './signing-keys.js'
-import { NO_REQUEST } from './users.js'
 
 const DAY_MS = 86_400_000
 

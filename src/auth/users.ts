@@ -3,7 +3,7 @@ import { emailChangedNotice } from '../mail/templates.js'
 import { GatehouseError } from '../errors/index.js'
 import type { UserRecord } from '../store/store.js'
 import { recordAudit } from './audit.js'
-import type { AuthDeps, RequestContext } from './deps.js'
+import { NO_REQUEST, type AuthDeps, type RequestContext } from './deps.js'
 import { assertAcceptablePassword, normalizePassword } from './password-policy.js'
 import { normalizeRoles } from './rbac.js'
 import { normalizeEmail } from './email.js'
@@ -101,8 +101,8 @@ export async function createUser(
 /** Who created or changed a user, for the audit log. */
 export type UserChangeSource = { via: 'register' | 'cli' | 'demo' } | { via: 'admin'; by: string }
 
-/** The context of changes made from the command line or at start-up. */
-export const NO_REQUEST: RequestContext = { ip: null, userAgent: null }
+/** Re-exported for the CLI and the admin use cases, which import it from here. */
+export { NO_REQUEST }
 
 /** Replaces a user's roles; takes effect in tokens issued from the next login. */
 export async function setUserRoles(

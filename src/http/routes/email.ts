@@ -1,5 +1,6 @@
 import { requestEmailChange } from '../../auth/email-change.js'
-import { resendEmailVerification, verifyEmail } from '../../auth/email-verification.js'
+import { resendEmailVerification } from '../../auth/email-verification.js'
+import { verifyEmail } from '../../auth/verify-email.js'
 import { requestPasswordReset, resetPassword } from '../../auth/password-reset.js'
 import { ErrorBody } from '../schemas/common.js'
 import {
