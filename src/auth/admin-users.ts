@@ -1,7 +1,7 @@
 import { GatehouseError } from '../errors/index.js'
 import type { UserRecord } from '../store/store.js'
 import { actorId, assertFreshActor, type Actor } from './actor.js'
-import type { ApiKeyAuthenticator } from './api-keys.js'
+import { revokeAllApiKeysOf, type ApiKeyAuthenticator } from './api-keys.js'
 import { recordAudit } from './audit.js'
 import type { AuthDeps, RequestContext } from './deps.js'
 import { paginate, type Page, type PageRequest } from './pagination.js'
@@ -125,8 +125,7 @@ export async function updateUser(
   const rolesChanged = roles !== undefined && roles.join(' ') !== before.roles.join(' ')
   if (disabling) {
     await endSessionsOf(deps, id)
-    await deps.store.apiKeys.revokeAllForUser(id, deps.clock.now())
-    deps.apiKeys.forgetOwner(id)
+    await revokeAllApiKeysOf(deps, id)
   }
   if (disabling || rolesChanged) await revokeSubjectUntilNow(deps, id)
   await recordAudit(deps, 'user_updated', context, id, {

@@ -109,6 +109,19 @@ function toApiKeyView(record: ApiKeyRecord): ApiKeyView {
   }
 }
 
+/**
+ * Revokes every API key of a user, in the store and in every instance's cache (the bus
+ * carries the eviction). Returns how many keys were revoked.
+ */
+export async function revokeAllApiKeysOf(
+  deps: AuthDeps & { apiKeys: Pick<ApiKeyAuthenticator, 'forgetOwner'> },
+  userId: string,
+): Promise<number> {
+  const revoked = await deps.store.apiKeys.revokeAllForUser(userId, deps.clock.now())
+  deps.apiKeys.forgetOwner(userId)
+  return revoked
+}
+
 interface CachedKey {
   principal: Principal
   ownerId: string

@@ -1,5 +1,6 @@
 import { GatehouseError } from '../errors/index.js'
 import type { AccessTokenClaims } from '../tokens/access-token.js'
+import { revokeAllApiKeysOf } from './api-keys.js'
 import { recordAudit } from './audit.js'
 import type { Auth } from './context.js'
 import type { RequestContext } from './deps.js'
@@ -79,11 +80,7 @@ export async function changePassword(
   )
 
   const revoked = await endSessionsOf(deps, user.id, { except: principal.sid })
-  let apiKeysRevoked = 0
-  if (input.revokeApiKeys !== false) {
-    apiKeysRevoked = await deps.store.apiKeys.revokeAllForUser(user.id, deps.clock.now())
-    deps.apiKeys.forgetOwner(user.id)
-  }
+  const apiKeysRevoked = input.revokeApiKeys === false ? 0 : await revokeAllApiKeysOf(deps, user.id)
   // Links sent before the change (to verify, or later to reset) are worthless now.
   await deps.store.emailTokens.deleteForUser(user.id)
   // A second step begun with the old password must not finish now.

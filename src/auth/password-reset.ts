@@ -1,4 +1,5 @@
 import { passwordChangedNotice, passwordResetMessage } from '../mail/templates.js'
+import { revokeAllApiKeysOf } from './api-keys.js'
 import { recordAudit } from './audit.js'
 import type { Auth } from './context.js'
 import type { AuthDeps, RequestContext } from './deps.js'
@@ -29,7 +30,7 @@ export async function requestPasswordReset(
 
 async function mailResetLink(deps: AuthDeps, emailKey: string, context: RequestContext) {
   const user = await deps.store.users.findByVerifiedEmail(emailKey)
-  if (!user || user.email === null || user.emailVerifiedAt === null) return
+  if (!user || user.email === null) return
   const link = await issueEmailLink(
     deps,
     user.id,
@@ -79,8 +80,7 @@ export async function resetPassword(
   await revokeSubjectUntilNow(deps, user.id)
   // Whoever knew the old password may have made API keys (no expiry by default): a reset
   // is the owner taking the account back, so they end too (the notice says so).
-  const apiKeysRevoked = await deps.store.apiKeys.revokeAllForUser(user.id, now)
-  deps.apiKeys.forgetOwner(user.id)
+  const apiKeysRevoked = await revokeAllApiKeysOf(deps, user.id)
   await deps.store.emailTokens.deleteForUser(user.id)
   // A second step begun with the old password must not finish now.
   await deps.store.mfa.deleteChallenges(user.id)

@@ -8,10 +8,9 @@ import { recordAudit } from './audit.js'
 import type { AuthDeps, RequestContext } from './deps.js'
 import { sendSecurityNotice } from './mail.js'
 import { endSessionsOf } from './revocation.js'
+import { assertPassedSecondFactor } from './step-up.js'
 import { matchTotp, newTotpSecret, totpUri } from './totp.js'
 
-/** RFC 8176: the login passed more than one factor. */
-export const MFA_AMR = 'mfa'
 export const RECOVERY_CODE_COUNT = 10
 
 export interface FactorView {
@@ -61,13 +60,8 @@ export async function assertMayChangeFactors(
   const user = await deps.store.users.findById(principal.sub)
   if (!user) throw new GatehouseError('invalid_token')
   const factors = await deps.store.mfa.listFactors(user.id)
+  assertPassedSecondFactor(principal, factors, 'change your second factors')
   const verified = factors.filter((factor) => factor.verifiedAt !== null)
-  if (verified.length > 0 && !(principal.amr ?? []).includes(MFA_AMR)) {
-    throw new GatehouseError(
-      'mfa_required',
-      'Sign in with your second factor to change your second factors',
-    )
-  }
   return { user, factors, verified }
 }
 

@@ -20,7 +20,7 @@ export function safeReturnTo(value: unknown, home: string): string {
   // `/%2e//evil.example` all normalise to `//evil.example`, which a browser reads as
   // another host. The path sent must start with exactly one `/`.
   const path = `${url.pathname}${url.search}${url.hash}`
-  return path.startsWith('//') || path.startsWith('/\\') ? home : path
+  return path.startsWith('//') ? home : path
 }
 
 function hasControlOrBackslash(value: string): boolean {
