@@ -2,6 +2,7 @@ import cluster from 'node:cluster'
 import type { AdditionalClaims, AuthSettings } from './auth/deps.js'
 import { createAuth, type Auth } from './auth/context.js'
 import { applyClusterEvent } from './auth/maintenance.js'
+import type { KeyPairSource } from './auth/key-ring.js'
 import { systemClock, type Clock } from './clock.js'
 import { createLocalBus, type ClusterBus } from './cluster/bus.js'
 import { createMemoryRevocationList } from './cluster/revocation-list.js'
@@ -46,6 +47,11 @@ export interface OpenCoreOptions {
   hasher?: PasswordHasher
   /** Extra claims for users' access tokens (reserved claims are refused). */
   additionalClaims?: AdditionalClaims
+  /**
+   * Where new signing key pairs come from. Default: generated with node:crypto (an RSA-3072
+   * pair takes ~0.7 s); a test suite may hand out pairs made once.
+   */
+  generateKeyPair?: KeyPairSource
 }
 
 const REDIS_CONNECT_WAIT_MS = 3_000
@@ -115,6 +121,7 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
       lockout: shared.lockout,
       bus: shared.bus,
       additionalClaims: options.additionalClaims,
+      generateKeyPair: options.generateKeyPair,
       keyRotationInterval: config.keyRotationInterval,
       mailDelivery: config.smtpUrl !== undefined,
       rateLimiter: shared.rateLimiter,

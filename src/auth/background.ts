@@ -31,3 +31,26 @@ export function createBackgroundWork(): BackgroundWork {
     },
   }
 }
+
+/**
+ * A wake-up call inside one instance: work queued by a request can start now instead of at
+ * the next poll (other instances still find it by polling).
+ */
+export interface Signal {
+  notify(): void
+  /** Calls `listener` on each notification; returns the unsubscribe. */
+  listen(listener: () => void): () => void
+}
+
+export function createSignal(): Signal {
+  const listeners = new Set<() => void>()
+  return {
+    notify() {
+      for (const listener of listeners) listener()
+    },
+    listen(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+  }
+}

@@ -4,10 +4,10 @@ import { createAccessTokenVerifier, type AccessTokenVerifier } from '../tokens/a
 import { deriveKey } from '../tokens/derive-key.js'
 import { createSecretBox } from '../tokens/secret-box.js'
 import type { PasswordHasher } from '../tokens/password.js'
-import { createBackgroundWork } from './background.js'
+import { createBackgroundWork, createSignal } from './background.js'
 import { createApiKeyAuthenticator, type ApiKeyAuthenticator } from './api-keys.js'
 import type { AdditionalClaims, AuthDeps, AuthSettings } from './deps.js'
-import { createKeyRing, type SigningAlgorithm } from './key-ring.js'
+import { createKeyRing, type KeyPairSource, type SigningAlgorithm } from './key-ring.js'
 import { principalOfToken, type Principal } from '../tokens/principal.js'
 import { loadRevocations } from './revocation.js'
 import type { TelemetrySink } from './telemetry.js'
@@ -48,6 +48,8 @@ export interface CreateAuthOptions {
   /** An SMTP server delivers queued mail (default false: the outbox keeps it). */
   mailDelivery?: boolean
   rateLimiter: AuthDeps['rateLimiter']
+  /** Where new signing key pairs come from (default: generated). */
+  generateKeyPair?: KeyPairSource | undefined
 }
 
 /** Loads the signing keys and the revocation list, and assembles the use cases' context. */
@@ -59,6 +61,7 @@ export async function createAuth(options: CreateAuthOptions): Promise<Auth> {
     alg: options.signingAlg,
     clock,
     retiredKeyLifetime: (settings.accessTtl + settings.leeway) * 1000,
+    ...(options.generateKeyPair && { generateKeyPair: options.generateKeyPair }),
   })
   const deps: AuthDeps = {
     store,
@@ -73,6 +76,7 @@ export async function createAuth(options: CreateAuthOptions): Promise<Auth> {
     bus: options.bus,
     telemetry: options.telemetry,
     mailDelivery: options.mailDelivery ?? false,
+    mailQueued: createSignal(),
     rateLimiter: options.rateLimiter,
     background: createBackgroundWork(),
     mfaBox: createSecretBox(options.secret, 'second factors'),

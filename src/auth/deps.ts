@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js'
 import type { ClusterBus, LockoutTracker, RateLimiter, RevocationList } from '../shared-state.js'
 import type { SecretBox } from '../tokens/secret-box.js'
-import type { BackgroundWork } from './background.js'
+import type { BackgroundWork, Signal } from './background.js'
 import type { Store } from '../store/store.js'
 import type { KeyRing } from './key-ring.js'
 import type { PasswordHasher } from '../tokens/password.js'
@@ -28,6 +28,8 @@ export interface AuthDeps {
   telemetry: TelemetrySink
   /** Whether an SMTP server delivers queued mail; without one mail stays in the outbox. */
   mailDelivery: boolean
+  /** Rings when this instance queued mail, so delivery starts without waiting for its poll. */
+  mailQueued: Signal
   /** Counters shared by the instances: mail sent per address. */
   rateLimiter: RateLimiter
   /** Work begun by a request that its answer does not wait for. */

@@ -76,7 +76,15 @@ export interface KeyRingOptions {
    * valid (access-token lifetime plus leeway). Milliseconds.
    */
   retiredKeyLifetime: number
+  /** Where new key pairs come from; default: generated (see `generateKeyPairFor`). */
+  generateKeyPair?: KeyPairSource
 }
+
+/** Makes a fresh, extractable key pair for a signing algorithm. */
+export type KeyPairSource = (alg: SigningAlgorithm) => Promise<{
+  publicKey: CryptoKey | KeyObject
+  privateKey: CryptoKey | KeyObject
+}>
 
 const ACCESS_RING = 'access'
 const idTokenRing = (alg: SigningAlgorithm) => `id:${alg}`
@@ -91,6 +99,7 @@ const idTokenRing = (alg: SigningAlgorithm) => `id:${alg}`
  */
 export async function createKeyRing(options: KeyRingOptions): Promise<KeyRing> {
   const box = createSecretBox(options.secret, 'signing keys')
+  const generate = options.generateKeyPair ?? generateKeyPairFor
   interface PublishedKey {
     record: SigningKeyRecord
     jwk: JWK
@@ -116,6 +125,7 @@ export async function createKeyRing(options: KeyRingOptions): Promise<KeyRing> {
   async function ensureSlot(records: SigningKeyRecord[], ring: string, status: SigningKeyStatus) {
     if (records.some((r) => r.ring === ring && r.status === status)) return false
     const record = await generateSigningKey(
+      generate,
       ring,
       algOfRing(ring),
       status,
@@ -181,7 +191,7 @@ export async function createKeyRing(options: KeyRingOptions): Promise<KeyRing> {
   }
 
   async function rotateRing(ring: string, now: number) {
-    const next = await generateSigningKey(ring, algOfRing(ring), 'next', now, box.seal)
+    const next = await generateSigningKey(generate, ring, algOfRing(ring), 'next', now, box.seal)
     await options.store.rotate(ring, ringState(ring).current.kid, next, now)
   }
 
@@ -281,17 +291,22 @@ export async function createKeyRing(options: KeyRingOptions): Promise<KeyRing> {
  */
 const RSA_MODULUS_BITS = 3072
 
+/** A new key pair of the algorithm (RSA keys of {@link RSA_MODULUS_BITS} bits). */
+export const generateKeyPairFor: KeyPairSource = (alg) =>
+  generateKeyPair(alg, {
+    extractable: true,
+    ...(alg === 'RS256' ? { modulusLength: RSA_MODULUS_BITS } : {}),
+  })
+
 async function generateSigningKey(
+  generate: KeyPairSource,
   ring: string,
   alg: SigningAlgorithm,
   status: SigningKeyStatus,
   now: number,
   seal: (plaintext: string) => string,
 ): Promise<SigningKeyRecord> {
-  const { publicKey, privateKey } = await generateKeyPair(alg, {
-    extractable: true,
-    ...(alg === 'RS256' ? { modulusLength: RSA_MODULUS_BITS } : {}),
-  })
+  const { publicKey, privateKey } = await generate(alg)
   const jwk = await exportJWK(publicKey)
   // RFC 7638: the kid is the key's own thumbprint, so it is stable and self-certifying.
   const kid = await calculateJwkThumbprint(jwk, 'sha256')

@@ -24,6 +24,7 @@ export function retryDelayMs(attempts: number): number {
 export async function enqueueMail(deps: AuthDeps, message: MailMessage): Promise<void> {
   const status = deps.mailDelivery ? 'pending' : 'outbox'
   await deps.store.mail.enqueue(newMailRecord(message, status, deps.clock.now()))
+  if (status === 'pending') deps.mailQueued.notify()
 }
 
 /** A message as the queue first holds it: never tried, due at once. */

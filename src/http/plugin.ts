@@ -217,14 +217,14 @@ const KEY_POLL_INTERVAL_MS = 5_000
 const MAIL_POLL_INTERVAL_MS = 1_000
 
 function startMaintenance(app: FastifyInstance, core: Core): void {
-  const timers: NodeJS.Timeout[] = []
+  const stops: (() => void)[] = []
   const every = (ms: number, what: string, work: () => Promise<void>) => {
     const timer = setInterval(() => {
       work().catch((error: unknown) => app.log.error({ err: error }, `${what} failed`))
     }, ms)
     // Upkeep alone never keeps the process alive.
     timer.unref()
-    timers.push(timer)
+    stops.push(() => clearInterval(timer))
   }
   app.addHook('onReady', (done) => {
     every(MAINTENANCE_INTERVAL_MS, 'maintenance', () => runMaintenance(core.auth))
@@ -234,19 +234,35 @@ function startMaintenance(app: FastifyInstance, core: Core): void {
       // Every instance delivers; the queue's leases make each message one instance's. A
       // pass still waiting on a slow SMTP server is not joined by another.
       let delivering: Promise<void> | null = null
-      every(MAIL_POLL_INTERVAL_MS, 'mail delivery', () => {
-        delivering ??= deliverAllDueMail(core.auth, transport)
+      /** Set when mail was queued during a pass, which may have claimed its batch already. */
+      let again = false
+      const deliver = (): Promise<void> => {
+        if (delivering) {
+          again = true
+          return delivering
+        }
+        delivering = deliverAllDueMail(core.auth, transport)
           .then(() => undefined)
           .finally(() => {
             delivering = null
+            if (again) {
+              again = false
+              deliverSoon()
+            }
           })
         return delivering
-      })
+      }
+      const deliverSoon = () => {
+        deliver().catch((error: unknown) => app.log.error({ err: error }, 'mail delivery failed'))
+      }
+      every(MAIL_POLL_INTERVAL_MS, 'mail delivery', deliver)
+      // Mail queued here leaves at once; the poll is for other instances' and retries.
+      stops.push(core.auth.mailQueued.listen(deliverSoon))
     }
     done()
   })
   app.addHook('onClose', () => {
-    for (const timer of timers) clearInterval(timer)
+    for (const stop of stops) stop()
   })
 }
 

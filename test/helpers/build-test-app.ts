@@ -7,6 +7,7 @@ import { buildApp, type BuildAppOptions } from '../../src/http/app.js'
 import { createPasswordHasher, type PasswordHasher } from '../../src/tokens/password.js'
 import { createKeyRing, type KeyRing } from '../../src/auth/key-ring.js'
 import { createTestClock, type TestClock } from './clock.js'
+import { createKeyPool } from './key-pool.js'
 
 export interface CountingHasher extends PasswordHasher {
   /** argon2 operations performed, by kind. */
@@ -56,6 +57,7 @@ export async function buildTestApp(
   const core = await openCore(config, {
     clock,
     hasher,
+    generateKeyPair: createKeyPool(),
     ...(options.store && { store: options.store }),
   })
   const app = await buildApp({

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import {
   deliverAllDueMail,
   deliverDueMail,
@@ -65,6 +65,22 @@ describe('mail over a real SMTP server', () => {
     expect(record).toMatchObject({ status: 'sent', attempts: 1 })
   })
 
+  it('sends mail a request queued at once, without waiting for the delivery poll', async () => {
+    smtp = await startTestSmtp()
+    // The poll's interval never fires: only the instance's wake-up can deliver.
+    vi.useFakeTimers({ toFake: ['setInterval'] })
+    try {
+      t = await buildTestApp({ demo: true, smtpUrl: smtp.url })
+      await t.app.ready()
+      const token = await userWithVerifiedEmail(t)
+      expect((await changePassword(t, token)).statusCode).toBe(200)
+      const [mail] = await smtp.waitFor(1, 5_000)
+      expect(mail!.subject).toBe('Your Gatehouse password was changed')
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
   it('sends nothing to an unverified address, or to a user without one', async () => {
     smtp = await startTestSmtp()
     t = await buildTestApp({ demo: true, smtpUrl: smtp.url })
@@ -93,9 +109,14 @@ describe('mail over a real SMTP server', () => {
     await smtp.stop()
     expect((await changePassword(t, token)).statusCode).toBe(200)
     const transport = t.core.mailTransport!
-    expect(await deliverDueMail(t.core.auth, transport)).toBe(0)
-    const [pending] = await t.core.store.mail.list({}, { limit: 1 })
+    // The instance tries at once (it does not wait for its next poll), and fails.
+    let pending = (await t.core.store.mail.list({}, { limit: 1 }))[0]
+    for (let waited = 0; pending?.attempts !== 1 && waited < 5_000; waited += 20) {
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      pending = (await t.core.store.mail.list({}, { limit: 1 }))[0]
+    }
     expect(pending).toMatchObject({ status: 'pending', attempts: 1 })
+    expect(await deliverDueMail(t.core.auth, transport)).toBe(0)
     expect(pending!.lastError).toMatch(/ECONNREFUSED/)
     // Not before its backoff is over …
     await smtp.start()
