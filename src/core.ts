@@ -1,8 +1,11 @@
 import cluster from 'node:cluster'
 import type { AdditionalClaims, AuthSettings } from './auth/deps.js'
 import { createAuth, type Auth } from './auth/context.js'
-import { applyClusterEvent } from './auth/maintenance.js'
-import type { KeyPairSource } from './auth/key-ring.js'
+import type { ClusterEvent } from './auth/deps.js'
+import { checkCapabilities } from './auth/capability.js'
+import { capabilities } from './capabilities/index.js'
+import type { KeyPairSource } from './capabilities/keys/auth/key-ring.js'
+import { refreshSigningKeys } from './capabilities/keys/auth/signing-keys.js'
 import { systemClock, type Clock } from './clock.js'
 import { createLocalBus, type ClusterBus } from './cluster/bus.js'
 import { createMemoryRevocationList } from './cluster/revocation-list.js'
@@ -110,7 +113,10 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
     await store.migrate()
     const telemetry = createTelemetry()
     const revocations = createMemoryRevocationList()
+    checkCapabilities(capabilities)
     const auth = await createAuth({
+      signInGates: capabilities.flatMap((capability) => capability.signInGates ?? []),
+      jobs: capabilities.flatMap((capability) => capability.jobs ?? []),
       store,
       hasher: options.hasher ?? createPasswordHasher(),
       clock,
@@ -195,5 +201,20 @@ function webauthnSettings(config: Config): AuthSettings['webauthn'] {
     origins: config.webauthnOrigins
       ? config.webauthnOrigins.split(',').map((origin) => origin.trim().replace(/\/$/, ''))
       : [issuer.origin],
+  }
+}
+
+/** Applies what another instance published (revocations, key changes, evictions). */
+async function applyClusterEvent(auth: Auth, event: ClusterEvent): Promise<void> {
+  switch (event.type) {
+    case 'revoked':
+      auth.revocations.add(event.entry, auth.clock.now())
+      return
+    case 'keys_changed':
+      await refreshSigningKeys(auth)
+      return
+    case 'api_keys_evicted':
+      auth.apiKeys.applyEviction(event)
+      return
   }
 }

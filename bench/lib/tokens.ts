@@ -4,7 +4,7 @@ import { decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { systemClock } from '../../src/clock.js'
 import { createStore } from '../../src/store/create-store.js'
 import { issueAccessToken } from '../../src/tokens/access-token.js'
-import { createKeyRing } from '../../src/auth/key-ring.js'
+import { createKeyRing } from '../../src/capabilities/keys/auth/key-ring.js'
 import { AUDIENCE, ISSUER } from '../peers/common.js'
 
 /** Keys of the peers: an HS256 secret and an Ed25519 pair, fresh for each run. */

@@ -5,7 +5,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { TOTP, Secret } from 'otpauth'
 import { SMTPServer } from 'smtp-server'
-import { newMailRecord } from '../../src/auth/mail.js'
+import { newMailRecord } from '../../src/capabilities/email/auth/mail.js'
 import { createStore } from '../../src/store/create-store.js'
 import { load } from '../lib/load.js'
 import { CookieJar, postJson, runFlows, type FlowResult } from '../lib/flows.js'

@@ -82,4 +82,4 @@ export async function* exportAudit(
   }
 }
 
-export { AUDIT_EVENT_TYPES, type AuditEventType } from '../store/store.js'
+export { AUDIT_EVENT_TYPES, type AuditEventRecord, type AuditEventType } from '../store/store.js'

@@ -5,11 +5,18 @@ import { deriveKey } from '../tokens/derive-key.js'
 import { createSecretBox } from '../tokens/secret-box.js'
 import type { PasswordHasher } from '../tokens/password.js'
 import { createBackgroundWork, createSignal } from './background.js'
-import { createApiKeyAuthenticator, type ApiKeyAuthenticator } from './api-keys.js'
-import type { AdditionalClaims, AuthDeps, AuthSettings } from './deps.js'
-import { createKeyRing, type KeyPairSource, type SigningAlgorithm } from './key-ring.js'
+import {
+  createApiKeyAuthenticator,
+  type ApiKeyAuthenticator,
+} from '../capabilities/machine-access/auth/api-keys.js'
+import type { AdditionalClaims, AuthDeps, AuthSettings, SignInGate } from './deps.js'
+import {
+  createKeyRing,
+  type KeyPairSource,
+  type SigningAlgorithm,
+} from '../capabilities/keys/auth/key-ring.js'
 import { principalOfToken, type Principal } from '../tokens/principal.js'
-import { loadRevocations } from './revocation.js'
+import { loadRevocations } from '../capabilities/sessions/auth/revocation.js'
 import type { TelemetrySink } from './telemetry.js'
 
 export type { Principal } from '../tokens/principal.js'
@@ -29,9 +36,15 @@ export interface Auth extends AuthDeps {
   readonly algorithms: readonly string[]
   /** Seconds; 0 disables automatic rotation. */
   readonly keyRotationInterval: number
+  /** The capabilities' upkeep, in list order (see runMaintenance). */
+  readonly jobs: readonly Job[]
 }
 
 export interface CreateAuthOptions {
+  /** The capabilities' sign-in gates, in list order. */
+  signInGates: readonly SignInGate[]
+  /** The capabilities' upkeep jobs, in list order. */
+  jobs: readonly Job[]
   bus: AuthDeps['bus']
   lockout: AuthDeps['lockout']
   additionalClaims?: AdditionalClaims | undefined
@@ -80,6 +93,7 @@ export async function createAuth(options: CreateAuthOptions): Promise<Auth> {
     rateLimiter: options.rateLimiter,
     background: createBackgroundWork(),
     mfaBox: createSecretBox(options.secret, 'second factors'),
+    signInGates: options.signInGates,
   }
   await loadRevocations(deps)
   const algorithms = [options.signingAlg]
@@ -98,5 +112,12 @@ export async function createAuth(options: CreateAuthOptions): Promise<Auth> {
     csrfKey: deriveKey(options.secret, 'csrf'),
     algorithms,
     keyRotationInterval: options.keyRotationInterval ?? 0,
+    jobs: options.jobs,
   }
+}
+
+/** Periodic upkeep: safe on every instance at once, and safe to repeat. */
+export interface Job {
+  readonly name: string
+  run(auth: Auth): Promise<unknown>
 }

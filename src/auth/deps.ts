@@ -2,7 +2,7 @@ import type { Clock } from '../clock.js'
 import type { ClusterBus, LockoutTracker, RateLimiter, RevocationList } from '../shared-state.js'
 import type { SecretBox } from '../tokens/secret-box.js'
 import type { BackgroundWork, Signal } from './background.js'
-import type { Store } from '../store/store.js'
+import type { Store, UserRecord } from '../store/store.js'
 import type { KeyRing } from './key-ring.js'
 import type { PasswordHasher } from '../tokens/password.js'
 import type { TelemetrySink } from './telemetry.js'
@@ -36,6 +36,8 @@ export interface AuthDeps {
   background: BackgroundWork
   /** Seals TOTP secrets at rest with a key derived from the server secret. */
   mfaBox: SecretBox
+  /** The capabilities' sign-in gates, in list order (see completeSignIn). */
+  signInGates: readonly SignInGate[]
 }
 
 /** Claims to add to a user's access tokens, computed at login and at every refresh. */
@@ -85,3 +87,37 @@ export interface RequestContext {
 export const NO_REQUEST: RequestContext = { ip: null, userAgent: null }
 
 export type { ClusterEvent } from '../shared-state.js'
+
+/** How a person got this far; `details.method` of the audit events. */
+export type SignInMethod = 'password' | 'second_factor' | 'passkey' | 'app_code'
+
+/** What a gate sees of a sign-in whose method has proved who the user is. */
+export interface SignInAttempt {
+  user: UserRecord
+  method: SignInMethod
+  /**
+   * The second-factor gate is met already: the method was a second factor itself (the
+   * second step; a passkey that verified the user), or an app's code comes from a browser
+   * session that passed every gate when it was opened.
+   */
+  secondFactorDone: boolean
+}
+
+/** Why a gate stops a sign-in: the error to answer and, when audited, the failure reason. */
+export interface SignInRefusal {
+  error: Error
+  /** `details.reason` of the `login_failure` event; none for a step still to come. */
+  auditReason?: string
+  /** Work after the refusal is audited and before it is answered (resending a link). */
+  afterward?: () => Promise<void>
+}
+
+/** A rule between a proven identity and its session; `undefined` lets the sign-in pass. */
+export interface SignInGate {
+  readonly name: string
+  check(
+    deps: AuthDeps,
+    attempt: SignInAttempt,
+    context: RequestContext,
+  ): Promise<SignInRefusal | undefined>
+}

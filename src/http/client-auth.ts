@@ -1,5 +1,9 @@
 import type { FastifyRequest } from 'fastify'
-import { authenticateClient, identifyPublicClient, type OAuthClient } from '../auth/clients.js'
+import {
+  authenticateClient,
+  identifyPublicClient,
+  type OAuthClient,
+} from '../capabilities/machine-access/auth/clients.js'
 import { GatehouseError } from '../errors/index.js'
 import { requestContext, type RouteDeps } from './route-deps.js'
 

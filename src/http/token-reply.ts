@@ -1,6 +1,6 @@
-import { csrfTokenFor } from '../auth/csrf.js'
+import { csrfTokenFor } from '../capabilities/sessions/auth/csrf.js'
 import type { FastifyReply } from 'fastify'
-import type { TokenPair } from '../auth/token-pair.js'
+import type { TokenPair } from '../capabilities/sessions/auth/token-pair.js'
 import { refreshCsrfBinding, setTokenCookies } from './cookies.js'
 import { NO_STORE, type RouteDeps } from './route-deps.js'
 

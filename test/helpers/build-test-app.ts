@@ -5,7 +5,7 @@ import { openCore, type Core } from '../../src/core.js'
 import type { Store } from '../../src/store/store.js'
 import { buildApp, type BuildAppOptions } from '../../src/http/app.js'
 import { createPasswordHasher, type PasswordHasher } from '../../src/tokens/password.js'
-import { createKeyRing, type KeyRing } from '../../src/auth/key-ring.js'
+import { createKeyRing, type KeyRing } from '../../src/capabilities/keys/auth/key-ring.js'
 import { createTestClock, type TestClock } from './clock.js'
 import { createKeyPool } from './key-pool.js'
 

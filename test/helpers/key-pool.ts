@@ -1,7 +1,10 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto'
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { generateKeyPairFor, type KeyPairSource } from '../../src/auth/key-ring.js'
+import {
+  generateKeyPairFor,
+  type KeyPairSource,
+} from '../../src/capabilities/keys/auth/key-ring.js'
 
 /**
  * RSA-3072 pairs made once per machine and kept under node_modules/.cache: generating one

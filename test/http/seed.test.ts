@@ -1,4 +1,4 @@
-import { setUserRoles } from '../../src/auth/users.js'
+import { setUserRoles } from '../../src/capabilities/accounts/auth/users.js'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { bearer, buildTestApp, loginAs, register, type TestApp } from '../helpers/build-test-app.js'
 

@@ -5,7 +5,7 @@ import {
   MAX_MAIL_ATTEMPTS,
   newMailRecord,
   retryDelayMs,
-} from '../../src/auth/mail.js'
+} from '../../src/capabilities/email/auth/mail.js'
 import { bearer, buildTestApp, json, loginAs, type TestApp } from '../helpers/build-test-app.js'
 import { startTestSmtp, type TestSmtp } from '../helpers/smtp.js'
 

@@ -1,7 +1,7 @@
 /** Several Gatehouse instances sharing one database (and, on PostgreSQL, one Redis). */
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { jwks } from '../../src/auth/signing-keys.js'
+import { jwks } from '../../src/capabilities/keys/auth/signing-keys.js'
 import { loadConfig } from '../../src/config/load.js'
 import { openCore } from '../../src/core.js'
 import { cleanEnv, startServer, tempDir, type RunningServer } from '../helpers/cli.js'

@@ -1,6 +1,6 @@
 import { CLI_REQUEST } from '../request-context.js'
 import { withExistingDatabase, type Settings } from '../open.js'
-import { createClient } from '../../auth/clients.js'
+import { createClient } from '../../capabilities/machine-access/auth/clients.js'
 
 export const CLIENTS_USAGE =
   'usage: gatehouse clients create NAME [--scopes "a b"] [--introspect] [--redirect-uri URI]... [--public]'

@@ -1,6 +1,10 @@
 import { CLI_REQUEST } from '../request-context.js'
 import { withExistingDatabase, type Settings } from '../open.js'
-import { listSigningKeys, revokeSigningKey, rotateSigningKeys } from '../../auth/signing-keys.js'
+import {
+  listSigningKeys,
+  revokeSigningKey,
+  rotateSigningKeys,
+} from '../../capabilities/keys/auth/signing-keys.js'
 
 export const KEYS_USAGE = 'usage: gatehouse keys list | keys rotate | keys revoke KID'
 

@@ -1,4 +1,4 @@
-import { listMail } from '../../auth/mail.js'
+import { listMail } from '../../capabilities/email/auth/mail.js'
 import { withExistingDatabase, type Settings } from '../open.js'
 
 export const MAIL_USAGE = 'usage: gatehouse mail outbox'

@@ -3,13 +3,13 @@ import { text } from 'node:stream/consumers'
 import type { Core } from '../../core.js'
 import { GatehouseError } from '../../errors/index.js'
 import { withExistingDatabase, type Settings } from '../open.js'
-import { resetMfaOfUsername } from '../../auth/admin-users.js'
+import { resetMfaOfUsername } from '../../capabilities/admin/auth/admin-users.js'
+import { NO_REQUEST } from '../../auth/deps.js'
 import {
   createUser as createUserRecord,
-  NO_REQUEST,
   setUserEmail,
   setUserRoles,
-} from '../../auth/users.js'
+} from '../../capabilities/accounts/auth/users.js'
 
 export interface UsersFlags {
   roles: string[]

@@ -1,5 +1,5 @@
-import { login } from '../../auth/login.js'
-import { register } from '../../auth/users.js'
+import { login } from '../../capabilities/sessions/auth/login.js'
+import { register } from '../../capabilities/accounts/auth/users.js'
 import { ErrorBody, LoginRefusalBody, MessageBody } from '../schemas/common.js'
 import { LoginBody, RegisterBody, TokenOrCookieResponse } from '../schemas/account.js'
 import { SEED_MESSAGES } from '../../errors/index.js'

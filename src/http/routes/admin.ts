@@ -5,15 +5,23 @@ import {
   getUser,
   listUsers,
   updateUser,
-} from '../../auth/admin-users.js'
+} from '../../capabilities/admin/auth/admin-users.js'
 import { listAudit } from '../../auth/audit.js'
-import { createClient, deleteClient, listClients } from '../../auth/clients.js'
-import { listSigningKeys, revokeSigningKey, rotateSigningKeys } from '../../auth/signing-keys.js'
+import {
+  createClient,
+  deleteClient,
+  listClients,
+} from '../../capabilities/machine-access/auth/clients.js'
+import {
+  listSigningKeys,
+  revokeSigningKey,
+  rotateSigningKeys,
+} from '../../capabilities/keys/auth/signing-keys.js'
 import Type from 'typebox'
-import type { AdminUserView } from '../../auth/admin-users.js'
+import type { AdminUserView } from '../../capabilities/admin/auth/admin-users.js'
 import { toAuditEventView } from '../../auth/audit.js'
 import { ADMIN_ROLE } from '../../auth/rbac.js'
-import type { ClientView } from '../../auth/clients.js'
+import type { ClientView } from '../../capabilities/machine-access/auth/clients.js'
 import { GatehouseError } from '../../errors/index.js'
 import {
   AdminUser,

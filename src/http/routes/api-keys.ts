@@ -1,6 +1,10 @@
-import { createApiKey, listApiKeys, revokeApiKey } from '../../auth/api-keys.js'
+import {
+  createApiKey,
+  listApiKeys,
+  revokeApiKey,
+} from '../../capabilities/machine-access/auth/api-keys.js'
 import Type from 'typebox'
-import type { ApiKeyView } from '../../auth/api-keys.js'
+import type { ApiKeyView } from '../../capabilities/machine-access/auth/api-keys.js'
 import { ApiKeyList, CreateApiKeyBody, CreatedApiKey } from '../schemas/api-keys.js'
 import { ErrorBody, IdParams, PageQuery } from '../schemas/common.js'
 import {

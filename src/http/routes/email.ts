@@ -1,7 +1,10 @@
-import { requestEmailChange } from '../../auth/email-change.js'
-import { resendEmailVerification } from '../../auth/email-verification.js'
-import { verifyEmail } from '../../auth/verify-email.js'
-import { requestPasswordReset, resetPassword } from '../../auth/password-reset.js'
+import { requestEmailChange } from '../../capabilities/email/auth/email-change.js'
+import { resendEmailVerification } from '../../capabilities/email/auth/email-verification.js'
+import { verifyEmail } from '../../capabilities/email/auth/verify-email.js'
+import {
+  requestPasswordReset,
+  resetPassword,
+} from '../../capabilities/email/auth/password-reset.js'
 import { ErrorBody } from '../schemas/common.js'
 import {
   ChangeEmailBody,

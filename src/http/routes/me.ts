@@ -1,5 +1,5 @@
-import { changePassword } from '../../auth/change-password.js'
-import { getMe } from '../../auth/users.js'
+import { changePassword } from '../../capabilities/accounts/auth/change-password.js'
+import { getMe } from '../../capabilities/accounts/auth/users.js'
 import { ErrorBody } from '../schemas/common.js'
 import {
   ChangePasswordBody,
@@ -8,7 +8,7 @@ import {
   GrantParams,
   MeResponse,
 } from '../schemas/me.js'
-import { listGrants, withdrawGrant } from '../../auth/apps/grants.js'
+import { listGrants, withdrawGrant } from '../../capabilities/apps/auth/grants.js'
 import Type from 'typebox'
 import { PageQuery } from '../schemas/common.js'
 import {

@@ -1,18 +1,21 @@
 import Type from 'typebox'
-import { completeMfaLogin, passkeyOptionsForSecondStep } from '../../auth/mfa-login.js'
+import {
+  completeMfaLogin,
+  passkeyOptionsForSecondStep,
+} from '../../capabilities/second-factors/auth/mfa-login.js'
 import {
   passkeyRegistrationOptions,
   passkeySignInOptions,
   registerPasskey,
   signInWithPasskey,
-} from '../../auth/passkeys.js'
+} from '../../capabilities/second-factors/auth/passkeys.js'
 import {
   listFactors,
   regenerateRecoveryCodes,
   removeFactor,
   startTotpFactor,
   verifyTotpFactor,
-} from '../../auth/second-factors.js'
+} from '../../capabilities/second-factors/auth/second-factors.js'
 import { ErrorBody } from '../schemas/common.js'
 import { TokenOrCookieResponse } from '../schemas/account.js'
 import {

@@ -1,12 +1,12 @@
-import { issueClientToken } from '../../auth/clients.js'
-import { introspect, revokeToken } from '../../auth/oauth-tokens.js'
+import { issueClientToken } from '../../capabilities/machine-access/auth/clients.js'
+import { introspect, revokeToken } from '../../capabilities/machine-access/auth/oauth-tokens.js'
 import {
   exchangeAuthorizationCode,
   refreshAppTokens,
   type AppTokens,
-} from '../../auth/apps/token-exchange.js'
+} from '../../capabilities/apps/auth/token-exchange.js'
 import formbody from '@fastify/formbody'
-import { parseScopeParameter } from '../../auth/scopes.js'
+import { parseScopeParameter } from '../../capabilities/machine-access/auth/scopes.js'
 import { GatehouseError } from '../../errors/index.js'
 import { oauthErrorHandler } from '../error-handler.js'
 import {

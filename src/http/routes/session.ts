@@ -1,6 +1,6 @@
-import { checkCsrfToken } from '../../auth/csrf.js'
-import { refresh } from '../../auth/refresh.js'
-import { logout } from '../../auth/sessions.js'
+import { checkCsrfToken } from '../../capabilities/sessions/auth/csrf.js'
+import { refresh } from '../../capabilities/sessions/auth/refresh.js'
+import { logout } from '../../capabilities/sessions/auth/sessions.js'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { GatehouseError } from '../../errors/index.js'
 import {

@@ -1,5 +1,5 @@
 import Type from 'typebox'
-import { listSessions, revokeSession } from '../../auth/sessions.js'
+import { listSessions, revokeSession } from '../../capabilities/sessions/auth/sessions.js'
 import {
   bearerAuth,
   iso,

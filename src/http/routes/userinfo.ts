@@ -1,6 +1,6 @@
 import formbody from '@fastify/formbody'
 import type { FastifyRequest } from 'fastify'
-import { userinfo } from '../../auth/apps/userinfo.js'
+import { userinfo } from '../../capabilities/apps/auth/userinfo.js'
 import { parseBearerHeader } from '../../bearer.js'
 import { GatehouseError } from '../../errors/index.js'
 import { userinfoErrorHandler } from '../error-handler.js'

@@ -1,8 +1,8 @@
-import { currentJwks } from '../../auth/signing-keys.js'
+import { currentJwks } from '../../capabilities/keys/auth/signing-keys.js'
 import Type from 'typebox'
 import { DEFAULT_USER_SCOPES } from '../../auth/rbac.js'
-import { OIDC_SCOPES, SUPPORTED_CLAIMS } from '../../auth/apps/claims.js'
-import { ID_TOKEN_ALGORITHMS } from '../../auth/clients.js'
+import { OIDC_SCOPES, SUPPORTED_CLAIMS } from '../../capabilities/apps/auth/claims.js'
+import { ID_TOKEN_ALGORITHMS } from '../../capabilities/machine-access/auth/clients.js'
 import type { GatehouseInstance, RouteDeps } from '../route-deps.js'
 
 const Jwks = Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.Unknown())) })

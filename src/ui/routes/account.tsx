@@ -1,12 +1,19 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import Type from 'typebox'
-import { createApiKey, listApiKeys, revokeApiKey } from '../../auth/api-keys.js'
-import { changePassword } from '../../auth/change-password.js'
-import { pendingEmailChange, requestEmailChange } from '../../auth/email-change.js'
-import { resendEmailVerification } from '../../auth/email-verification.js'
+import {
+  createApiKey,
+  listApiKeys,
+  revokeApiKey,
+} from '../../capabilities/machine-access/auth/api-keys.js'
+import { changePassword } from '../../capabilities/accounts/auth/change-password.js'
+import {
+  pendingEmailChange,
+  requestEmailChange,
+} from '../../capabilities/email/auth/email-change.js'
+import { resendEmailVerification } from '../../capabilities/email/auth/email-verification.js'
 import type { Principal } from '../../auth/context.js'
-import { listSessions, logout, revokeSession } from '../../auth/sessions.js'
-import { listGrants, withdrawGrant } from '../../auth/apps/grants.js'
+import { listSessions, logout, revokeSession } from '../../capabilities/sessions/auth/sessions.js'
+import { listGrants, withdrawGrant } from '../../capabilities/apps/auth/grants.js'
 import {
   listFactors,
   pendingTotpSetup,
@@ -15,9 +22,9 @@ import {
   startTotpFactor,
   verifyTotpFactor,
   type TotpSetup,
-} from '../../auth/second-factors.js'
-import { registerPasskey } from '../../auth/passkeys.js'
-import { getMe } from '../../auth/users.js'
+} from '../../capabilities/second-factors/auth/second-factors.js'
+import { registerPasskey } from '../../capabilities/second-factors/auth/passkeys.js'
+import { getMe } from '../../capabilities/accounts/auth/users.js'
 import { passkeyAnswer } from './mfa.js'
 import { requestContext, type GatehouseInstance } from '../../http/route-deps.js'
 import { clearSessionCookies } from '../browser-session.js'

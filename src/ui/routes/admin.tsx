@@ -6,11 +6,15 @@ import {
   listUsers,
   resetMfaAsAdmin,
   updateUser,
-} from '../../auth/admin-users.js'
+} from '../../capabilities/admin/auth/admin-users.js'
 import { AUDIT_EVENT_TYPES, listAudit, type AuditEventType } from '../../auth/audit.js'
-import { createClient, deleteClient, listClients } from '../../auth/clients.js'
+import {
+  createClient,
+  deleteClient,
+  listClients,
+} from '../../capabilities/machine-access/auth/clients.js'
 import type { Principal } from '../../auth/context.js'
-import { listSigningKeys, rotateSigningKeys } from '../../auth/signing-keys.js'
+import { listSigningKeys, rotateSigningKeys } from '../../capabilities/keys/auth/signing-keys.js'
 import { GatehouseError } from '../../errors/index.js'
 import { requestContext, type GatehouseInstance } from '../../http/route-deps.js'
 import { formBody, optionalText, secret, text, words } from '../forms.js'

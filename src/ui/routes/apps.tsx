@@ -5,9 +5,12 @@ import {
   registeredRedirectOf,
   type AuthorizationParameters,
   type AuthorizationStep,
-} from '../../auth/apps/authorization.js'
-import { planEndSession, type EndSessionParameters } from '../../auth/apps/end-session.js'
-import { logout } from '../../auth/sessions.js'
+} from '../../capabilities/apps/auth/authorization.js'
+import {
+  planEndSession,
+  type EndSessionParameters,
+} from '../../capabilities/apps/auth/end-session.js'
+import { logout } from '../../capabilities/sessions/auth/sessions.js'
 import type { GatehouseInstance } from '../../http/route-deps.js'
 import { requestContext } from '../../http/route-deps.js'
 import { clearSessionCookies } from '../browser-session.js'

@@ -2,12 +2,12 @@ import {
   completeMfaLogin,
   passkeyOptionsForSecondStep,
   secondStepFactorTypes,
-} from '../../auth/mfa-login.js'
+} from '../../capabilities/second-factors/auth/mfa-login.js'
 import {
   passkeyRegistrationOptions,
   passkeySignInOptions,
   signInWithPasskey,
-} from '../../auth/passkeys.js'
+} from '../../capabilities/second-factors/auth/passkeys.js'
 import Type from 'typebox'
 import type { FastifyRequest } from 'fastify'
 import type { Principal } from '../../auth/context.js'

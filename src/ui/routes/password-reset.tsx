@@ -1,5 +1,8 @@
 import Type from 'typebox'
-import { requestPasswordReset, resetPassword } from '../../auth/password-reset.js'
+import {
+  requestPasswordReset,
+  resetPassword,
+} from '../../capabilities/email/auth/password-reset.js'
 import { GatehouseError } from '../../errors/index.js'
 import { requestContext, type GatehouseInstance } from '../../http/route-deps.js'
 import { clearSessionCookies } from '../browser-session.js'

@@ -1,4 +1,4 @@
-import { verifyEmail } from '../../auth/verify-email.js'
+import { verifyEmail } from '../../capabilities/email/auth/verify-email.js'
 import { requestContext, type GatehouseInstance } from '../../http/route-deps.js'
 import { formBody, text } from '../forms.js'
 import { LinkQuery, pageContext, sendLinkPage, sendPage, type PageDeps } from '../page.js'

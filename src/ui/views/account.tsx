@@ -1,9 +1,9 @@
-import { FIRST_PARTY_CLIENT_ID } from '../../auth/token-pair.js'
-import type { GrantView } from '../../auth/apps/grants.js'
+import { FIRST_PARTY_CLIENT_ID } from '../../capabilities/sessions/auth/token-pair.js'
+import type { GrantView } from '../../capabilities/apps/auth/grants.js'
 import { describeScope } from './apps.js'
-import type { ApiKeyView, CreatedApiKey } from '../../auth/api-keys.js'
-import type { SessionView } from '../../auth/sessions.js'
-import type { PublicUser } from '../../auth/users.js'
+import type { ApiKeyView, CreatedApiKey } from '../../capabilities/machine-access/auth/api-keys.js'
+import type { SessionView } from '../../capabilities/sessions/auth/sessions.js'
+import type { PublicUser } from '../../capabilities/accounts/auth/users.js'
 import { format } from '../messages.js'
 import {
   Field,

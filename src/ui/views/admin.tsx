@@ -1,8 +1,8 @@
 import type { ComponentChildren } from 'preact'
-import type { AdminUserView } from '../../auth/admin-users.js'
-import type { ClientView, CreatedClient } from '../../auth/clients.js'
-import type { SigningKeyView } from '../../auth/signing-keys.js'
-import type { AuditEventRecord, AuditEventType } from '../../store/store.js'
+import type { AdminUserView } from '../../capabilities/admin/auth/admin-users.js'
+import type { ClientView, CreatedClient } from '../../capabilities/machine-access/auth/clients.js'
+import type { SigningKeyView } from '../../capabilities/keys/auth/signing-keys.js'
+import type { AuditEventRecord, AuditEventType } from '../../auth/audit.js'
 import { format } from '../messages.js'
 import {
   Field,

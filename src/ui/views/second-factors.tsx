@@ -1,4 +1,4 @@
-import type { FactorView } from '../../auth/second-factors.js'
+import type { FactorView } from '../../capabilities/second-factors/auth/second-factors.js'
 import { format } from '../messages.js'
 import { Field, Form, FormError, isoDate, RowAction, Table, type FormState } from './components.js'
 import type { PageContext } from './context.js'

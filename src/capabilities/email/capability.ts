@@ -1,0 +1,15 @@
+import type { Capability } from '../../auth/capability.js'
+import { verifiedAddressGate } from './auth/sign-in-gate.js'
+
+/** Addresses, mailed links (verify, reset, change), the mail queue. */
+export const email: Capability = {
+  name: 'email',
+  dependsOn: ['sessions', 'machine-access'],
+  signInGates: [verifiedAddressGate],
+  jobs: [
+    {
+      name: 'expired links',
+      run: (auth) => auth.store.emailTokens.purgeExpired(auth.clock.now()),
+    },
+  ],
+}

@@ -1,0 +1,13 @@
+/** What other capabilities may use of sessions; everything else is its own. */
+export { authenticate, authenticateAccessToken } from './auth/authenticate.js'
+export { checkCsrfToken, csrfTokenFor } from './auth/csrf.js'
+export { withPasswordAttempt } from './auth/lockout.js'
+export { refresh } from './auth/refresh.js'
+export {
+  endSessionsOf,
+  revokeAccessToken,
+  revokeSessionTokens,
+  revokeSubjectUntilNow,
+} from './auth/revocation.js'
+export { completeSignIn } from './auth/sign-in.js'
+export { type TokenPair } from './auth/token-pair.js'
