@@ -26,8 +26,8 @@ const CAPABILITIES = {
   sessions: [],
   'machine-access': ['sessions'],
   email: ['sessions', 'machine-access'],
-  'second-factors': ['sessions', 'email'],
-  accounts: ['sessions', 'machine-access', 'email'],
+  'second-factors': ['sessions'],
+  accounts: ['sessions', 'machine-access'],
   apps: ['sessions', 'machine-access', 'keys'],
   admin: ['accounts', 'sessions', 'machine-access', 'second-factors'],
 }

@@ -2,7 +2,7 @@ import cluster from 'node:cluster'
 import type { AdditionalClaims, AuthSettings } from './auth/deps.js'
 import { createAuth, type Auth } from './auth/context.js'
 import type { ClusterEvent } from './auth/deps.js'
-import { checkCapabilities } from './auth/capability.js'
+import { checkCapabilities, reactionsOf } from './auth/capability.js'
 import { capabilities } from './capabilities/index.js'
 import type { KeyPairSource } from './capabilities/keys/auth/key-ring.js'
 import { refreshSigningKeys } from './capabilities/keys/auth/signing-keys.js'
@@ -117,6 +117,7 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
     const auth = await createAuth({
       signInGates: capabilities.flatMap((capability) => capability.signInGates ?? []),
       jobs: capabilities.flatMap((capability) => capability.jobs ?? []),
+      on: reactionsOf(capabilities),
       store,
       hasher: options.hasher ?? createPasswordHasher(),
       clock,

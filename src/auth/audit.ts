@@ -1,15 +1,26 @@
 import { newId } from '../ids.js'
-import type { AuditEventRecord, AuditEventType, AuditFilter, PageAfter } from '../store/store.js'
+import type {
+  AuditEventRecord,
+  AuditEventType,
+  AuditFilter,
+  PageAfter,
+  UserRecord,
+} from '../store/store.js'
 import type { AuthDeps, RequestContext } from './deps.js'
 import { paginate, type Page, type PageRequest } from './pagination.js'
 
-/** Appends a security event. Details never hold passwords, tokens or secrets. */
+/**
+ * Appends a security event, then runs the capabilities' reactions to it (`deps.on`), in
+ * order. Details never hold passwords, tokens or secrets; `facts.user` (the user before the
+ * change) reaches the reactions and is not stored.
+ */
 export async function recordAudit(
   deps: AuthDeps,
   type: AuditEventType,
   context: RequestContext,
   userId: string | null,
   details: Record<string, unknown> = {},
+  facts: { user?: UserRecord } = {},
 ): Promise<void> {
   await deps.store.audit.append({
     id: newId(),
@@ -21,6 +32,10 @@ export async function recordAudit(
     details,
   })
   deps.telemetry.audited(type, details)
+  const reactions = deps.on[type]
+  if (reactions === undefined) return
+  const event = { type, userId, context, details, user: facts.user }
+  for (const react of reactions) await react(deps, event)
 }
 
 /** An audit event as the admin API and `gatehouse audit export` show it. */

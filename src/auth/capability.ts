@@ -1,5 +1,5 @@
 import type { Job } from './context.js'
-import type { SignInGate } from './deps.js'
+import type { EventHandler, EventHandlers, SignInGate } from './deps.js'
 
 /**
  * What a capability (`src/capabilities/<name>/`) declares to the kits, which mount it
@@ -13,6 +13,19 @@ export interface Capability {
   readonly signInGates?: readonly SignInGate[]
   /** Upkeep every instance runs about once a minute. */
   readonly jobs?: readonly Job[]
+  /** Reactions to recorded events (audit types), run in the request that recorded them. */
+  readonly on?: EventHandlers
+}
+
+/** Every capability's reactions, by event type, in list order. */
+export function reactionsOf(list: readonly Capability[]): EventHandlers {
+  const merged: Partial<Record<string, EventHandler[]>> = {}
+  for (const capability of list) {
+    for (const [type, handlers] of Object.entries(capability.on ?? {})) {
+      ;(merged[type] ??= []).push(...(handlers ?? []))
+    }
+  }
+  return merged as EventHandlers
 }
 
 /**

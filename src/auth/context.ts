@@ -9,7 +9,7 @@ import {
   createApiKeyAuthenticator,
   type ApiKeyAuthenticator,
 } from '../capabilities/machine-access/auth/api-keys.js'
-import type { AdditionalClaims, AuthDeps, AuthSettings, SignInGate } from './deps.js'
+import type { AdditionalClaims, AuthDeps, AuthSettings, EventHandlers, SignInGate } from './deps.js'
 import {
   createKeyRing,
   type KeyPairSource,
@@ -45,6 +45,8 @@ export interface CreateAuthOptions {
   signInGates: readonly SignInGate[]
   /** The capabilities' upkeep jobs, in list order. */
   jobs: readonly Job[]
+  /** The capabilities' reactions to recorded events. */
+  on: EventHandlers
   bus: AuthDeps['bus']
   lockout: AuthDeps['lockout']
   additionalClaims?: AdditionalClaims | undefined
@@ -94,6 +96,7 @@ export async function createAuth(options: CreateAuthOptions): Promise<Auth> {
     background: createBackgroundWork(),
     mfaBox: createSecretBox(options.secret, 'second factors'),
     signInGates: options.signInGates,
+    on: options.on,
   }
   await loadRevocations(deps)
   const algorithms = [options.signingAlg]

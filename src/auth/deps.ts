@@ -2,7 +2,7 @@ import type { Clock } from '../clock.js'
 import type { ClusterBus, LockoutTracker, RateLimiter, RevocationList } from '../shared-state.js'
 import type { SecretBox } from '../tokens/secret-box.js'
 import type { BackgroundWork, Signal } from './background.js'
-import type { Store, UserRecord } from '../store/store.js'
+import type { AuditEventType, Store, UserRecord } from '../store/store.js'
 import type { KeyRing } from './key-ring.js'
 import type { PasswordHasher } from '../tokens/password.js'
 import type { TelemetrySink } from './telemetry.js'
@@ -38,6 +38,8 @@ export interface AuthDeps {
   mfaBox: SecretBox
   /** The capabilities' sign-in gates, in list order (see completeSignIn). */
   signInGates: readonly SignInGate[]
+  /** The capabilities' reactions to recorded events, by type, in list order. */
+  on: EventHandlers
 }
 
 /** Claims to add to a user's access tokens, computed at login and at every refresh. */
@@ -121,3 +123,25 @@ export interface SignInGate {
     context: RequestContext,
   ): Promise<SignInRefusal | undefined>
 }
+
+/** An event a use case recorded (`recordAudit`), as the reactions to it see it. */
+export interface RecordedEvent {
+  readonly type: AuditEventType
+  readonly userId: string | null
+  readonly context: RequestContext
+  readonly details: Readonly<Record<string, unknown>>
+  /**
+   * The user as the use case had them before this change, never stored: a reaction to an
+   * address changed away finds the old address here, not in the store.
+   */
+  readonly user?: UserRecord | undefined
+}
+
+/**
+ * A reaction, run in the request after the event is recorded and before the use case
+ * returns: for what must be queued before the answer (a link, a notice). A use case never
+ * calls another capability to react; it records, and the capability reacts.
+ */
+export type EventHandler = (deps: AuthDeps, event: RecordedEvent) => Promise<void>
+
+export type EventHandlers = { readonly [T in AuditEventType]?: readonly EventHandler[] }

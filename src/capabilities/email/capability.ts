@@ -1,4 +1,5 @@
 import type { Capability } from '../../auth/capability.js'
+import { emailReactions } from './auth/reactions.js'
 import { verifiedAddressGate } from './auth/sign-in-gate.js'
 
 /** Addresses, mailed links (verify, reset, change), the mail queue. */
@@ -6,6 +7,7 @@ export const email: Capability = {
   name: 'email',
   dependsOn: ['sessions', 'machine-access'],
   signInGates: [verifiedAddressGate],
+  on: emailReactions,
   jobs: [
     {
       name: 'expired links',

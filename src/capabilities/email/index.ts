@@ -1,4 +1,5 @@
-/** What other capabilities may use of email; everything else is its own. */
-export { sendEmailVerification } from './auth/email-verification.js'
-export { normalizeEmail } from './auth/email.js'
-export { sendSecurityNotice } from './auth/mail.js'
+/**
+ * What other capabilities may use of email: nothing. They record events; email reacts
+ * (auth/reactions.ts) and contributes its sign-in gate through its manifest.
+ */
+export {}

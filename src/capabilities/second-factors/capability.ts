@@ -4,7 +4,7 @@ import { secondFactorGate } from './auth/sign-in-gate.js'
 /** Authenticator apps, recovery codes, passkeys, and the second step of a sign-in. */
 export const secondFactors: Capability = {
   name: 'second-factors',
-  dependsOn: ['sessions', 'email'],
+  dependsOn: ['sessions'],
   signInGates: [secondFactorGate],
   jobs: [
     {

@@ -12,8 +12,6 @@ import {
 import { withPasswordAttempt } from '../../sessions/index.js'
 import { endSessionsOf } from '../../sessions/index.js'
 import { assertSecondFactorIfEnrolled } from '../../../auth/step-up.js'
-import { passwordChangedNotice } from '../../../mail/templates.js'
-import { sendSecurityNotice } from '../../email/index.js'
 
 export interface ChangePasswordInput {
   currentPassword: string
@@ -85,12 +83,14 @@ export async function changePassword(
   await deps.store.emailTokens.deleteForUser(user.id)
   // A second step begun with the old password must not finish now.
   await deps.store.mfa.deleteChallenges(user.id)
-  await recordAudit(deps, 'password_changed', context, user.id, {
-    sessions_revoked: revoked.length,
-    api_keys_revoked: apiKeysRevoked,
-  })
-  await sendSecurityNotice(deps, user, (ctx) =>
-    passwordChangedNotice(ctx, new Date(deps.clock.now()), 'changed', apiKeysRevoked),
+  // The verified address hears of it (the email capability reacts to the event).
+  await recordAudit(
+    deps,
+    'password_changed',
+    context,
+    user.id,
+    { sessions_revoked: revoked.length, api_keys_revoked: apiKeysRevoked },
+    { user },
   )
   return { sessionsRevoked: revoked.length, apiKeysRevoked }
 }

@@ -1,14 +1,11 @@
 import { newId } from '../../../ids.js'
-import { emailChangedNotice } from '../../../mail/templates.js'
 import { GatehouseError } from '../../../errors/index.js'
 import type { UserRecord } from '../../../store/store.js'
 import { recordAudit } from '../../../auth/audit.js'
 import { NO_REQUEST, type AuthDeps, type RequestContext } from '../../../auth/deps.js'
 import { assertAcceptablePassword, normalizePassword } from '../../../auth/password-policy.js'
 import { normalizeRoles } from '../../../auth/rbac.js'
-import { normalizeEmail } from '../../email/index.js'
-import { sendEmailVerification } from '../../email/index.js'
-import { sendSecurityNotice } from '../../email/index.js'
+import { normalizeEmail } from '../../../auth/email-address.js'
 import { normalizeUsername } from '../../../auth/username.js'
 
 export interface CreateUserInput {
@@ -90,11 +87,14 @@ export async function createUser(
   const inserted = await deps.store.users.insert(user)
   if (inserted === 'username_taken') throw usernameTaken()
   if (inserted === 'email_taken') throw emailTaken()
-  await recordAudit(deps, 'user_created', context, user.id, {
-    ...via,
-    roles,
-    ...(email && { email: email.email }),
-  })
+  await recordAudit(
+    deps,
+    'user_created',
+    context,
+    user.id,
+    { ...via, roles, ...(email && { email: email.email }) },
+    { user },
+  )
   return toPublicUser(user)
 }
 
@@ -139,11 +139,15 @@ export async function setUserEmail(
   const user = await deps.store.users.findByUsernameKey(key)
   if (!user) throw new GatehouseError('not_found', 'No such user')
   const updated = await changeUserEmail(deps, user, { email, verified: verified || undefined })
-  await recordAudit(deps, 'user_updated', NO_REQUEST, user.id, {
-    via: 'cli',
-    email: updated.email,
-    email_verified: updated.emailVerifiedAt !== null,
-  })
+  // The user as before reaches the reactions: the previous address hears of a change.
+  await recordAudit(
+    deps,
+    'user_updated',
+    NO_REQUEST,
+    user.id,
+    { via: 'cli', email: updated.email, email_verified: updated.emailVerifiedAt !== null },
+    { user },
+  )
   return toPublicUser(updated)
 }
 
@@ -180,11 +184,9 @@ export async function changeUserEmail(
   const updated = result === 'updated' ? await deps.store.users.findById(user.id) : undefined
   if (!updated) throw new GatehouseError('not_found', 'No such user')
   if (updated.emailKey !== user.emailKey) {
-    // Links sent to the old address prove nothing now; its owner hears of the change.
+    // Links sent to the old address prove nothing now (its owner hears of the change from
+    // the email capability, which reacts to the caller's `user_updated`).
     await deps.store.emailTokens.deleteForUser(user.id)
-    await sendSecurityNotice(deps, user, (ctx) =>
-      emailChangedNotice(ctx, updated.email, new Date(now)),
-    )
   }
   return updated
 }
@@ -231,13 +233,8 @@ export async function register(
   if (deps.settings.emailVerification === 'required' && !input.email) {
     throw new GatehouseError('invalid_email', 'An email address is required')
   }
-  const created = await createUser(deps, input, context, { via: 'register' })
-  if (created.email !== null && deps.settings.emailVerification !== 'off') {
-    // The link goes out from the queue: registration does not wait for SMTP.
-    const user = await deps.store.users.findById(created.id)
-    if (user) await sendEmailVerification(deps, user, context)
-  }
-  return created
+  // The email capability mails the link to verify the address, reacting to `user_created`.
+  return createUser(deps, input, context, { via: 'register' })
 }
 
 /** The token's user. */

@@ -128,11 +128,18 @@ export async function updateUser(
     await revokeAllApiKeysOf(deps, id)
   }
   if (disabling || rolesChanged) await revokeSubjectUntilNow(deps, id)
-  await recordAudit(deps, 'user_updated', context, id, {
-    by: actorId(actor),
-    ...patch,
-    ...(emailChanged && { email: user.email, email_verified: user.emailVerifiedAt !== null }),
-  })
+  await recordAudit(
+    deps,
+    'user_updated',
+    context,
+    id,
+    {
+      by: actorId(actor),
+      ...patch,
+      ...(emailChanged && { email: user.email, email_verified: user.emailVerifiedAt !== null }),
+    },
+    { user: before },
+  )
   return viewOf(deps, user)
 }
 

@@ -17,7 +17,6 @@ import {
   assertMayChangeFactors,
   factorName,
   newRecoveryCodes,
-  notify,
   type EnrolledFactor,
   type FirstFactorOptions,
 } from './second-factors.js'
@@ -153,11 +152,14 @@ export async function registerPasskey(
   }
   await deps.store.mfa.insertFactor(factor)
   const recoveryCodes = verified.length === 0 ? await newRecoveryCodes(deps, user.id) : null
-  await recordAudit(deps, 'mfa_enrolled', context, user.id, {
-    factor_id: factor.id,
-    type: 'passkey',
-  })
-  await notify(deps, user, `a passkey ("${factor.name}") was added`)
+  await recordAudit(
+    deps,
+    'mfa_enrolled',
+    context,
+    user.id,
+    { factor_id: factor.id, type: 'passkey', name: factor.name },
+    { user },
+  )
   const sessionsRevoked = await afterEnrolment(deps, principal, verified.length === 0, input)
   return { factor, recoveryCodes, sessionsRevoked }
 }

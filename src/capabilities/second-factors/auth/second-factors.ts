@@ -1,12 +1,10 @@
 import { createHash, randomInt } from 'node:crypto'
 import { GatehouseError } from '../../../errors/index.js'
 import { newId } from '../../../ids.js'
-import { secondFactorNotice } from '../../../mail/templates.js'
 import type { MfaFactorRecord, UserRecord } from '../../../store/store.js'
 import type { AccessTokenClaims } from '../../../tokens/access-token.js'
 import { recordAudit } from '../../../auth/audit.js'
 import type { AuthDeps, RequestContext } from '../../../auth/deps.js'
-import { sendSecurityNotice } from '../../email/index.js'
 import { endSessionsOf } from '../../sessions/index.js'
 import { assertPassedSecondFactor } from '../../../auth/step-up.js'
 import { matchTotp, newTotpSecret, totpUri } from './totp.js'
@@ -144,8 +142,14 @@ export async function verifyTotpFactor(
   if (!(await acceptTotp(deps, factor, code))) throw new GatehouseError('invalid_mfa_code')
   await deps.store.mfa.verifyFactor(factor.id, deps.clock.now())
   const recoveryCodes = verified.length === 0 ? await newRecoveryCodes(deps, user.id) : null
-  await recordAudit(deps, 'mfa_enrolled', context, user.id, { factor_id: id, type: 'totp' })
-  await notify(deps, user, `an authenticator app ("${factor.name}") was added as a second factor`)
+  await recordAudit(
+    deps,
+    'mfa_enrolled',
+    context,
+    user.id,
+    { factor_id: id, type: 'totp', name: factor.name },
+    { user },
+  )
   const sessionsRevoked = await afterEnrolment(deps, principal, verified.length === 0, options)
   return { recoveryCodes, sessionsRevoked }
 }
@@ -203,8 +207,14 @@ export async function removeFactor(
     throw new GatehouseError('not_found', 'No such factor')
   }
   if (verified.length === 1) await deps.store.mfa.replaceRecoveryCodes(user.id, [], 0)
-  await recordAudit(deps, 'mfa_removed', context, user.id, { factor_id: id, type: factor.type })
-  await notify(deps, user, `the second factor "${factor.name}" was removed`)
+  await recordAudit(
+    deps,
+    'mfa_removed',
+    context,
+    user.id,
+    { factor_id: id, type: factor.type, name: factor.name },
+    { user },
+  )
 }
 
 /** `POST /me/mfa/recovery-codes`: a new set; the old one stops working. */
@@ -218,8 +228,7 @@ export async function regenerateRecoveryCodes(
     throw new GatehouseError('invalid_request', 'Recovery codes need a second factor first')
   }
   const codes = await newRecoveryCodes(deps, user.id)
-  await recordAudit(deps, 'recovery_codes_regenerated', context, user.id, {})
-  await notify(deps, user, 'new recovery codes were made (the old ones no longer work)')
+  await recordAudit(deps, 'recovery_codes_regenerated', context, user.id, {}, { user })
   return codes
 }
 
@@ -231,13 +240,14 @@ export async function resetUserMfa(
   actorId: string | null,
 ): Promise<number> {
   const removed = await deps.store.mfa.deleteAllForUser(user.id)
-  await recordAudit(deps, 'mfa_reset', context, user.id, {
-    factors_removed: removed,
-    ...(actorId !== null && { by: actorId }),
-  })
-  if (removed > 0) {
-    await notify(deps, user, 'an administrator removed every second factor of your account')
-  }
+  await recordAudit(
+    deps,
+    'mfa_reset',
+    context,
+    user.id,
+    { factors_removed: removed, ...(actorId !== null && { by: actorId }) },
+    { user },
+  )
   return removed
 }
 
@@ -260,10 +270,4 @@ export async function newRecoveryCodes(deps: AuthDeps, userId: string): Promise<
   const codes = Array.from({ length: RECOVERY_CODE_COUNT }, randomRecoveryCode)
   await deps.store.mfa.replaceRecoveryCodes(userId, codes.map(recoveryCodeHash), deps.clock.now())
   return codes
-}
-
-export function notify(deps: AuthDeps, user: UserRecord, change: string): Promise<void> {
-  return sendSecurityNotice(deps, user, (ctx) =>
-    secondFactorNotice(ctx, change, new Date(deps.clock.now())),
-  )
 }

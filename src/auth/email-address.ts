@@ -1,5 +1,5 @@
 import { fullFormats } from 'ajv-formats/dist/formats.js'
-import { GatehouseError } from '../../../errors/index.js'
+import { GatehouseError } from '../errors/index.js'
 
 export interface NormalizedEmail {
   /** As given, NFKC-normalised and trimmed: what mail is sent to. */
