@@ -25,7 +25,7 @@ export function reactionsOf(list: readonly Capability[]): EventHandlers {
       ;(merged[type] ??= []).push(...(handlers ?? []))
     }
   }
-  return merged as EventHandlers
+  return merged
 }
 
 /**

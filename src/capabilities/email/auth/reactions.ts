@@ -58,7 +58,7 @@ async function noticeOfPasswordChange(deps: AuthDeps, event: RecordedEvent): Pro
 
 /** What changed among the second factors, in the notice's words. */
 function factorChange(event: RecordedEvent): string | undefined {
-  const name = String(event.details['name'] ?? '')
+  const name = typeof event.details['name'] === 'string' ? event.details['name'] : ''
   switch (event.type) {
     case 'mfa_enrolled':
       return event.details['type'] === 'passkey'
