@@ -1,4 +1,4 @@
-import type { Capability } from '../auth/capability.js'
+import type { Manifest } from './manifest.js'
 import { accounts } from './accounts/capability.js'
 import { admin } from './admin/capability.js'
 import { apps } from './apps/capability.js'
@@ -13,13 +13,13 @@ import { sessions } from './sessions/capability.js'
  * gates (verified address before second factor) and of their upkeep jobs. A new capability
  * is one line here.
  */
-export const capabilities: readonly Capability[] = [
+export const capabilities: readonly Manifest[] = [
   keys,
   sessions,
   machineAccess,
   email,
   secondFactors,
-  accounts,
   apps,
+  accounts,
   admin,
 ]

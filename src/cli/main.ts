@@ -89,7 +89,7 @@ const COMMANDS: Record<string, Command> = {
       '--email-verified vouches for it)',
     flags: ['database'],
     run: async (args, settings, values) =>
-      (await import('./commands/users.js')).usersCommand(args, settings, {
+      (await import('../capabilities/admin/cli/users.js')).usersCommand(args, settings, {
         roles: values.role ?? [],
         passwordFromStdin: values['password-stdin'] ?? false,
         email: values.email,
@@ -102,7 +102,8 @@ const COMMANDS: Record<string, Command> = {
       'show the published signing keys; promote the next key to current; or withdraw a\n' +
       'compromised key (out of the JWKS, every token it signed refused)',
     flags: ['database'],
-    run: async (args, settings) => (await import('./commands/keys.js')).keysCommand(args, settings),
+    run: async (args, settings) =>
+      (await import('../capabilities/keys/cli/keys.js')).keysCommand(args, settings),
   },
   clients: {
     usage:
@@ -115,16 +116,20 @@ const COMMANDS: Record<string, Command> = {
       '--public makes it a public client (SPA, mobile: no secret, PKCE only)',
     flags: ['database'],
     run: async (args, settings, values) =>
-      (await import('./commands/clients.js')).clientsCommand(args, settings, {
-        scopes: values.scopes ?? '',
-        introspect: values.introspect ?? false,
-        redirectUris: values['redirect-uri'] ?? [],
-        postLogoutRedirectUris: values['post-logout-redirect-uri'] ?? [],
-        grantTypes: values['grant-types'],
-        authMethod: values.public === true ? 'none' : values['auth-method'],
-        skipConsent: values['skip-consent'] ?? false,
-        idTokenAlg: values['id-token-alg'],
-      }),
+      (await import('../capabilities/machine-access/cli/clients.js')).clientsCommand(
+        args,
+        settings,
+        {
+          scopes: values.scopes ?? '',
+          introspect: values.introspect ?? false,
+          redirectUris: values['redirect-uri'] ?? [],
+          postLogoutRedirectUris: values['post-logout-redirect-uri'] ?? [],
+          grantTypes: values['grant-types'],
+          authMethod: values.public === true ? 'none' : values['auth-method'],
+          skipConsent: values['skip-consent'] ?? false,
+          idTokenAlg: values['id-token-alg'],
+        },
+      ),
   },
   audit: {
     usage:
@@ -135,7 +140,7 @@ const COMMANDS: Record<string, Command> = {
       '(or npx gatehouse) so that npm adds no banner to the output.',
     flags: ['database'],
     run: async (args, settings, values) =>
-      (await import('./commands/audit.js')).auditCommand(args, settings, {
+      (await import('../capabilities/admin/cli/audit.js')).auditCommand(args, settings, {
         since: values.since,
         until: values.until,
         type: values.type,
@@ -148,7 +153,8 @@ const COMMANDS: Record<string, Command> = {
       'print the newest messages kept because no SMTP server is configured\n' +
       '(GATEHOUSE_SMTP_URL), with their text and links',
     flags: ['database'],
-    run: async (args, settings) => (await import('./commands/mail.js')).mailCommand(args, settings),
+    run: async (args, settings) =>
+      (await import('../capabilities/email/cli/mail.js')).mailCommand(args, settings),
   },
   backup: {
     usage: 'backup FILE [--database PATH]',

@@ -15,22 +15,13 @@ import { errorHandler } from './error-handler.js'
 import { drainOnClose } from './drain.js'
 import { noSniff } from './no-sniff.js'
 import { createIpRateLimit } from './rate-limit.js'
-import { accountRoutes } from './routes/account.js'
-import { adminRoutes } from './routes/admin.js'
-import { apiKeyRoutes } from './routes/api-keys.js'
-import { emailRoutes } from './routes/email.js'
-import { mfaRoutes } from './routes/mfa.js'
-import { meRoutes } from './routes/me.js'
-import { sessionsRoutes } from './routes/sessions.js'
-import { oauthRoutes } from './routes/oauth.js'
-import { sessionRoutes } from './routes/session.js'
 import type { GatehouseInstance, RouteDeps } from './route-deps.js'
 import { seedResourceRoutes } from './routes/seed-resources.js'
-import { wellKnownRoutes } from './routes/well-known.js'
+import { capabilities } from '../capabilities/index.js'
+import type { HttpRoutes } from './mount.js'
 import { createSerializerCompiler, createValidatorCompiler } from './validation.js'
 import { hostedPages } from '../ui/plugin.js'
 import cors from '@fastify/cors'
-import { userinfoRoutes } from './routes/userinfo.js'
 
 /** Requests to Gatehouse's routes carry small JSON bodies; anything larger is refused. */
 export const BODY_LIMIT_BYTES = 16 * 1024
@@ -145,8 +136,10 @@ async function gatehousePlugin(app: FastifyInstance, options: GatehouseOptions):
       refreshPath: `${options.prefix ?? ''}/refresh`,
     },
   }
+  const mounts = (context: HttpRoutes['context']) =>
+    capabilities.flatMap((capability) => capability.http ?? []).filter((m) => m.context === context)
   await app.register(
-    (child: GatehouseInstance, _opts, done) => {
+    async (child: GatehouseInstance) => {
       // The one validator compiler of Gatehouse's routes; the OAuth context inherits it.
       child.setValidatorCompiler(createValidatorCompiler())
       child.setSerializerCompiler(createSerializerCompiler())
@@ -158,23 +151,18 @@ async function gatehousePlugin(app: FastifyInstance, options: GatehouseOptions):
       })
       // The standalone server sets it on every answer already; in your app, on ours.
       if (!options.core) child.addHook('onRequest', noSniff)
-      accountRoutes(child, deps)
-      sessionRoutes(child, deps)
-      meRoutes(child, deps)
-      emailRoutes(child, deps)
-      mfaRoutes(child, deps)
-      sessionsRoutes(child, deps)
+      // The capabilities' routes, each declared in its capability.ts (src/capabilities/).
+      for (const mount of mounts('root')) await (await mount.load())(child, deps)
       if (options.resources !== false) seedResourceRoutes(child, deps)
-      wellKnownRoutes(child, deps)
-      apiKeyRoutes(child, deps)
       // Each in its own context: the admin guard hook, the OAuth body parser and errors.
-      void child.register((admin: GatehouseInstance, _o, registered) => {
-        adminRoutes(admin, deps)
-        registered()
-      })
+      for (const mount of mounts('admin')) {
+        const routes = await mount.load()
+        void child.register(async (admin: GatehouseInstance) => routes(admin, deps))
+      }
       // Under /oauth: the token, revocation, introspection and userinfo endpoints, which
       // browser apps (public clients) call from their own origin. No cookie is involved,
       // so any origin may read the answers.
+      const oauthMounts = await Promise.all(mounts('oauth').map((mount) => mount.load()))
       void child.register(
         async (oauthApi: GatehouseInstance) => {
           await oauthApi.register(cors, {
@@ -183,8 +171,9 @@ async function gatehousePlugin(app: FastifyInstance, options: GatehouseOptions):
             allowedHeaders: ['authorization', 'content-type'],
             maxAge: 600,
           })
-          void oauthApi.register((oauth: GatehouseInstance) => oauthRoutes(oauth, deps))
-          void oauthApi.register((userinfo: GatehouseInstance) => userinfoRoutes(userinfo, deps))
+          for (const routes of oauthMounts) {
+            void oauthApi.register(async (oauth: GatehouseInstance) => routes(oauth, deps))
+          }
         },
         { prefix: '/oauth' },
       )
@@ -197,10 +186,11 @@ async function gatehousePlugin(app: FastifyInstance, options: GatehouseOptions):
             accent: core.config.uiAccent,
             secureCookies: core.config.cookieSecure,
             limitByIp: deps.limitByIp,
+            pages: capabilities.flatMap((capability) => capability.pages ?? []),
+            hooks: capabilities.flatMap((capability) => capability.pageHooks ?? []),
           }),
         )
       }
-      done()
     },
     options.prefix ? { prefix: options.prefix } : {},
   )

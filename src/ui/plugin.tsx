@@ -15,14 +15,8 @@ import {
 import { en } from './messages.js'
 import { createNonceMemo, describeError, pageContext, sendPage, type PageDeps } from './page.js'
 import { IMMUTABLE, setPageHeaders } from './page-headers.js'
-import { accountRoutes } from './routes/account.js'
-import { allowAppRedirectOf, appRoutes } from './routes/apps.js'
-import { adminRoutes } from './routes/admin.js'
-import { signInRoutes } from './routes/sign-in.js'
-import { mfaRoutes } from './routes/mfa.js'
-import { passwordResetRoutes } from './routes/password-reset.js'
-import { verifyEmailRoutes } from './routes/verify-email.js'
 import { ErrorPage } from './views/error.js'
+import type { MountPages, PageHook, PageRoutes } from './mount.js'
 
 export interface PagesOptions {
   auth: Auth
@@ -32,6 +26,9 @@ export interface PagesOptions {
   accent: string
   secureCookies: boolean
   limitByIp: (request: FastifyRequest) => Promise<void>
+  /** The capabilities' pages and page hooks, in list order. */
+  pages: readonly PageRoutes[]
+  hooks: readonly PageHook[]
 }
 
 /**
@@ -57,6 +54,10 @@ export async function hostedPages(app: GatehouseInstance, options: PagesOptions)
     limitByIp: options.limitByIp,
     nonceOf: createNonceMemo(cookies),
   }
+  const hooks = await Promise.all(options.hooks.map((hook) => hook.load()))
+  const loaded = async (prefix: PageRoutes['prefix']) =>
+    Promise.all(options.pages.filter((p) => p.prefix === prefix).map((p) => p.load()))
+  const [oauthPages, uiPages] = await Promise.all([loaded('/oauth'), loaded('/ui')])
   await app.register(formBody)
   // Pages are HTML for people, not API: they stay out of the OpenAPI document, except
   // the OAuth endpoints that apps send browsers to (they say `hide: false`).
@@ -78,7 +79,7 @@ export async function hostedPages(app: GatehouseInstance, options: PagesOptions)
   app.addHook('preHandler', async (request, reply) => {
     if (request.routeOptions.config.asset) return
     request.principal = await resolveBrowserSession(deps.auth, request, reply, cookies)
-    await allowAppRedirectOf(deps, request, reply)
+    for (const hook of hooks) await hook(deps, request, reply)
     if (request.method === 'POST' && !request.routeOptions.config.crossSite) {
       const token = (request.body as { csrf?: unknown } | undefined)?.csrf
       if (!checkFormToken(deps.auth, request, cookies, token)) {
@@ -88,11 +89,24 @@ export async function hostedPages(app: GatehouseInstance, options: PagesOptions)
   })
 
   app.setErrorHandler((error, request, reply) => errorPage(deps, request, reply, error))
-  await app.register((oauth: GatehouseInstance) => appRoutes(oauth, deps), { prefix: '/oauth' })
-  await app.register((ui: GatehouseInstance) => pageRoutes(ui, deps, assets), { prefix: '/ui' })
+  await app.register(
+    (oauth: GatehouseInstance, _opts, done) => {
+      for (const mount of oauthPages) mount(oauth, deps)
+      done()
+    },
+    { prefix: '/oauth' },
+  )
+  await app.register((ui: GatehouseInstance) => pageRoutes(ui, deps, assets, uiPages), {
+    prefix: '/ui',
+  })
 }
 
-function pageRoutes(app: GatehouseInstance, deps: PageDeps, assets: Assets): void {
+function pageRoutes(
+  app: GatehouseInstance,
+  deps: PageDeps,
+  assets: Assets,
+  pages: readonly MountPages[],
+): void {
   app.get(
     '/assets/:file',
     {
@@ -106,12 +120,8 @@ function pageRoutes(app: GatehouseInstance, deps: PageDeps, assets: Assets): voi
     },
   )
 
-  signInRoutes(app, deps)
-  accountRoutes(app, deps)
-  adminRoutes(app, deps)
-  verifyEmailRoutes(app, deps)
-  passwordResetRoutes(app, deps)
-  mfaRoutes(app, deps)
+  // The capabilities' pages, each declared in its capability.ts (src/capabilities/).
+  for (const mount of pages) mount(app, deps)
 
   app.setNotFoundHandler((request, reply) => {
     setPageHeaders(reply)

@@ -1,2 +1,8 @@
 /** What other capabilities may use of accounts; everything else is its own. */
-export { changeUserEmail, createUser, type CreateUserInput } from './auth/users.js'
+export {
+  changeUserEmail,
+  createUser,
+  setUserEmail,
+  setUserRoles,
+  type CreateUserInput,
+} from './auth/users.js'

@@ -1,9 +1,9 @@
-import type { Capability } from '../../auth/capability.js'
+import type { Manifest } from '../manifest.js'
 
 const DAY_MS = 86_400_000
 
 /** The OpenID Connect provider: authorization, consent, code exchange, ID tokens, logout. */
-export const apps: Capability = {
+export const apps: Manifest = {
   name: 'apps',
   dependsOn: ['sessions', 'machine-access', 'keys'],
   jobs: [
@@ -14,4 +14,12 @@ export const apps: Capability = {
       run: (auth) => auth.store.authorizationCodes.purgeExpired(auth.clock.now() - DAY_MS),
     },
   ],
+  http: [
+    { context: 'root', load: async () => (await import('./http/well-known.js')).wellKnownRoutes },
+    { context: 'root', load: async () => (await import('./http/grants.js')).grantRoutes },
+    { context: 'oauth', load: async () => (await import('./http/oauth.js')).oauthRoutes },
+    { context: 'oauth', load: async () => (await import('./http/userinfo.js')).userinfoRoutes },
+  ],
+  pages: [{ prefix: '/oauth', load: async () => (await import('./ui/apps.js')).appRoutes }],
+  pageHooks: [{ load: async () => (await import('./ui/apps.js')).allowAppRedirectOf }],
 }

@@ -1,9 +1,9 @@
-import type { Capability } from '../../auth/capability.js'
+import type { Manifest } from '../manifest.js'
 import { emailReactions } from './auth/reactions.js'
 import { verifiedAddressGate } from './auth/sign-in-gate.js'
 
 /** Addresses, mailed links (verify, reset, change), the mail queue. */
-export const email: Capability = {
+export const email: Manifest = {
   name: 'email',
   dependsOn: ['sessions', 'machine-access'],
   signInGates: [verifiedAddressGate],
@@ -12,6 +12,17 @@ export const email: Capability = {
     {
       name: 'expired links',
       run: (auth) => auth.store.emailTokens.purgeExpired(auth.clock.now()),
+    },
+  ],
+  http: [{ context: 'root', load: async () => (await import('./http/routes.js')).emailRoutes }],
+  pages: [
+    {
+      prefix: '/ui',
+      load: async () => (await import('./ui/verify-email.js')).verifyEmailRoutes,
+    },
+    {
+      prefix: '/ui',
+      load: async () => (await import('./ui/password-reset.js')).passwordResetRoutes,
     },
   ],
 }

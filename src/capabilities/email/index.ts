@@ -1,5 +1,6 @@
 /**
- * What other capabilities may use of email: nothing. They record events; email reacts
- * (auth/reactions.ts) and contributes its sign-in gate through its manifest.
+ * What other capabilities may use of email. They never call it to react: they record
+ * events, and email reacts (auth/reactions.ts).
  */
-export {}
+export { pendingEmailChange, requestEmailChange } from './auth/email-change.js'
+export { resendEmailVerification } from './auth/email-verification.js'

@@ -1,7 +1,8 @@
-import type { Capability } from '../../auth/capability.js'
+import type { Manifest } from '../manifest.js'
 
 /** API keys, OAuth clients, the client-credentials grant, introspection and revocation. */
-export const machineAccess: Capability = {
+export const machineAccess: Manifest = {
   name: 'machine-access',
   dependsOn: ['sessions'],
+  http: [{ context: 'root', load: async () => (await import('./http/api-keys.js')).apiKeyRoutes }],
 }

@@ -1,8 +1,8 @@
-import type { Capability } from '../../auth/capability.js'
+import type { Manifest } from '../manifest.js'
 import { secondFactorGate } from './auth/sign-in-gate.js'
 
 /** Authenticator apps, recovery codes, passkeys, and the second step of a sign-in. */
-export const secondFactors: Capability = {
+export const secondFactors: Manifest = {
   name: 'second-factors',
   dependsOn: ['sessions'],
   signInGates: [secondFactorGate],
@@ -12,4 +12,6 @@ export const secondFactors: Capability = {
       run: (auth) => auth.store.mfa.purgeExpiredChallenges(auth.clock.now()),
     },
   ],
+  http: [{ context: 'root', load: async () => (await import('./http/routes.js')).mfaRoutes }],
+  pages: [{ prefix: '/ui', load: async () => (await import('./ui/mfa.js')).mfaRoutes }],
 }

@@ -1,8 +1,8 @@
-import type { Capability } from '../../auth/capability.js'
+import type { Manifest } from '../manifest.js'
 import { loadRevocations } from './auth/revocation.js'
 
 /** Password sign-in, the one sign-in step, sessions, refresh rotation, revocation. */
-export const sessions: Capability = {
+export const sessions: Manifest = {
   name: 'sessions',
   dependsOn: [],
   jobs: [
@@ -11,5 +11,9 @@ export const sessions: Capability = {
       name: 'revocations',
       run: loadRevocations,
     },
+  ],
+  http: [
+    { context: 'root', load: async () => (await import('./http/session.js')).sessionRoutes },
+    { context: 'root', load: async () => (await import('./http/sessions.js')).sessionsRoutes },
   ],
 }

@@ -2,6 +2,7 @@
 export { authenticate, authenticateAccessToken } from './auth/authenticate.js'
 export { checkCsrfToken, csrfTokenFor } from './auth/csrf.js'
 export { withPasswordAttempt } from './auth/lockout.js'
+export { login } from './auth/login.js'
 export { refresh } from './auth/refresh.js'
 export {
   endSessionsOf,
@@ -9,5 +10,6 @@ export {
   revokeSessionTokens,
   revokeSubjectUntilNow,
 } from './auth/revocation.js'
+export { listSessions, logout, revokeSession, type SessionView } from './auth/sessions.js'
 export { completeSignIn } from './auth/sign-in.js'
-export { type TokenPair } from './auth/token-pair.js'
+export { FIRST_PARTY_CLIENT_ID, type TokenPair } from './auth/token-pair.js'
