@@ -1,6 +1,6 @@
 /**
  * The import rules of src/ (DESIGN.md's layer table, LAYOUT.md's capability rules), checked
- * by `npm run lint` and proved by test/unit/layers.test.ts. Type-only imports count too.
+ * by `npm run lint` and proved by test/unit/layers.server.test.ts. Type-only imports count too.
  */
 
 /** What each layer may import besides itself and the shared modules at the root of src/. */

@@ -1,6 +1,14 @@
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
+/**
+ * A test file's suffix says what it needs, and each kind is a project:
+ * `vitest --project fast` is the inner loop (in-process, `app.inject`, in-memory SQLite);
+ * `server` spawns the built CLI or listens on a socket (needs `npm run build`); `browser`
+ * drives Chromium; `services` needs PostgreSQL or Redis. `vitest run` runs them all.
+ */
+const KINDS = ['server', 'browser', 'services'] as const
+
 export default defineConfig({
   resolve: {
     // The examples import the package by name, as a user's app would.
@@ -16,9 +24,22 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['test/**/*.test.ts'],
     reporters: ['default', './test/helpers/summary-reporter.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'fast',
+          include: ['test/**/*.test.ts'],
+          exclude: KINDS.map((kind) => `test/**/*.${kind}.test.ts`),
+        },
+      },
+      ...KINDS.map((kind) => ({
+        extends: true as const,
+        test: { name: kind, include: [`test/**/*.${kind}.test.ts`] },
+      })),
+    ],
   },
 })

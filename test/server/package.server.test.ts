@@ -1,7 +1,8 @@
 /**
- * Issue 11, point 15: the package as users get it. `npm pack` (whose prepack builds
- * dist/), then the tarball unpacked where an install puts it, with its `bin` linked as
- * npm links it. Dependencies are linked from this checkout's node_modules, because tests
+ * Issue 11, point 15: the package as users get it. `npm pack` of the dist/ that `npm test`
+ * built (publishing builds it in `prepack`, checked below; the pack skips that second
+ * ~10 s build), then the tarball unpacked where an install puts it, with its `bin` linked
+ * as npm links it. Dependencies are linked from this checkout's node_modules, because tests
  * reach no registry; what is under test is the tarball itself: files, bin, exports.
  */
 import { execFile } from 'node:child_process'
@@ -23,14 +24,20 @@ it('packs a package named gatehouse-auth whose bin runs and whose guard imports'
     version: string
     dependencies: Record<string, string>
     bin: Record<string, string>
+    scripts: Record<string, string>
   }
   expect(manifest.name).toBe('gatehouse-auth')
+  expect(manifest.scripts['prepack']).toBe('npm run build')
   expect(manifest.bin).toEqual({ gatehouse: 'dist/cli/main.js' })
 
-  const packed = await run('npm', ['pack', '--pack-destination', tmp.dir, '--json'], {
-    cwd: root,
-    timeout: 180_000,
-  })
+  const packed = await run(
+    'npm',
+    ['pack', '--ignore-scripts', '--pack-destination', tmp.dir, '--json'],
+    {
+      cwd: root,
+      timeout: 180_000,
+    },
+  )
   const [info] = JSON.parse(packed.stdout) as { filename: string; files: { path: string }[] }[]
   const files = (info?.files ?? []).map((f) => f.path)
   expect(files).toContain('dist/cli/main.js')

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { cleanEnv, runCli, startServer, tempDir } from '../helpers/cli.js'
 
 const dirs: { remove(): void }[] = []
-afterEach(() => {
+afterAll(() => {
   for (const d of dirs.splice(0)) d.remove()
 })
 function freshDir() {
@@ -71,22 +71,29 @@ describe('gatehouse serve', () => {
   })
 })
 
-describe('production safety', () => {
+// Each test starts its own processes: they run side by side (a process each, on two cores).
+describe.concurrent('production safety', () => {
   const production = (extra: Record<string, string> = {}) =>
     cleanEnv({ NODE_ENV: 'production', ...extra })
 
-  it('refuses to start without a secret, or with a weak or well-known one', async () => {
+  it('refuses to start without a secret, or with a weak or well-known one', async ({ expect }) => {
     const secrets = [undefined, 'short', 'your_jwt_secret_key', 'a'.repeat(40)]
-    for (const secret of secrets) {
-      const env = production(secret === undefined ? {} : { GATEHOUSE_SECRET: secret })
-      const res = await runCli(['serve', '--port', '0', '--database', ':memory:'], { env })
+    const answers = await Promise.all(
+      secrets.map((secret) =>
+        runCli(['serve', '--port', '0', '--database', ':memory:'], {
+          env: production(secret === undefined ? {} : { GATEHOUSE_SECRET: secret }),
+        }),
+      ),
+    )
+    for (const [i, res] of answers.entries()) {
+      const secret = secrets[i]
       expect(res.code, String(secret)).toBe(2)
       expect(res.stderr).toMatch(/GATEHOUSE_SECRET is required in production/)
       if (secret) expect(res.stderr).not.toContain(secret)
     }
   })
 
-  it('refuses --demo', async () => {
+  it('refuses --demo', async ({ expect }) => {
     const env = production({ GATEHOUSE_SECRET: 'k4Jd9!x2Vb7#Qm1Zr8@Tn5$Hw3^Lp6&Cy0' })
     const res = await runCli(['serve', '--demo', '--port', '0', '--database', ':memory:'], { env })
     expect(res.code).toBe(2)
@@ -94,7 +101,7 @@ describe('production safety', () => {
   })
 
   // Issue 11, point 4: /metrics is not for everyone in production.
-  it('refuses open metrics: a metrics token (or metrics off) is required', async () => {
+  it('refuses open metrics: a metrics token (or metrics off) is required', async ({ expect }) => {
     const env = production({
       GATEHOUSE_SECRET: 'k4Jd9!x2Vb7#Qm1Zr8@Tn5$Hw3^Lp6&Cy0',
       GATEHOUSE_EMAIL_VERIFICATION: 'off',
@@ -104,7 +111,9 @@ describe('production safety', () => {
     expect(res.stderr).toMatch(/GATEHOUSE_METRICS_TOKEN is required in production/)
   })
 
-  it('refuses mail with nowhere to go: SMTP (or email verification off) is required', async () => {
+  it('refuses mail with nowhere to go: SMTP (or email verification off) is required', async ({
+    expect,
+  }) => {
     const env = production({
       GATEHOUSE_SECRET: 'k4Jd9!x2Vb7#Qm1Zr8@Tn5$Hw3^Lp6&Cy0',
       GATEHOUSE_METRICS: 'false',
@@ -115,7 +124,7 @@ describe('production safety', () => {
     expect(res.stderr).toMatch(/GATEHOUSE_SMTP_URL/)
   })
 
-  it('starts with a strong secret and generates no secret file', async () => {
+  it('starts with a strong secret and generates no secret file', async ({ expect }) => {
     const dir = freshDir()
     const env = production({
       GATEHOUSE_SECRET: 'k4Jd9!x2Vb7#Qm1Zr8@Tn5$Hw3^Lp6&Cy0',

@@ -235,7 +235,7 @@ it('records every kind of security event, with who, from where and when', async 
   await runEverySecurityAction()
   const events: AuditEventRecord[] = await t.core.store.audit.list({}, { limit: 500 })
   const seen = new Set(events.map((event) => event.type))
-  // mail_failed comes from delivery, not from a request: test/mail/delivery.test.ts has it.
+  // mail_failed comes from delivery, not from a request: test/email/delivery.test.ts has it.
   const fromRequests = AUDIT_EVENT_TYPES.filter((type) => type !== 'mail_failed')
   expect(fromRequests.filter((type) => !seen.has(type))).toEqual([])
 

@@ -9,6 +9,7 @@ import { decodeProtectedHeader } from 'jose'
 import { afterAll, describe, expect, it } from 'vitest'
 import { CLI, cleanEnv, runCli, startServer, tempDir } from '../helpers/cli.js'
 
+// The tests start their own processes on their own databases: they run side by side.
 const tmp = tempDir()
 afterAll(() => tmp.remove())
 
@@ -23,8 +24,8 @@ async function login(url: string, username: string, password: string) {
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
 
-describe('shutdown with Redis unreachable (point 13)', () => {
-  it('says so at start, keeps serving, and exits 0 at once on SIGTERM', async () => {
+describe.concurrent('shutdown with Redis unreachable (point 13)', () => {
+  it('says so at start, keeps serving, and exits 0 at once on SIGTERM', async ({ expect }) => {
     const server = await startServer(
       ['--demo', '--database', join(tmp.dir, 'redis-down.db'), '--redis', 'redis://127.0.0.1:1'],
       { env: cleanEnv({ GATEHOUSE_SHUTDOWN_TIMEOUT: '20' }) },
@@ -44,8 +45,10 @@ describe('shutdown with Redis unreachable (point 13)', () => {
   })
 })
 
-describe('incident response (point 14)', () => {
-  it('keys revoke KID pulls a key out of the JWKS and refuses its tokens; the admin API does the same', async () => {
+describe.concurrent('incident response (point 14)', () => {
+  it('keys revoke KID pulls a key out of the JWKS and refuses its tokens; the admin API does the same', async ({
+    expect,
+  }) => {
     const database = join(tmp.dir, 'revoke.db')
     const server = await startServer(['--demo', '--database', database])
     const before = await login(server.url, 'user1', 'password1')
@@ -90,7 +93,9 @@ describe('incident response (point 14)', () => {
     expect(dashed.code).toBe(1)
   })
 
-  it('a key revoked from the command line is refused by a running server without Redis within seconds', async () => {
+  it('a key revoked from the command line is refused by a running server without Redis within seconds', async ({
+    expect,
+  }) => {
     const database = join(tmp.dir, 'revoke-live.db')
     const server = await startServer(['--demo', '--database', database])
     const before = await login(server.url, 'user1', 'password1')
@@ -112,7 +117,9 @@ describe('incident response (point 14)', () => {
     expect(await server.stop()).toBe(0)
   })
 
-  it('backup FILE writes a consistent copy that starts and accepts logins after a restore', async () => {
+  it('backup FILE writes a consistent copy that starts and accepts logins after a restore', async ({
+    expect,
+  }) => {
     const database = join(tmp.dir, 'live.db')
     const server = await startServer(['--demo', '--database', database])
     await login(server.url, 'user1', 'password1')
@@ -135,8 +142,10 @@ describe('incident response (point 14)', () => {
   })
 })
 
-describe('what the CLI tells a person (points 16 and 17)', () => {
-  it('prints the version, an overview, and each command’s usage with defaults and variables', async () => {
+describe.concurrent('what the CLI tells a person (points 16 and 17)', () => {
+  it('prints the version, an overview, and each command’s usage with defaults and variables', async ({
+    expect,
+  }) => {
     const version = await runCli(['--version'])
     expect(version.stdout).toMatch(/^gatehouse \d+\.\d+\.\d+\n$/)
     const overview = await runCli(['help'])
@@ -149,7 +158,9 @@ describe('what the CLI tells a person (points 16 and 17)', () => {
     expect((await runCli(['help', 'backup'])).stdout).toMatch(/^Usage: gatehouse backup FILE/)
   })
 
-  it('explains failures in one paragraph, without a stack trace, and creates no database by mistake', async () => {
+  it('explains failures in one paragraph, without a stack trace, and creates no database by mistake', async ({
+    expect,
+  }) => {
     const missing = join(tmp.dir, 'typo.db')
     const cases: [string[], RegExp][] = [
       [['users', 'create', 'x', '--database', missing], /there is no database at .*typo\.db/],
@@ -182,7 +193,9 @@ describe('what the CLI tells a person (points 16 and 17)', () => {
     )
   })
 
-  it('names --port when the port is taken, and warns about unknown GATEHOUSE_ variables', async () => {
+  it('names --port when the port is taken, and warns about unknown GATEHOUSE_ variables', async ({
+    expect,
+  }) => {
     const first = await startServer(['--database', join(tmp.dir, 'port.db')], {
       env: cleanEnv({ GATEHOUSE_ACCES_TTL: '60' }),
     })
@@ -201,7 +214,9 @@ describe('what the CLI tells a person (points 16 and 17)', () => {
     expect(second.stderr).not.toMatch(/\n\s+at /)
   })
 
-  it('says in words where it listens and what it uses, readably with GATEHOUSE_LOG_FORMAT=pretty', async () => {
+  it('says in words where it listens and what it uses, readably with GATEHOUSE_LOG_FORMAT=pretty', async ({
+    expect,
+  }) => {
     const database = join(tmp.dir, 'pretty.db')
     const json = await startServer(['--demo', '--database', database])
     // The summary follows Fastify's "Server listening" line, which startServer waits for.
