@@ -96,6 +96,14 @@ const config = {
       to: { path: '^src/capabilities/' },
     },
     {
+      name: 'open-kit-imports-capability',
+      comment:
+        'http/ and ui/ use a capability only for what every request needs (the sessions capability, through its index.ts); the rest is mounted from manifests',
+      severity: 'error',
+      from: { path: '^src/(http|ui)/', pathNot: COMPOSITION_ROOTS },
+      to: { path: '^src/capabilities/', pathNot: '^src/capabilities/sessions/index\\.ts$' },
+    },
+    {
       name: 'core-outside-roots',
       comment: 'Only the composition roots (http/app.ts, http/plugin.ts, cli) open the core',
       severity: 'error',

@@ -34,6 +34,10 @@ export default defineConfig({
           name: 'fast',
           include: ['test/**/*.test.ts'],
           exclude: KINDS.map((kind) => `test/**/*.${kind}.test.ts`),
+          // One process for every in-process file: Gatehouse keeps no state in modules
+          // (shared state lives behind the store and cluster interfaces), so a file cannot
+          // leak into the next; importing src/ once instead of per file halves the time.
+          isolate: false,
         },
       },
       ...KINDS.map((kind) => ({

@@ -1,6 +1,6 @@
 import { parseCookie, stringifySetCookie, type SerializeOptions } from 'cookie'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { TokenPair } from '../capabilities/sessions/auth/token-pair.js'
+import type { TokenPair } from '../capabilities/sessions/index.js'
 
 /** Flask-JWT-Extended's cookie names, so browser clients migrating from it keep working. */
 export const COOKIE_NAMES = {

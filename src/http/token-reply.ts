@@ -1,6 +1,5 @@
-import { csrfTokenFor } from '../capabilities/sessions/auth/csrf.js'
+import { csrfTokenFor, type TokenPair } from '../capabilities/sessions/index.js'
 import type { FastifyReply } from 'fastify'
-import type { TokenPair } from '../capabilities/sessions/auth/token-pair.js'
 import { refreshCsrfBinding, setTokenCookies } from './cookies.js'
 import { NO_STORE, type RouteDeps } from './route-deps.js'
 

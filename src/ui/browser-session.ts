@@ -1,11 +1,15 @@
 import { randomBytes } from 'node:crypto'
 import { parseCookie, stringifySetCookie, type SerializeOptions } from 'cookie'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { authenticateAccessToken } from '../capabilities/sessions/auth/authenticate.js'
+import {
+  authenticateAccessToken,
+  checkCsrfToken,
+  csrfTokenFor,
+  isFirstPartyToken,
+  refresh,
+  type TokenPair,
+} from '../capabilities/sessions/index.js'
 import type { Auth, Principal } from '../auth/context.js'
-import { checkCsrfToken, csrfTokenFor } from '../capabilities/sessions/auth/csrf.js'
-import { refresh } from '../capabilities/sessions/auth/refresh.js'
-import { isFirstPartyToken, type TokenPair } from '../capabilities/sessions/auth/token-pair.js'
 import { requestContext } from '../http/route-deps.js'
 
 /**

@@ -9,8 +9,7 @@ import { toErrorResponse } from '../http/error-handler.js'
 import { hasRoles } from '../permissions.js'
 import type { Assets } from './assets.js'
 import type { RequestContext } from '../auth/deps.js'
-import { logout } from '../capabilities/sessions/auth/sessions.js'
-import type { TokenPair } from '../capabilities/sessions/auth/token-pair.js'
+import { logout, type TokenPair } from '../capabilities/sessions/index.js'
 import {
   ensureCsrfNonce,
   formToken,

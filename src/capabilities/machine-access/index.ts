@@ -21,3 +21,4 @@ export {
 export { introspect, revokeToken } from './auth/oauth-tokens.js'
 export { isRegisteredRedirectUri } from './auth/redirect-uris.js'
 export { normalizeScopes, parseScopeParameter } from './auth/scopes.js'
+export { authenticateCaller, requireCaller } from './http/client-auth.js'

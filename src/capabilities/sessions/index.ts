@@ -12,4 +12,4 @@ export {
 } from './auth/revocation.js'
 export { listSessions, logout, revokeSession, type SessionView } from './auth/sessions.js'
 export { completeSignIn } from './auth/sign-in.js'
-export { FIRST_PARTY_CLIENT_ID, type TokenPair } from './auth/token-pair.js'
+export { FIRST_PARTY_CLIENT_ID, isFirstPartyToken, type TokenPair } from './auth/token-pair.js'

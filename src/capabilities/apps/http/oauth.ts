@@ -22,7 +22,7 @@ import {
   type GatehouseInstance,
   type RouteDeps,
 } from '../../../http/route-deps.js'
-import { authenticateCaller, requireCaller } from '../../../http/client-auth.js'
+import { authenticateCaller, requireCaller } from '../../machine-access/index.js'
 
 const clientAuth = [{ clientBasic: [] }, { clientPost: [] }]
 const errors = { 400: OAuthErrorBody, 401: OAuthErrorBody }

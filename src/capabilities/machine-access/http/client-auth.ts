@@ -1,11 +1,7 @@
 import type { FastifyRequest } from 'fastify'
-import {
-  authenticateClient,
-  identifyPublicClient,
-  type OAuthClient,
-} from '../capabilities/machine-access/auth/clients.js'
-import { GatehouseError } from '../errors/index.js'
-import { requestContext, type RouteDeps } from './route-deps.js'
+import { authenticateClient, identifyPublicClient, type OAuthClient } from '../auth/clients.js'
+import { GatehouseError } from '../../../errors/index.js'
+import { requestContext, type RouteDeps } from '../../../http/route-deps.js'
 
 /**
  * OAuth client authentication (RFC 6749 §2.3) for the endpoints that take it: the
