@@ -224,30 +224,29 @@ function startMaintenance(app: FastifyInstance, core: Core): void {
       // Every instance delivers; the queue's leases make each message one instance's. A
       // pass still waiting on a slow SMTP server is not joined by another.
       let delivering: Promise<void> | null = null
-      /** Set when mail was queued during a pass, which may have claimed its batch already. */
-      let again = false
-      const deliver = (): Promise<void> => {
-        if (delivering) {
-          again = true
-          return delivering
-        }
-        delivering = deliverAllDueMail(core.auth, transport)
+      /** Mail was queued here during a pass, which may have claimed its batch already. */
+      let queuedDuringPass = false
+      let closed = false
+      const pass = (): Promise<void> =>
+        (delivering ??= deliverAllDueMail(core.auth, transport)
           .then(() => undefined)
           .finally(() => {
             delivering = null
-            if (again) {
-              again = false
-              deliverSoon()
+            if (queuedDuringPass) {
+              queuedDuringPass = false
+              wake()
             }
-          })
-        return delivering
+          }))
+      // Mail queued here leaves at once; the poll is for other instances' mail and retries.
+      const wake = () => {
+        if (closed) return
+        if (delivering) queuedDuringPass = true
+        else pass().catch((error: unknown) => app.log.error({ err: error }, 'mail delivery failed'))
       }
-      const deliverSoon = () => {
-        deliver().catch((error: unknown) => app.log.error({ err: error }, 'mail delivery failed'))
-      }
-      every(MAIL_POLL_INTERVAL_MS, 'mail delivery', deliver)
-      // Mail queued here leaves at once; the poll is for other instances' and retries.
-      stops.push(core.auth.mailQueued.listen(deliverSoon))
+      every(MAIL_POLL_INTERVAL_MS, 'mail delivery', pass)
+      stops.push(core.auth.mailQueued.listen(wake), () => {
+        closed = true
+      })
     }
     done()
   })

@@ -1,4 +1,5 @@
 import type { AuthDeps, EventHandlers, RecordedEvent } from '../../../auth/deps.js'
+import { normalizeEmail } from '../../../auth/email-address.js'
 import {
   emailChangedNotice,
   passwordChangedNotice,
@@ -41,7 +42,7 @@ async function noticeToOldAddress(deps: AuthDeps, event: RecordedEvent): Promise
   const before = event.user
   const next = event.details['email']
   if (!before || before.email === null || next === undefined) return
-  if (typeof next === 'string' && next.toLowerCase() === before.emailKey) return
+  if (typeof next === 'string' && normalizeEmail(next).key === before.emailKey) return
   await sendSecurityNotice(deps, before, (ctx) =>
     emailChangedNotice(ctx, typeof next === 'string' ? next : null, new Date(deps.clock.now())),
   )
