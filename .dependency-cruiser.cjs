@@ -89,6 +89,17 @@ const config = {
       },
     },
     {
+      name: 'root-deep-import',
+      comment:
+        'Outside its folder a capability is reached through its index.ts; only the auth context (which assembles the key ring, API-key cache and revocations), the capability list (capability.ts) and the CLI (its commands, loaded on use) reach further',
+      severity: 'error',
+      from: {
+        path: '^src/',
+        pathNot: ['^src/capabilities/', '^src/auth/context\\.ts$', '^src/cli/main\\.ts$'],
+      },
+      to: { path: '^src/capabilities/[^/]+/', pathNot: '^src/capabilities/[^/]+/index\\.ts$' },
+    },
+    {
       name: 'kit-imports-capability',
       comment: 'A kit mounts what capabilities declare; only the composition roots import them',
       severity: 'error',

@@ -11,32 +11,28 @@ export type { Config, SettingName } from './config/schema.js'
 export type { Auth } from './auth/context.js'
 export type { Principal, PrincipalKind } from './tokens/principal.js'
 // The use cases, for routes of your own: each takes `app.gatehouse.auth` first.
-export { authenticate } from './capabilities/sessions/auth/authenticate.js'
-export { login, type LoginInput } from './capabilities/sessions/auth/login.js'
-export { refresh } from './capabilities/sessions/auth/refresh.js'
-export { getMe, register } from './capabilities/accounts/auth/users.js'
+export { authenticate } from './capabilities/sessions/index.js'
+export { login, type LoginInput } from './capabilities/sessions/index.js'
+export { refresh } from './capabilities/sessions/index.js'
+export { getMe, register } from './capabilities/accounts/index.js'
 export {
   listSessions,
   logout,
   revokeSession,
   type LogoutScope,
-} from './capabilities/sessions/auth/sessions.js'
-export { changePassword } from './capabilities/accounts/auth/change-password.js'
-export {
-  createApiKey,
-  listApiKeys,
-  revokeApiKey,
-} from './capabilities/machine-access/auth/api-keys.js'
+} from './capabilities/sessions/index.js'
+export { changePassword } from './capabilities/accounts/index.js'
+export { createApiKey, listApiKeys, revokeApiKey } from './capabilities/machine-access/index.js'
 export {
   jwks,
   listSigningKeys,
   revokeSigningKey,
   rotateSigningKeys,
-} from './capabilities/keys/auth/signing-keys.js'
-export type { TokenPair } from './capabilities/sessions/auth/token-pair.js'
+} from './capabilities/keys/index.js'
+export type { TokenPair } from './capabilities/sessions/index.js'
 export type { RequestContext } from './auth/deps.js'
 export type { AdditionalClaims } from './auth/deps.js'
-export type { PublicUser } from './capabilities/accounts/auth/users.js'
+export type { PublicUser } from './capabilities/accounts/index.js'
 export type { AccessTokenClaims } from './tokens/access-token.js'
 export type { Clock } from './clock.js'
 export type { Store } from './store/store.js'

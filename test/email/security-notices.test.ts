@@ -25,6 +25,16 @@ async function notices(app: TestApp): Promise<string[]> {
     .reverse()
 }
 
+/** Adds an authenticator app through the JSON API; answers its id and secret. */
+async function addAuthenticator(app: TestApp, name: string, token: string) {
+  const started = await post(app, '/me/mfa/totp', { name }, token)
+  const { id, secret } = started.json<{ id: string; secret: string }>()
+  const code = totpCode(secret, app.clock.now())
+  const verified = await post(app, `/me/mfa/totp/${id}/verify`, { code }, token)
+  expect(verified.statusCode, verified.body).toBe(200)
+  return { id, secret }
+}
+
 describe('second-factor notices', () => {
   it('tells the verified address of each change, as it happens, and nothing to an unverified one', async () => {
     t = await buildTestApp({ demo: true })
@@ -35,15 +45,7 @@ describe('second-factor notices', () => {
       1,
     )
     let access = (await loginAs(t, 'user1', 'password1')).access_token
-    const started = await post(t, '/me/mfa/totp', { name: 'Phone' }, access)
-    const { id, secret } = started.json<{ id: string; secret: string }>()
-    const verified = await post(
-      t,
-      `/me/mfa/totp/${id}/verify`,
-      { code: totpCode(secret, t.clock.now()) },
-      access,
-    )
-    expect(verified.statusCode, verified.body).toBe(200)
+    const { id, secret } = await addAuthenticator(t, 'Phone', access)
     expect(await notices(t)).toEqual([
       'an authenticator app ("Phone") was added as a second factor',
     ])
@@ -78,14 +80,7 @@ describe('second-factor notices', () => {
     ])
 
     // An admin's reset is told too, but only when there was something to remove.
-    const again = await post(t, '/me/mfa/totp', { name: 'Tablet' }, access)
-    const tablet = again.json<{ id: string; secret: string }>()
-    await post(
-      t,
-      `/me/mfa/totp/${tablet.id}/verify`,
-      { code: totpCode(tablet.secret, t.clock.now()) },
-      access,
-    )
+    await addAuthenticator(t, 'Tablet', access)
     const admin = (await loginAs(t, 'admin', 'adminpass')).access_token
     const reset = () =>
       t!.inject({ method: 'DELETE', url: `/admin/users/${user1.id}/mfa`, headers: bearer(admin) })
@@ -98,14 +93,7 @@ describe('second-factor notices', () => {
 
     // user2 has no verified address: the same change is told to nobody.
     const user2 = (await loginAs(t, 'user2', 'password2')).access_token
-    const theirs = await post(t, '/me/mfa/totp', { name: 'Watch' }, user2)
-    const watch = theirs.json<{ id: string; secret: string }>()
-    await post(
-      t,
-      `/me/mfa/totp/${watch.id}/verify`,
-      { code: totpCode(watch.secret, t.clock.now()) },
-      user2,
-    )
+    await addAuthenticator(t, 'Watch', user2)
     expect(await notices(t)).toHaveLength(5)
   })
 })

@@ -29,27 +29,31 @@ function write(files: Record<string, string>): void {
   }
 }
 
+/** The JSON report a linter in node_modules prints, whether or not it found problems. */
+async function reportOf(bin: string, args: string[]): Promise<string> {
+  try {
+    return (
+      await run(process.execPath, [`${root}node_modules/${bin}`, ...args], {
+        cwd: root,
+        maxBuffer: 64 * 1024 * 1024,
+      })
+    ).stdout
+  } catch (error) {
+    // It exits non-zero when it finds problems; the report is still on stdout.
+    return (error as { stdout: string }).stdout
+  }
+}
+
 /** Violations dependency-cruiser finds in src/ with the probes in place, as `rule: from → to`. */
 async function cruise(files: Record<string, string>): Promise<string[]> {
   write(files)
-  let stdout: string
-  try {
-    ;({ stdout } = await run(
-      process.execPath,
-      [
-        `${root}node_modules/dependency-cruiser/bin/dependency-cruise.mjs`,
-        'src',
-        '--config',
-        '.dependency-cruiser.cjs',
-        '--output-type',
-        'json',
-      ],
-      { cwd: root, maxBuffer: 64 * 1024 * 1024 },
-    ))
-  } catch (error) {
-    // It exits non-zero when it finds violations; the report is still on stdout.
-    stdout = (error as { stdout: string }).stdout
-  }
+  const stdout = await reportOf('dependency-cruiser/bin/dependency-cruise.mjs', [
+    'src',
+    '--config',
+    '.dependency-cruiser.cjs',
+    '--output-type',
+    'json',
+  ])
   const report = JSON.parse(stdout) as {
     summary: { violations: { rule: { name: string }; from: string; to: string }[] }
   }
@@ -69,6 +73,8 @@ describe('import rules', () => {
       // Through index.ts, but against the table (keys depends on nothing).
       'src/capabilities/keys/auth/zz-probe.ts':
         "export { completeSignIn } from '../../sessions/index.js'\n",
+      // Even where any capability may be imported (the CLI), only through its index.ts.
+      'src/cli/zz-probe.ts': "export { login } from '../capabilities/sessions/auth/login.js'\n",
       // A closed kit importing a capability.
       'src/auth/zz-probe.ts':
         "export { completeSignIn } from '../capabilities/sessions/index.js'\n",
@@ -96,6 +102,9 @@ describe('import rules', () => {
     ])
     expect(about('src/capabilities/keys/auth/zz-probe.ts')).toEqual([
       'capability-keys: src/capabilities/keys/auth/zz-probe.ts → src/capabilities/sessions/index.ts',
+    ])
+    expect(about('src/cli/zz-probe.ts')).toEqual([
+      'root-deep-import: src/cli/zz-probe.ts → src/capabilities/sessions/auth/login.ts',
     ])
     expect(about('src/auth/zz-probe.ts')).toEqual([
       'kit-imports-capability: src/auth/zz-probe.ts → src/capabilities/sessions/index.ts',
@@ -125,22 +134,12 @@ describe('import rules', () => {
       'src/capabilities/sessions/auth/zz-opener.ts':
         "import { openSession } from './token-pair.js'\nexport const opener = openSession\n",
     })
-    let stdout: string
-    try {
-      ;({ stdout } = await run(
-        process.execPath,
-        [
-          `${root}node_modules/eslint/bin/eslint.js`,
-          '--no-warn-ignored',
-          '--format',
-          'json',
-          'src/capabilities/sessions/auth/zz-opener.ts',
-        ],
-        { cwd: root, maxBuffer: 16 * 1024 * 1024 },
-      ))
-    } catch (error) {
-      stdout = (error as { stdout: string }).stdout
-    }
+    const stdout = await reportOf('eslint/bin/eslint.js', [
+      '--no-warn-ignored',
+      '--format',
+      'json',
+      'src/capabilities/sessions/auth/zz-opener.ts',
+    ])
     const [result] = JSON.parse(stdout) as { messages: { message: string }[] }[]
     expect(result!.messages.map((m) => m.message)).toEqual([
       'Only sessions/auth/sign-in.ts opens sessions: end a sign-in method in completeSignIn.',

@@ -4,3 +4,4 @@
  */
 export { pendingEmailChange, requestEmailChange } from './auth/email-change.js'
 export { resendEmailVerification } from './auth/email-verification.js'
+export { deliverAllDueMail } from './auth/mail.js'

@@ -12,7 +12,7 @@ import { openCore } from '../../core.js'
 import { ConfigError } from '../../errors/index.js'
 import { buildApp } from '../../http/app.js'
 import { exitOnUncaughtException } from '../../http/logger.js'
-import { DEMO_USERS } from '../../capabilities/accounts/auth/users.js'
+import { DEMO_USERS } from '../../capabilities/accounts/index.js'
 import { lowerBackgroundThreadPriority } from '../thread-priority.js'
 
 /** Runs the server until SIGTERM or SIGINT, then drains in-flight requests and exits 0. */
